@@ -1,0 +1,186 @@
+package jsvm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/dop251/goja"
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// Program is a project's bundled and compiled module. It is immutable and
+// shared by every instance of the project: compiling once is what keeps a new
+// instance cheap (see docs/ARCHITECTURE.md, "Instances").
+type Program struct {
+	// Entry is the absolute path of the entry module.
+	Entry string
+	// Source is the bundled JavaScript that was compiled, with an inline
+	// source map that points back at the user's files.
+	Source string
+	prg    *goja.Program
+}
+
+// BuildError is a problem esbuild found in a user's module. It names the file,
+// line and column (1-based) so that a user can jump straight to it.
+type BuildError struct {
+	File    string
+	Line    int
+	Column  int
+	Message string
+}
+
+func (e *BuildError) Error() string {
+	if e.File == "" {
+		return e.Message
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Message)
+}
+
+// BuildErrors is every problem found in one bundle, reported together.
+type BuildErrors []*BuildError
+
+func (es BuildErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// ErrEntryNotFound is returned by Bundle when the entry file does not exist.
+var ErrEntryNotFound = errors.New("entry file not found")
+
+// The bundle is evaluated as the body of an async arrow function so that
+// top-level await works in goja, which has no ES modules. The function gets
+// one argument, a callback that receives the entry module's namespace (so
+// `export default { fetch }` can be found) once top-level code has finished.
+const (
+	bundleBanner  = `(async (__edge_exports) => {"use strict";`
+	bundleFooter  = `})`
+	exportsHook   = `__edge_exports`
+	entryStubName = "<edge-entry>"
+)
+
+// stdHTTPServer matches the std HTTP server module at any version, which is
+// built in so the proposal's samples run without network access.
+var stdHTTPServer = regexp.MustCompile(`^https://deno\.land/std(@[^/]+)?/http/server\.ts$`)
+
+const builtinNamespace = "edge-builtin"
+
+// builtinModules maps a built-in module's path in builtinNamespace to its source.
+var builtinModules = map[string]string{
+	"std/http/server": `export function serve(handler, options) {
+  if (typeof handler !== "function") {
+    throw new TypeError("serve: the first argument must be a request handler function");
+  }
+  return Deno.serve(options ?? {}, handler);
+}
+`,
+}
+
+// Bundle resolves and bundles the module at entry with esbuild (JS and TS,
+// relative imports, top-level await) and compiles it for goja. Errors in the
+// user's code come back as BuildErrors naming file, line and column.
+func Bundle(ctx context.Context, entry string) (*Program, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(entry)
+	if err != nil {
+		return nil, fmt.Errorf("resolving entry %s: %w", entry, err)
+	}
+	if st, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("%w: %s (check the project's entry path; it is relative to the config file)", ErrEntryNotFound, abs)
+	} else if st.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a directory, not a module file", ErrEntryNotFound, abs)
+	}
+
+	stub := fmt.Sprintf("import * as m from %q;\n%s(m);\n", "./"+filepath.Base(abs), exportsHook)
+	result := api.Build(api.BuildOptions{
+		Stdin: &api.StdinOptions{
+			Contents:   stub,
+			ResolveDir: filepath.Dir(abs),
+			Sourcefile: entryStubName,
+			Loader:     api.LoaderJS,
+		},
+		Bundle:   true,
+		Write:    false,
+		Format:   api.FormatESModule,
+		Platform: api.PlatformNeutral,
+		// goja implements ES2017 fully and later syntax in part; let esbuild
+		// lower the rest. Top-level await stays: the banner makes it legal.
+		Target:     api.ES2017,
+		Supported:  map[string]bool{"top-level-await": true, "async-await": true},
+		Sourcemap:  api.SourceMapInline,
+		Banner:     map[string]string{"js": bundleBanner},
+		Footer:     map[string]string{"js": bundleFooter},
+		LogLevel:   api.LogLevelSilent,
+		Charset:    api.CharsetUTF8,
+		MainFields: []string{"module", "main"},
+		Conditions: []string{"deno", "worker", "browser"},
+		Plugins:    []api.Plugin{builtinPlugin()},
+	})
+	if len(result.Errors) > 0 {
+		return nil, toBuildErrors(result.Errors)
+	}
+	if len(result.OutputFiles) != 1 {
+		return nil, fmt.Errorf("bundling %s: esbuild produced %d outputs, want 1", abs, len(result.OutputFiles))
+	}
+	src := string(result.OutputFiles[0].Contents)
+	ast, err := goja.Parse(abs, src)
+	if err != nil {
+		// esbuild accepted the code but goja cannot parse what it produced:
+		// a syntax feature goja lacks. Name it; the user can only work around it.
+		return nil, fmt.Errorf("compiling %s for the runtime: %w", abs, err)
+	}
+	prg, err := goja.CompileAST(ast, true)
+	if err != nil {
+		return nil, fmt.Errorf("compiling %s for the runtime: %w", abs, err)
+	}
+	return &Program{Entry: abs, Source: src, prg: prg}, nil
+}
+
+func toBuildErrors(msgs []api.Message) BuildErrors {
+	out := make(BuildErrors, 0, len(msgs))
+	for _, m := range msgs {
+		e := &BuildError{Message: m.Text}
+		if m.Location != nil {
+			e.File = m.Location.File
+			if abs, err := filepath.Abs(e.File); err == nil && e.File != entryStubName {
+				e.File = abs
+			}
+			e.Line = m.Location.Line
+			e.Column = m.Location.Column + 1 // esbuild columns are 0-based
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// builtinPlugin serves the built-in modules and refuses other remote imports:
+// nothing is ever downloaded at deploy or run time.
+func builtinPlugin() api.Plugin {
+	return api.Plugin{
+		Name: "edge-builtins",
+		Setup: func(b api.PluginBuild) {
+			b.OnResolve(api.OnResolveOptions{Filter: `^(https?|jsr|npm):`}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+				if stdHTTPServer.MatchString(args.Path) || args.Path == "jsr:@std/http" || strings.HasPrefix(args.Path, "jsr:@std/http@") {
+					return api.OnResolveResult{Path: "std/http/server", Namespace: builtinNamespace}, nil
+				}
+				return api.OnResolveResult{}, fmt.Errorf("cannot import %q: remote modules are not downloaded by edge; vendor the module into your project and import it by relative path, or map it in an import map", args.Path)
+			})
+			b.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: builtinNamespace}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+				src, ok := builtinModules[args.Path]
+				if !ok {
+					return api.OnLoadResult{}, fmt.Errorf("unknown built-in module %q", args.Path)
+				}
+				return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
+			})
+		},
+	}
+}

@@ -1,0 +1,71 @@
+package jsvm
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestBundleSyntaxErrorNamesFileLineColumn(t *testing.T) {
+	entry := writeModule(t, map[string]string{
+		"mod.js": "import { x } from \"./lib.ts\";\nDeno.serve(() => new Response(x));\n",
+		"lib.ts": "export const x = 1;\nexport const y = (;\n",
+	}, "mod.js")
+	_, err := Bundle(context.Background(), entry)
+	var bes BuildErrors
+	if !errors.As(err, &bes) || len(bes) == 0 {
+		t.Fatalf("got %v, want BuildErrors", err)
+	}
+	be := bes[0]
+	if be.File != filepath.Join(filepath.Dir(entry), "lib.ts") || be.Line != 2 || be.Column != 19 {
+		t.Fatalf("got %s:%d:%d, want lib.ts:2:19", be.File, be.Line, be.Column)
+	}
+	if !strings.Contains(err.Error(), "lib.ts:2:19: Unexpected") {
+		t.Fatalf("message %q", err.Error())
+	}
+}
+
+func TestBundleMissingEntry(t *testing.T) {
+	_, err := Bundle(context.Background(), filepath.Join(t.TempDir(), "nope.js"))
+	if !errors.Is(err, ErrEntryNotFound) || !strings.Contains(err.Error(), "nope.js") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBundleMissingImport(t *testing.T) {
+	entry := writeModule(t, map[string]string{"mod.js": "import \"./missing.js\";\n"}, "mod.js")
+	_, err := Bundle(context.Background(), entry)
+	if err == nil || !strings.Contains(err.Error(), "mod.js:1:") || !strings.Contains(err.Error(), "missing.js") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBundleRefusesRemoteImports(t *testing.T) {
+	entry := writeModule(t, map[string]string{"mod.js": "import { x } from \"https://example.com/x.ts\";\nconsole.log(x);\n"}, "mod.js")
+	_, err := Bundle(context.Background(), entry)
+	if err == nil || !strings.Contains(err.Error(), "vendor the module") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestBundleRelativeImportsAndTS(t *testing.T) {
+	entry := writeModule(t, map[string]string{
+		"main.ts":     "import { greet } from \"./lib/greet.ts\";\nexport default { fetch: (_req: Request) => new Response(greet(\"ts\")) };\n",
+		"lib/greet.ts": "export function greet(who: string): string { return `hello ${who}`; }\n",
+	}, "main.ts")
+	prog, err := Bundle(context.Background(), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Start(context.Background(), prog, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	resp := serve(t, in, "GET", "https://p.example/", "")
+	if string(resp.Body) != "hello ts" {
+		t.Fatalf("got %q", resp.Body)
+	}
+}

@@ -1,0 +1,55 @@
+package jsvm
+
+import (
+	"github.com/dop251/goja"
+)
+
+// fetchOps runs fetch() through the instance's Fetcher on its own goroutine
+// and delivers the result back on the event loop.
+func (in *Instance) fetchOps() map[string]any {
+	vm := in.vm
+	return map[string]any{
+		"fetch": func(method, url string, pairs goja.Value, body goja.Value, redirect string, cb goja.Callable) {
+			header, err := exportHeaderPairs(vm, pairs)
+			if err != nil {
+				panic(vm.NewTypeError(err.Error()))
+			}
+			req := &Request{Method: method, URL: url, Header: header}
+			if body != nil && !goja.IsNull(body) && !goja.IsUndefined(body) {
+				ab, ok := body.Export().(goja.ArrayBuffer)
+				if !ok {
+					panic(vm.NewTypeError("fetch: body must be bytes"))
+				}
+				req.Body = ab.Bytes()
+				if int64(len(req.Body)) > in.cfg.Limits.MaxBodyBytes {
+					panic(vm.NewTypeError("fetch: request body is larger than the limit MaxBodyBytes"))
+				}
+			}
+			if in.cfg.Fetcher == nil {
+				panic(vm.NewTypeError("fetch is not available in this instance"))
+			}
+			go func() {
+				resp, err := in.cfg.Fetcher.Fetch(in.ctx, req)
+				if err == nil && int64(len(resp.Body)) > in.cfg.Limits.MaxBodyBytes {
+					err = ErrBodyTooLarge
+				}
+				in.post(func() {
+					if err != nil {
+						_, _ = cb(goja.Undefined(), vm.ToValue(err.Error()))
+						return
+					}
+					var respBody goja.Value = goja.Null()
+					if resp.Body != nil {
+						respBody = vm.ToValue(vm.NewArrayBuffer(resp.Body))
+					}
+					finalURL := resp.URL
+					if finalURL == "" {
+						finalURL = url
+					}
+					_, _ = cb(goja.Undefined(), goja.Null(), vm.ToValue(resp.Status), vm.ToValue(resp.StatusText),
+						headerPairs(vm, resp.Header), respBody, vm.ToValue(finalURL), vm.ToValue(resp.Redirected))
+				})
+			}()
+		},
+	}
+}

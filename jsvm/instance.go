@@ -1,0 +1,425 @@
+package jsvm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// Request is a whole, buffered HTTP request handed to an instance.
+type Request struct {
+	Method     string
+	URL        string
+	Header     http.Header
+	Body       []byte
+	RemoteAddr string
+}
+
+// Response is a whole, buffered HTTP response.
+type Response struct {
+	Status     int
+	StatusText string
+	Header     http.Header
+	Body       []byte
+	// URL and Redirected describe a fetched response (after redirects).
+	URL        string
+	Redirected bool
+}
+
+// Fetcher performs fetch() for an instance. The platform's implementation
+// routes hosts under the platform's domain inside the process and sends the
+// rest out; tests use fakes. Fetch is called on its own goroutine.
+type Fetcher interface {
+	Fetch(ctx context.Context, req *Request) (*Response, error)
+}
+
+// Durable blocks until a write accepted by Storage is committed, or returns
+// the reason it never will be.
+type Durable func(ctx context.Context) error
+
+// Storage is an instance's key-value store (Deno.storage). Its methods are
+// called on the instance's event loop, in program order: a Get sees every
+// Put and Delete made before it, committed or not. Put and Delete accept the
+// write at once and return a Durable that the runtime waits on (on another
+// goroutine) before resolving the JS promise.
+type Storage interface {
+	Get(ctx context.Context, key string) (value []byte, found bool, err error)
+	Put(ctx context.Context, key string, value []byte) (Durable, error)
+	Delete(ctx context.Context, key string) (existed bool, d Durable, err error)
+}
+
+// Limits bound what an instance may hand to or take from the host.
+type Limits struct {
+	// MaxBodyBytes bounds request and response bodies crossing the host.
+	MaxBodyBytes int64
+	// MaxTurn bounds one uninterrupted JavaScript turn (CPU time, roughly).
+	MaxTurn time.Duration
+	// MaxTimers bounds the timers an instance may have pending.
+	MaxTimers int
+	// MaxStorageValueBytes bounds one Deno.storage value (JSON text).
+	MaxStorageValueBytes int
+}
+
+// DefaultLimits are the limits used when a Config leaves them zero.
+var DefaultLimits = Limits{
+	MaxBodyBytes:         32 << 20,
+	MaxTurn:              30 * time.Second,
+	MaxTimers:            10_000,
+	MaxStorageValueBytes: 128 << 10,
+}
+
+// Config is what an instance is told about itself and the host.
+type Config struct {
+	Project  string
+	Instance string
+	Logger   *slog.Logger
+	Fetcher  Fetcher
+	// Storage is nil where Deno.storage is not available (workers, for now).
+	Storage Storage
+	// Env is what Deno.env exposes: only the project's configured variables.
+	Env    map[string]string
+	Limits Limits
+}
+
+// ScriptError is an exception thrown by user code, with its stack mapped to
+// the user's source files.
+type ScriptError struct {
+	// Phase is "module" for top-level code and "handler" for a request.
+	Phase   string
+	Message string
+	Stack   string
+}
+
+func (e *ScriptError) Error() string {
+	return fmt.Sprintf("uncaught exception in %s: %s", e.Phase, e.Message)
+}
+
+var (
+	// ErrClosed is returned for requests to an instance that has stopped.
+	ErrClosed = errors.New("instance closed")
+	// ErrNoHandler means the module finished without registering a handler.
+	ErrNoHandler = errors.New("module does not serve HTTP: call Deno.serve(handler), std's serve(handler), or export default { fetch(request) { ... } }")
+	// ErrTurnTooLong means one JavaScript turn ran past Limits.MaxTurn and was interrupted.
+	ErrTurnTooLong = errors.New("a JavaScript turn ran too long and was interrupted (limit MaxTurn)")
+)
+
+// Instance is one running goja VM with its event loop: a worker instance or
+// the one live activation of a coordinator. Its methods are safe for
+// concurrent use; all JavaScript runs on the loop goroutine.
+type Instance struct {
+	cfg      Config
+	vm       *goja.Runtime
+	loop     *loop
+	internal *goja.Object
+	dispatch goja.Callable
+	noop     goja.Callable
+
+	ctx    context.Context // cancelled by Close; host operations use it
+	cancel context.CancelFunc
+
+	// Loop-owned state (touched only on the loop goroutine).
+	timers  map[int64]*timer
+	timerMu sync.Mutex // guards timers' Stop on Close only
+	exports goja.Value
+
+	closeOnce sync.Once
+}
+
+// Start creates an instance of prog, runs its top-level code (including
+// top-level await) and returns once a handler is registered. An exception in
+// top-level code comes back as a *ScriptError.
+func Start(ctx context.Context, prog *Program, cfg Config) (*Instance, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.Limits = cfg.Limits.withDefaults()
+	ictx, cancel := context.WithCancel(context.Background())
+	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{}}
+	in.loop = newLoop(in.flushMicrotasks)
+
+	type startResult struct{ err error }
+	started := make(chan startResult, 1)
+	ok := in.post(func() {
+		if err := in.setup(); err != nil {
+			started <- startResult{err}
+			return
+		}
+		in.evaluate(prog, func(err error) { started <- startResult{err} })
+	})
+	if !ok {
+		return nil, ErrClosed
+	}
+	select {
+	case r := <-started:
+		if r.err != nil {
+			in.Close()
+			return nil, r.err
+		}
+		return in, nil
+	case <-ctx.Done():
+		in.vm.Interrupt(ctx.Err())
+		in.Close()
+		return nil, fmt.Errorf("starting %s: top-level code did not finish: %w", prog.Entry, ctx.Err())
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+	}
+	if l.MaxTurn == 0 {
+		l.MaxTurn = DefaultLimits.MaxTurn
+	}
+	if l.MaxTimers == 0 {
+		l.MaxTimers = DefaultLimits.MaxTimers
+	}
+	if l.MaxStorageValueBytes == 0 {
+		l.MaxStorageValueBytes = DefaultLimits.MaxStorageValueBytes
+	}
+	return l
+}
+
+// setup installs the host operations and the prelude. Runs on the loop.
+func (in *Instance) setup() error {
+	vm := in.vm
+	host := vm.NewObject()
+	for name, op := range in.hostOps() {
+		if err := host.Set(name, op); err != nil {
+			return fmt.Errorf("installing host op %s: %w", name, err)
+		}
+	}
+	internal, err := installPrelude(vm, host)
+	if err != nil {
+		return err
+	}
+	in.internal = internal
+	dispatch, ok := goja.AssertFunction(internal.Get("dispatch"))
+	if !ok {
+		return errors.New("prelude did not define internal.dispatch")
+	}
+	in.dispatch = dispatch
+	noop, err := vm.RunString("(function () {})")
+	if err != nil {
+		return err
+	}
+	in.noop, _ = goja.AssertFunction(noop)
+	return nil
+}
+
+// hostOps lists every Go operation the prelude may call, by concern.
+func (in *Instance) hostOps() map[string]any {
+	ops := map[string]any{}
+	for _, group := range []map[string]any{
+		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), in.fetchOps(), in.timerOps(), in.storageOps(), in.envOps(),
+	} {
+		for k, v := range group {
+			ops[k] = v
+		}
+	}
+	return ops
+}
+
+// evaluate runs the bundle and calls done once top-level code (including
+// top-level await) has settled and a handler is known. Runs on the loop.
+func (in *Instance) evaluate(prog *Program, done func(error)) {
+	vm := in.vm
+	fnVal, err := vm.RunProgram(prog.prg)
+	if err != nil {
+		done(in.scriptError("module", err))
+		return
+	}
+	fn, ok := goja.AssertFunction(fnVal)
+	if !ok {
+		done(errors.New("bundle did not evaluate to a function"))
+		return
+	}
+	hook := vm.ToValue(func(ns goja.Value) { in.exports = ns })
+	p, err := fn(goja.Undefined(), hook)
+	if err != nil {
+		done(in.scriptError("module", err))
+		return
+	}
+	onOK := vm.ToValue(func(goja.Value) {
+		useModule, _ := goja.AssertFunction(in.internal.Get("useModule"))
+		has, err := useModule(goja.Undefined(), in.exports)
+		if err != nil {
+			done(in.scriptError("module", err))
+			return
+		}
+		if !has.ToBoolean() {
+			done(fmt.Errorf("%s: %w", prog.Entry, ErrNoHandler))
+			return
+		}
+		done(nil)
+	})
+	onErr := vm.ToValue(func(reason goja.Value) { done(in.thrown("module", reason)) })
+	then, _ := goja.AssertFunction(p.ToObject(vm).Get("then"))
+	if _, err := then(p, onOK, onErr); err != nil {
+		done(in.scriptError("module", err))
+	}
+}
+
+// Serve delivers one request to the handler and waits for its Response. A
+// handler exception comes back as a *ScriptError. If ctx ends first, Serve
+// returns ctx's error; the handler's work continues in the background.
+func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) {
+	if int64(len(req.Body)) > in.cfg.Limits.MaxBodyBytes {
+		return nil, fmt.Errorf("request body of %d bytes: %w", len(req.Body), ErrBodyTooLarge)
+	}
+	type result struct {
+		resp *Response
+		err  error
+	}
+	out := make(chan result, 1)
+	ok := in.post(func() {
+		vm := in.vm
+		var body goja.Value = goja.Null()
+		if req.Body != nil {
+			body = vm.ToValue(vm.NewArrayBuffer(req.Body))
+		}
+		done := vm.ToValue(func(errVal goja.Value, flat goja.Value) {
+			if errVal != nil && !goja.IsNull(errVal) && !goja.IsUndefined(errVal) {
+				out <- result{nil, in.thrown("handler", errVal)}
+				return
+			}
+			resp, err := in.unflattenResponse(flat)
+			out <- result{resp, err}
+		})
+		_, err := in.dispatch(goja.Undefined(),
+			vm.ToValue(req.Method), vm.ToValue(req.URL), headerPairs(vm, req.Header), body,
+			vm.ToValue(req.RemoteAddr), done)
+		if err != nil {
+			out <- result{nil, in.scriptError("handler", err)}
+		}
+	})
+	if !ok {
+		return nil, ErrClosed
+	}
+	select {
+	case r := <-out:
+		return r.resp, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-in.ctx.Done():
+		return nil, ErrClosed
+	}
+}
+
+// ErrBodyTooLarge is returned when a body crossing the host exceeds MaxBodyBytes.
+var ErrBodyTooLarge = errors.New("body too large (limit MaxBodyBytes)")
+
+// unflattenResponse reads [status, headerPairs, body, type] from JS.
+func (in *Instance) unflattenResponse(flat goja.Value) (*Response, error) {
+	var parts []goja.Value
+	if err := in.vm.ExportTo(flat, &parts); err != nil || len(parts) < 3 {
+		return nil, fmt.Errorf("reading the handler's response: %v", err)
+	}
+	status := int(parts[0].ToInteger())
+	if len(parts) > 3 && parts[3].String() == "error" {
+		return nil, &ScriptError{Phase: "handler", Message: "the handler returned Response.error()"}
+	}
+	header, err := exportHeaderPairs(in.vm, parts[1])
+	if err != nil {
+		return nil, err
+	}
+	resp := &Response{Status: status, Header: header}
+	if !goja.IsNull(parts[2]) && !goja.IsUndefined(parts[2]) {
+		ab, ok := parts[2].Export().(goja.ArrayBuffer)
+		if !ok {
+			return nil, errors.New("reading the handler's response: body is not an ArrayBuffer")
+		}
+		resp.Body = ab.Bytes()
+		if int64(len(resp.Body)) > in.cfg.Limits.MaxBodyBytes {
+			return nil, fmt.Errorf("response body of %d bytes: %w", len(resp.Body), ErrBodyTooLarge)
+		}
+	}
+	return resp, nil
+}
+
+// Close stops the instance: pending timers are cancelled, queued work is
+// dropped and in-flight Serve calls return ErrClosed. It is idempotent.
+func (in *Instance) Close() {
+	in.closeOnce.Do(func() {
+		in.cancel()
+		in.vm.Interrupt(ErrClosed)
+		in.loop.stop()
+		in.stopTimers()
+	})
+}
+
+// flushMicrotasks drains goja's job queue after each loop job: goja runs
+// promise reactions when control returns from a top-level call, so calling
+// an empty function is enough.
+func (in *Instance) flushMicrotasks() {
+	if in.noop != nil {
+		_, _ = in.noop(goja.Undefined())
+	}
+}
+
+// post runs f on the loop with a watchdog that interrupts a turn running
+// longer than MaxTurn.
+func (in *Instance) post(f func()) bool {
+	return in.loop.post(func() {
+		t := time.AfterFunc(in.cfg.Limits.MaxTurn, func() { in.vm.Interrupt(ErrTurnTooLong) })
+		f()
+		if !t.Stop() {
+			in.vm.ClearInterrupt()
+		}
+	})
+}
+
+// scriptError converts an error returned by goja into a *ScriptError.
+func (in *Instance) scriptError(phase string, err error) error {
+	var ex *goja.Exception
+	if errors.As(err, &ex) {
+		return in.thrown(phase, ex.Value())
+	}
+	var intr *goja.InterruptedError
+	if errors.As(err, &intr) {
+		return &ScriptError{Phase: phase, Message: intr.Error(), Stack: intr.String()}
+	}
+	return &ScriptError{Phase: phase, Message: err.Error()}
+}
+
+// thrown describes a thrown JS value, keeping its stack when it has one.
+func (in *Instance) thrown(phase string, v goja.Value) error {
+	se := &ScriptError{Phase: phase}
+	if obj, ok := v.(*goja.Object); ok {
+		if st := obj.Get("stack"); st != nil && !goja.IsUndefined(st) {
+			se.Stack = st.String()
+		}
+		name, msg := obj.Get("name"), obj.Get("message")
+		if name != nil && msg != nil && !goja.IsUndefined(msg) {
+			se.Message = name.String() + ": " + msg.String()
+		}
+	}
+	if se.Message == "" {
+		se.Message = v.String()
+	}
+	if se.Stack == "" {
+		se.Stack = se.Message
+	}
+	se.Stack = strings.TrimSpace(se.Stack)
+	return se
+}
+
+// reportUncaught logs an exception that escaped to the event loop (a timer
+// callback, for example): there is no request to fail, so the log is where
+// the user finds it.
+func (in *Instance) reportUncaught(err error) {
+	se := in.scriptError("event loop", err)
+	var s *ScriptError
+	stack := err.Error()
+	if ok := errors.As(se, &s); ok {
+		stack = s.Stack
+	}
+	in.cfg.Logger.Error("uncaught exception", slog.String("project", in.cfg.Project),
+		slog.String("instance", in.cfg.Instance), slog.String("stack", stack))
+}

@@ -1,0 +1,100 @@
+// The Deno namespace: Deno.serve, Deno.storage, Deno.env, and the handler
+// dispatch the host uses to deliver requests.
+(function (globalThis, host, internal) {
+  "use strict";
+
+  internal.baseURL = () => undefined;
+  let handler = null;
+  let serveCalled = false;
+
+  function serve(a, b) {
+    if (serveCalled) {
+      throw new TypeError("Deno.serve was already called: an instance serves one handler");
+    }
+    let options = {};
+    let fn;
+    if (typeof a === "function") {
+      fn = a;
+      if (b !== undefined) options = b;
+    } else if (a !== null && typeof a === "object") {
+      options = a;
+      fn = typeof b === "function" ? b : a.handler;
+    }
+    if (typeof fn !== "function") {
+      throw new TypeError("Deno.serve: a handler function is required: Deno.serve(handler), Deno.serve(options, handler) or Deno.serve({ handler })");
+    }
+    serveCalled = true;
+    handler = fn;
+    const finished = new Promise(() => {});
+    if (typeof options.onListen === "function") {
+      Promise.resolve().then(() => options.onListen({ hostname: "0.0.0.0", port: 443, transport: "tcp" }));
+    }
+    return {
+      finished,
+      addr: { hostname: "0.0.0.0", port: 443, transport: "tcp" },
+      shutdown() { return Promise.resolve(); },
+      ref() {},
+      unref() {},
+    };
+  }
+
+  // useDefaultExport is called once the entry module has finished evaluating.
+  // It reports whether a handler is registered.
+  internal.useModule = function (ns) {
+    if (handler !== null) return true;
+    const def = ns && ns.default;
+    if (def && typeof def.fetch === "function") {
+      handler = (req, info) => def.fetch(req, info);
+      return true;
+    }
+    return false;
+  };
+
+  // dispatch runs the handler for one request and calls done(err, flat) with
+  // the flattened Response, or with the thrown error.
+  internal.dispatch = function (method, url, headerPairs, body, remoteAddr, done) {
+    let req;
+    try {
+      req = internal.newRequest(method, url, headerPairs, body);
+    } catch (e) {
+      done(e, null);
+      return;
+    }
+    const info = { remoteAddr: { transport: "tcp", hostname: remoteAddr, port: 0 }, completed: new Promise(() => {}) };
+    new Promise((resolve) => resolve(handler(req, info))).then((res) => {
+      const flat = internal.flattenResponse(res);
+      if (flat === null) {
+        throw new TypeError(`The handler must return a Response (or a Promise of one), got ${internal.inspect(res)}`);
+      }
+      done(null, flat);
+    }).catch((e) => done(e, null));
+  };
+
+  const storage = {
+    get(key) {
+      const v = host.storageGet(String(key));
+      return Promise.resolve(v === null ? undefined : JSON.parse(v));
+    },
+    put(key, value) {
+      const text = JSON.stringify(value);
+      if (text === undefined) {
+        return Promise.reject(new TypeError(`Deno.storage.put: the value for "${key}" is not JSON serializable`));
+      }
+      return new Promise((resolve, reject) => host.storagePut(String(key), text, (err) => err === null ? resolve() : reject(new Error(err))));
+    },
+    delete(key) {
+      return new Promise((resolve, reject) => host.storageDelete(String(key), (err, existed) => err === null ? resolve(existed) : reject(new Error(err))));
+    },
+  };
+
+  const env = {
+    get(name) { const v = host.envGet(String(name)); return v === null ? undefined : v; },
+    has(name) { return host.envGet(String(name)) !== null; },
+    toObject() { return host.envObject(); },
+    set() { throw new TypeError("Deno.env.set: the environment is read-only; configure variables for the project instead"); },
+    delete() { throw new TypeError("Deno.env.delete: the environment is read-only; configure variables for the project instead"); },
+  };
+
+  const Deno = { serve, storage, env, version: { deno: "2.0.0", v8: "goja", typescript: "5.6" }, build: { os: "linux", arch: "x86_64" } };
+  Object.defineProperty(globalThis, "Deno", { value: Deno, writable: false, configurable: false, enumerable: false });
+})

@@ -1,0 +1,95 @@
+// Request (Fetch Standard), with buffered bodies.
+(function (globalThis, host, internal) {
+  "use strict";
+
+  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const NORMALIZE = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+  const FORBIDDEN = ["CONNECT", "TRACE", "TRACK"];
+
+  function normalizeMethod(m) {
+    m = String(m);
+    if (!TOKEN.test(m)) throw new TypeError(`'${m}' is not a valid HTTP method`);
+    const upper = m.toUpperCase();
+    if (FORBIDDEN.includes(upper)) throw new TypeError(`'${m}' HTTP method is unsupported`);
+    return NORMALIZE.includes(upper) ? upper : m;
+  }
+
+  class Request {
+    #method;
+    #url;
+    #headers;
+    #redirect;
+    #signal;
+
+    constructor(input, init = {}) {
+      if (init === null || typeof init !== "object") init = {};
+      let bytes = null;
+      if (input instanceof Request) {
+        this.#method = input.#method;
+        this.#url = input.#url;
+        this.#headers = new Headers(input.#headers);
+        this.#redirect = input.#redirect;
+        this.#signal = input.#signal;
+        if (input.bodyUsed) throw new TypeError("Cannot construct a Request from one whose body was already used");
+        bytes = internal.bodyBytes(input);
+      } else {
+        const parsed = new URL(String(input), internal.baseURL());
+        if (parsed.username || parsed.password) {
+          throw new TypeError(`Request URL must not include credentials: ${input}`);
+        }
+        this.#method = "GET";
+        this.#url = parsed.href;
+        this.#headers = new Headers();
+        this.#redirect = "follow";
+        this.#signal = null;
+      }
+      if (init.method !== undefined) this.#method = normalizeMethod(init.method);
+      if (init.headers !== undefined) this.#headers = new Headers(init.headers);
+      if (init.redirect !== undefined) {
+        if (!["follow", "error", "manual"].includes(init.redirect)) {
+          throw new TypeError(`'${init.redirect}' is not a valid redirect mode (follow, error, manual)`);
+        }
+        this.#redirect = init.redirect;
+      }
+      if (init.signal !== undefined) this.#signal = init.signal;
+      if (init.body !== undefined && init.body !== null) {
+        if (this.#method === "GET" || this.#method === "HEAD") {
+          throw new TypeError("Request with GET/HEAD method cannot have body");
+        }
+        const b = internal.extractBody(init.body);
+        bytes = b.bytes;
+        if (b.type !== null && !this.#headers.has("content-type")) this.#headers.append("content-type", b.type);
+      } else if (init.body === null) {
+        bytes = null;
+      }
+      internal.setBody(this, bytes);
+    }
+
+    get method() { return this.#method; }
+    get url() { return this.#url; }
+    get headers() { return this.#headers; }
+    get redirect() { return this.#redirect; }
+    get signal() { return this.#signal; }
+    clone() {
+      if (this.bodyUsed) throw new TypeError("Cannot clone a Request whose body was already used");
+      return new Request(this);
+    }
+    get [Symbol.toStringTag]() { return "Request"; }
+    [internal.inspectSymbol](inspect) {
+      return "Request " + inspect({ bodyUsed: this.bodyUsed, headers: this.headers, method: this.method,
+        redirect: this.redirect, url: this.url });
+    }
+  }
+  internal.installBody(Request.prototype);
+
+  // newRequest builds an incoming Request from host parts without re-parsing
+  // what Go already checked.
+  internal.newRequest = function (method, url, headerPairs, body) {
+    const req = new Request(url, { method, headers: headerPairs });
+    req.headers[internal.headersGuard] = "immutable";
+    internal.setBody(req, body === null ? null : new Uint8Array(body));
+    return req;
+  };
+
+  globalThis.Request = Request;
+})

@@ -1,0 +1,172 @@
+// URL and URLSearchParams (WHATWG URL Standard). Parsing and setters are done
+// in Go by a WHATWG URL parser (host.urlParse / host.urlSet); this file keeps
+// the JS object model: attributes, searchParams linkage, stringification.
+(function (globalThis, host, internal) {
+  "use strict";
+
+  // Indexes into the component arrays returned by host.urlParse/urlSet.
+  const HREF = 0, PROTOCOL = 1, USERNAME = 2, PASSWORD = 3, HOST = 4, HOSTNAME = 5,
+    PORT = 6, PATHNAME = 7, SEARCH = 8, HASH = 9, ORIGIN = 10;
+
+  const paramsOwner = Symbol("url");
+  const RESET = Symbol("reset");
+  const SET_QUERY = Symbol("setQuery");
+
+  class URLSearchParams {
+    #list = [];
+    [paramsOwner] = null;
+
+    constructor(init = "") {
+      if (init instanceof URLSearchParams) {
+        this.#list = init.#list.map((p) => [p[0], p[1]]);
+      } else if (typeof init === "object" && init !== null && typeof init[Symbol.iterator] === "function") {
+        for (const pair of init) {
+          const p = Array.from(pair);
+          if (p.length !== 2) {
+            throw new TypeError("URLSearchParams: each init pair must have exactly two elements");
+          }
+          this.#list.push([String(p[0]), String(p[1])]);
+        }
+      } else if (typeof init === "object" && init !== null) {
+        for (const key of Object.keys(init)) this.#list.push([key, String(init[key])]);
+      } else {
+        let s = String(init);
+        if (s.startsWith("?")) s = s.slice(1);
+        this.#list = host.formParse(s);
+      }
+    }
+
+    #update() {
+      const url = this[paramsOwner];
+      if (url) URL[SET_QUERY](url, host.formSerialize(this.#list));
+    }
+    // Called by URL when its query changes, to keep the list in sync.
+    static [RESET](params, query) {
+      params.#list = host.formParse(query);
+    }
+
+    get size() { return this.#list.length; }
+    append(name, value) { this.#list.push([String(name), String(value)]); this.#update(); }
+    delete(name, value) {
+      name = String(name);
+      if (value === undefined) this.#list = this.#list.filter((p) => p[0] !== name);
+      else { value = String(value); this.#list = this.#list.filter((p) => !(p[0] === name && p[1] === value)); }
+      this.#update();
+    }
+    get(name) {
+      name = String(name);
+      const p = this.#list.find((p) => p[0] === name);
+      return p ? p[1] : null;
+    }
+    getAll(name) { name = String(name); return this.#list.filter((p) => p[0] === name).map((p) => p[1]); }
+    has(name, value) {
+      name = String(name);
+      if (value === undefined) return this.#list.some((p) => p[0] === name);
+      value = String(value);
+      return this.#list.some((p) => p[0] === name && p[1] === value);
+    }
+    set(name, value) {
+      name = String(name); value = String(value);
+      const i = this.#list.findIndex((p) => p[0] === name);
+      if (i < 0) this.#list.push([name, value]);
+      else {
+        this.#list[i][1] = value;
+        this.#list = this.#list.filter((p, j) => j <= i || p[0] !== name);
+      }
+      this.#update();
+    }
+    sort() {
+      // Stable sort by UTF-16 code units, as the standard requires.
+      this.#list = this.#list.map((p, i) => [p, i]).sort((a, b) =>
+        a[0][0] < b[0][0] ? -1 : a[0][0] > b[0][0] ? 1 : a[1] - b[1]).map((x) => x[0]);
+      this.#update();
+    }
+    forEach(callback, thisArg) {
+      for (let i = 0; i < this.#list.length; i++) {
+        const [k, v] = this.#list[i];
+        callback.call(thisArg, v, k, this);
+      }
+    }
+    *entries() { for (let i = 0; i < this.#list.length; i++) yield [this.#list[i][0], this.#list[i][1]]; }
+    *keys() { for (let i = 0; i < this.#list.length; i++) yield this.#list[i][0]; }
+    *values() { for (let i = 0; i < this.#list.length; i++) yield this.#list[i][1]; }
+    [Symbol.iterator]() { return this.entries(); }
+    toString() { return host.formSerialize(this.#list); }
+    get [Symbol.toStringTag]() { return "URLSearchParams"; }
+  }
+
+  class URL {
+    #c;
+    #params = null;
+
+    constructor(url, base) {
+      if (arguments.length === 0) throw new TypeError("URL constructor: 1 argument required, but only 0 present");
+      const c = host.urlParse(String(url), base === undefined ? undefined : String(base));
+      if (c === null) {
+        throw new TypeError(base === undefined ? `Invalid URL: '${url}'` : `Invalid URL: '${url}' with base '${base}'`);
+      }
+      this.#c = c;
+    }
+
+    static canParse(url, base) {
+      return host.urlParse(String(url), base === undefined ? undefined : String(base)) !== null;
+    }
+    static parse(url, base) {
+      try { return new URL(url, base); } catch { return null; }
+    }
+
+    #set(name, value) {
+      this.#c = host.urlSet(this.#c[HREF], name, String(value));
+      if (name === "search" || name === "href") {
+        if (this.#params) URLSearchParams[RESET](this.#params, this.#c[SEARCH].slice(1));
+      }
+    }
+    static [SET_QUERY](url, query) {
+      url.#c = host.urlSet(url.#c[HREF], "search", query);
+    }
+
+    get href() { return this.#c[HREF]; }
+    set href(v) {
+      const c = host.urlParse(String(v), undefined);
+      if (c === null) throw new TypeError(`Invalid URL: '${v}'`);
+      this.#c = c;
+      if (this.#params) URLSearchParams[RESET](this.#params, c[SEARCH].slice(1));
+    }
+    get origin() { return this.#c[ORIGIN]; }
+    get protocol() { return this.#c[PROTOCOL]; }
+    set protocol(v) { this.#set("protocol", v); }
+    get username() { return this.#c[USERNAME]; }
+    set username(v) { this.#set("username", v); }
+    get password() { return this.#c[PASSWORD]; }
+    set password(v) { this.#set("password", v); }
+    get host() { return this.#c[HOST]; }
+    set host(v) { this.#set("host", v); }
+    get hostname() { return this.#c[HOSTNAME]; }
+    set hostname(v) { this.#set("hostname", v); }
+    get port() { return this.#c[PORT]; }
+    set port(v) { this.#set("port", v); }
+    get pathname() { return this.#c[PATHNAME]; }
+    set pathname(v) { this.#set("pathname", v); }
+    get search() { return this.#c[SEARCH]; }
+    set search(v) { this.#set("search", v); }
+    get hash() { return this.#c[HASH]; }
+    set hash(v) { this.#set("hash", v); }
+    get searchParams() {
+      if (this.#params === null) {
+        this.#params = new URLSearchParams(this.#c[SEARCH]);
+        this.#params[paramsOwner] = this;
+      }
+      return this.#params;
+    }
+    toString() { return this.#c[HREF]; }
+    toJSON() { return this.#c[HREF]; }
+    get [Symbol.toStringTag]() { return "URL"; }
+    [internal.inspectSymbol](inspect) {
+      return "URL " + inspect({ href: this.href, origin: this.origin, protocol: this.protocol,
+        username: this.username, password: this.password, host: this.host, hostname: this.hostname,
+        port: this.port, pathname: this.pathname, hash: this.hash, search: this.search });
+    }
+  }
+
+  Object.assign(globalThis, { URL, URLSearchParams });
+})
