@@ -52,7 +52,7 @@ func TestBundleRefusesRemoteImports(t *testing.T) {
 
 func TestBundleRelativeImportsAndTS(t *testing.T) {
 	entry := writeModule(t, map[string]string{
-		"main.ts":     "import { greet } from \"./lib/greet.ts\";\nexport default { fetch: (_req: Request) => new Response(greet(\"ts\")) };\n",
+		"main.ts":      "import { greet } from \"./lib/greet.ts\";\nexport default { fetch: (_req: Request) => new Response(greet(\"ts\")) };\n",
 		"lib/greet.ts": "export function greet(who: string): string { return `hello ${who}`; }\n",
 	}, "main.ts")
 	prog, err := Bundle(context.Background(), entry)
