@@ -1,0 +1,363 @@
+// Package configs reads and validates edge's YAML configuration (through
+// viper, with EDGE_* environment overrides) and holds working example
+// configurations beside the code. It does no I/O beyond reading the config
+// file and checking that entry files exist; it starts nothing.
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// Kind is how a project is deployed. The code of every kind is the same kind
+// of program; only the number of instances and who may reach them differ.
+type Kind string
+
+const (
+	// KindWorker: many public instances.
+	KindWorker Kind = "worker"
+	// KindCoordinator: exactly one private instance cluster-wide (plus named
+	// duplicates created on first request).
+	KindCoordinator Kind = "coordinator"
+)
+
+// Kinds lists the valid kinds, in the order error messages show them.
+var Kinds = []Kind{KindWorker, KindCoordinator}
+
+// Project is one deployed program.
+type Project struct {
+	Name string `mapstructure:"name"`
+	// Entry is the module path; after Load it is absolute.
+	Entry string            `mapstructure:"entry"`
+	Kind  Kind              `mapstructure:"kind"`
+	Env   map[string]string `mapstructure:"env"`
+}
+
+// Config is the whole configuration.
+type Config struct {
+	// Domain: every project is reachable at <name>.<domain>.
+	Domain   string    `mapstructure:"domain"`
+	Projects []Project `mapstructure:"projects"`
+	// Listen is the public HTTP address (flag --listen overrides).
+	Listen string `mapstructure:"listen"`
+	// Data is the data directory (flag --data overrides).
+	Data string `mapstructure:"data"`
+	// Workers tunes worker pools.
+	Workers WorkersConfig `mapstructure:"workers"`
+	// Limits bound requests.
+	Limits LimitsConfig `mapstructure:"limits"`
+	// File is the absolute path the config was read from.
+	File string `mapstructure:"-"`
+}
+
+// WorkersConfig tunes worker pools.
+type WorkersConfig struct {
+	// Instances is the number of VMs per worker project on this node.
+	Instances int `mapstructure:"instances"`
+}
+
+// LimitsConfig bounds what a request may use.
+type LimitsConfig struct {
+	// MaxBodyBytes bounds request and response bodies.
+	MaxBodyBytes int64 `mapstructure:"max_body_bytes"`
+	// RequestTimeout bounds one request end to end, e.g. "60s".
+	RequestTimeout string `mapstructure:"request_timeout"`
+}
+
+// Defaults applied where the file is silent.
+const (
+	DefaultListen         = "127.0.0.1:8080"
+	DefaultData           = ".edge"
+	DefaultMaxBodyBytes   = 32 << 20
+	DefaultRequestTimeout = "60s"
+)
+
+// Problem is one thing wrong with a config: where, and what to do.
+type Problem struct {
+	File string
+	Line int // 0 when unknown
+	Key  string
+	Msg  string
+}
+
+func (p Problem) String() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	if p.Key != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, p.Key, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, p.Msg)
+}
+
+// Error lists every problem found in a config, so a user can fix them all in
+// one pass.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return "invalid config:\n  " + strings.Join(lines, "\n  ")
+}
+
+// ErrNotFound is returned when the config file does not exist.
+var ErrNotFound = errors.New("config file not found")
+
+var (
+	labelRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	domainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// IsLabel reports whether s is a lowercase DNS label, the form of project
+// and duplicate-coordinator names.
+func IsLabel(s string) bool { return labelRE.MatchString(s) }
+
+// Load reads the config at path, applies EDGE_* environment overrides
+// (EDGE_DOMAIN, EDGE_LISTEN, EDGE_DATA, ...), resolves entries relative to
+// the file, and validates everything, reporting every problem at once.
+func Load(path string) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolving config path %s: %w", path, err)
+	}
+	raw, err := os.ReadFile(abs)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s (pass --config with the path of your edge.yaml)", ErrNotFound, abs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading config %s: %w", abs, err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, &Error{Problems: []Problem{{File: abs, Line: yamlErrorLine(err), Msg: "not valid YAML: " + err.Error()}}}
+	}
+
+	v := viper.New()
+	v.SetConfigFile(abs)
+	v.SetConfigType("yaml")
+	v.SetEnvPrefix("EDGE")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	v.SetDefault("listen", DefaultListen)
+	v.SetDefault("data", DefaultData)
+	v.SetDefault("workers.instances", 0)
+	v.SetDefault("limits.max_body_bytes", DefaultMaxBodyBytes)
+	v.SetDefault("limits.request_timeout", DefaultRequestTimeout)
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("reading config %s: %w", abs, err)
+	}
+	var cfg Config
+	if err := v.UnmarshalExact(&cfg); err != nil {
+		return nil, &Error{Problems: []Problem{{File: abs, Msg: unmarshalMessage(err)}}}
+	}
+	cfg.File = abs
+	// viper lowercases map keys; environment variable names are
+	// case-sensitive, so read env maps straight from the YAML.
+	var envs struct {
+		Projects []struct {
+			Env map[string]string `yaml:"env"`
+		} `yaml:"projects"`
+	}
+	if err := root.Decode(&envs); err == nil {
+		for i := range cfg.Projects {
+			if i < len(envs.Projects) {
+				cfg.Projects[i].Env = envs.Projects[i].Env
+			}
+		}
+	}
+	loc := locator{file: abs, root: &root}
+	if problems := cfg.validate(loc); len(problems) > 0 {
+		return nil, &Error{Problems: problems}
+	}
+	return &cfg, nil
+}
+
+func (c *Config) validate(loc locator) []Problem {
+	var ps []Problem
+	add := func(key, msg string) { ps = append(ps, loc.problem(key, msg)) }
+
+	if c.Domain == "" {
+		add("domain", "is required: the domain every project lives under, e.g. `domain: deno.dev`")
+	} else if c.Domain = strings.ToLower(strings.TrimSuffix(c.Domain, ".")); !domainRE.MatchString(c.Domain) {
+		add("domain", fmt.Sprintf("%q is not a valid domain name (lowercase letters, digits, hyphens and dots)", c.Domain))
+	}
+	if len(c.Projects) == 0 {
+		add("projects", "at least one project is required (name, entry, kind)")
+	}
+	seen := map[string]int{}
+	dir := filepath.Dir(loc.file)
+	for i := range c.Projects {
+		p := &c.Projects[i]
+		key := fmt.Sprintf("projects[%d]", i)
+		switch {
+		case p.Name == "":
+			add(key+".name", "is required")
+		case !IsLabel(p.Name):
+			add(key+".name", fmt.Sprintf("%q is not a valid project name: use 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen", p.Name))
+		default:
+			if j, dup := seen[p.Name]; dup {
+				add(key+".name", fmt.Sprintf("%q is already used by projects[%d]; project names are unique", p.Name, j))
+			}
+			seen[p.Name] = i
+		}
+		if !validKind(p.Kind) {
+			if p.Kind == "" {
+				add(key+".kind", fmt.Sprintf("is required; valid kinds: %s", kindList()))
+			} else {
+				add(key+".kind", fmt.Sprintf("unknown kind %q; valid kinds: %s", p.Kind, kindList()))
+			}
+		}
+		if p.Entry == "" {
+			add(key+".entry", "is required: the path of the project's main module, relative to the config file")
+		} else {
+			if !filepath.IsAbs(p.Entry) {
+				p.Entry = filepath.Join(dir, p.Entry)
+			}
+			if st, err := os.Stat(p.Entry); err != nil {
+				add(key+".entry", fmt.Sprintf("file %s does not exist (entries are relative to the config file)", p.Entry))
+			} else if st.IsDir() {
+				add(key+".entry", fmt.Sprintf("%s is a directory; name the module file, e.g. %s", p.Entry, filepath.Join(p.Entry, "mod.ts")))
+			}
+		}
+	}
+	if c.Workers.Instances < 0 {
+		add("workers.instances", "must be 0 (one per CPU) or more")
+	}
+	if c.Limits.MaxBodyBytes <= 0 {
+		add("limits.max_body_bytes", "must be a positive number of bytes")
+	}
+	if _, err := c.RequestTimeout(); err != nil {
+		add("limits.request_timeout", err.Error())
+	}
+	return ps
+}
+
+func validKind(k Kind) bool {
+	for _, v := range Kinds {
+		if k == v {
+			return true
+		}
+	}
+	return false
+}
+
+func kindList() string {
+	s := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
+
+// Project returns the named project.
+func (c *Config) Project(name string) (Project, bool) {
+	for _, p := range c.Projects {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Project{}, false
+}
+
+// unmarshalMessage turns mapstructure's errors (unknown keys, wrong types)
+// into one readable line.
+func unmarshalMessage(err error) string {
+	msg := err.Error()
+	msg = strings.ReplaceAll(msg, "decoding failed due to the following error(s):\n\n", "")
+	parts := strings.Split(msg, "\n")
+	sort.Strings(parts)
+	out := []string{}
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "; ") + " (see the config reference in README.md)"
+}
+
+// locator finds the line of a key such as "projects[1].kind" in the YAML.
+type locator struct {
+	file string
+	root *yaml.Node
+}
+
+func (l locator) problem(key, msg string) Problem {
+	return Problem{File: l.file, Line: l.line(key), Key: key, Msg: msg}
+}
+
+var indexRE = regexp.MustCompile(`^([^\[]+)\[(\d+)\]$`)
+
+func (l locator) line(key string) int {
+	n := l.root
+	if n == nil || len(n.Content) == 0 {
+		return 0
+	}
+	n = n.Content[0]
+	line := n.Line
+	for _, part := range strings.Split(key, ".") {
+		name, idx := part, -1
+		if m := indexRE.FindStringSubmatch(part); m != nil {
+			name = m[1]
+			fmt.Sscan(m[2], &idx) //nolint:errcheck // the regexp guarantees digits
+		}
+		next, keyLine := mapValue(n, name)
+		if next == nil {
+			return line
+		}
+		line, n = keyLine, next
+		if idx >= 0 {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return line
+			}
+			n = n.Content[idx]
+			line = n.Line
+		}
+	}
+	return line
+}
+
+func mapValue(n *yaml.Node, key string) (*yaml.Node, int) {
+	if n.Kind != yaml.MappingNode {
+		return nil, 0
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1], n.Content[i].Line
+		}
+	}
+	return nil, 0
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrorLine(err error) int {
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		var n int
+		fmt.Sscan(m[1], &n) //nolint:errcheck // digits by construction
+		return n
+	}
+	return 0
+}
+
+// RequestTimeout parses limits.request_timeout.
+func (c *Config) RequestTimeout() (time.Duration, error) {
+	d, err := time.ParseDuration(c.Limits.RequestTimeout)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as 30s or 2m", c.Limits.RequestTimeout)
+	}
+	return d, nil
+}

@@ -1,0 +1,148 @@
+package configs
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeConfig writes yaml as edge.yaml in a temp dir with the named entry
+// files present, and returns the config path.
+func writeConfig(t *testing.T, yaml string, entries ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, e := range entries {
+		p := filepath.Join(dir, e)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("Deno.serve(() => new Response(''))"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "edge.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadValid(t *testing.T) {
+	path := writeConfig(t, `domain: deno.dev
+projects:
+  - name: afraid-sheep-21
+    entry: worker/mod.js
+    kind: worker
+  - name: difficult-butterfly-42
+    entry: coordinator/mod.js
+    kind: coordinator
+    env: { GREETING: hi }
+`, "worker/mod.js", "coordinator/mod.js")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Domain != "deno.dev" || len(cfg.Projects) != 2 || cfg.Listen != DefaultListen || cfg.Data != DefaultData {
+		t.Fatalf("got %+v", cfg)
+	}
+	want := filepath.Join(filepath.Dir(path), "worker/mod.js")
+	if cfg.Projects[0].Entry != want {
+		t.Fatalf("entry %q, want %q (relative to the config file)", cfg.Projects[0].Entry, want)
+	}
+	if cfg.Projects[1].Kind != KindCoordinator || cfg.Projects[1].Env["GREETING"] != "hi" {
+		t.Fatalf("project 1: %+v", cfg.Projects[1])
+	}
+}
+
+func TestEnvOverride(t *testing.T) {
+	path := writeConfig(t, "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\n", "a.js")
+	t.Setenv("EDGE_LISTEN", "127.0.0.1:9999")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "127.0.0.1:9999" {
+		t.Fatalf("listen %q, want the EDGE_LISTEN override", cfg.Listen)
+	}
+}
+
+func TestLoadProblems(t *testing.T) {
+	cases := []struct {
+		name  string
+		yaml  string
+		files []string
+		want  []string
+	}{
+		{
+			name: "unknown kind names the valid choices and the line",
+			yaml: "domain: deno.dev\nprojects:\n  - name: a\n    entry: a.js\n    kind: server\n",
+			files: []string{"a.js"},
+			want:  []string{"edge.yaml:5: projects[0].kind: unknown kind \"server\"; valid kinds: worker, coordinator"},
+		},
+		{
+			name: "missing entry names the file",
+			yaml: "domain: deno.dev\nprojects:\n  - name: a\n    entry: nope/mod.js\n    kind: worker\n",
+			want: []string{"edge.yaml:4: projects[0].entry: file ", "nope/mod.js does not exist"},
+		},
+		{
+			name:  "every problem at once",
+			yaml:  "projects:\n  - name: Bad_Name\n    entry: a.js\n    kind: worker\n  - name: b\n    kind: coordinator\n",
+			files: []string{"a.js"},
+			want:  []string{"domain: is required", "projects[0].name: \"Bad_Name\" is not a valid project name", "projects[1].entry: is required"},
+		},
+		{
+			name:  "duplicate names",
+			yaml:  "domain: deno.dev\nprojects:\n  - {name: a, entry: a.js, kind: worker}\n  - {name: a, entry: a.js, kind: coordinator}\n",
+			files: []string{"a.js"},
+			want:  []string{"projects[1].name: \"a\" is already used by projects[0]"},
+		},
+		{
+			name:  "unknown key",
+			yaml:  "domain: deno.dev\nprojets: []\nprojects: [{name: a, entry: a.js, kind: worker}]\n",
+			files: []string{"a.js"},
+			want:  []string{"projets"},
+		},
+		{
+			name: "bad yaml",
+			yaml: "domain: deno.dev\nprojects: [\n",
+			want: []string{"not valid YAML"},
+		},
+		{
+			name:  "bad timeout",
+			yaml:  "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\nlimits: {request_timeout: soon}\n",
+			files: []string{"a.js"},
+			want:  []string{"limits.request_timeout", "not a positive duration"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(writeConfig(t, c.yaml, c.files...))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("got %v, want *configs.Error", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "edge.yaml"))
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "--config") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestExampleConfigsLoad(t *testing.T) {
+	for _, p := range []string{"dev.yaml", "../examples/counter/edge.yaml"} {
+		if _, err := Load(p); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+}
