@@ -76,8 +76,8 @@ func TestLoadProblems(t *testing.T) {
 		want  []string
 	}{
 		{
-			name: "unknown kind names the valid choices and the line",
-			yaml: "domain: deno.dev\nprojects:\n  - name: a\n    entry: a.js\n    kind: server\n",
+			name:  "unknown kind names the valid choices and the line",
+			yaml:  "domain: deno.dev\nprojects:\n  - name: a\n    entry: a.js\n    kind: server\n",
 			files: []string{"a.js"},
 			want:  []string{"edge.yaml:5: projects[0].kind: unknown kind \"server\"; valid kinds: worker, coordinator"},
 		},
