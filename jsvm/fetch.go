@@ -14,7 +14,7 @@ func (in *Instance) fetchOps() map[string]any {
 			if err != nil {
 				panic(vm.NewTypeError(err.Error()))
 			}
-			req := &Request{Method: method, URL: url, Header: header}
+			req := &Request{Method: method, URL: url, Header: header, Redirect: redirect}
 			if body != nil && !goja.IsNull(body) && !goja.IsUndefined(body) {
 				ab, ok := body.Export().(goja.ArrayBuffer)
 				if !ok {

@@ -20,6 +20,8 @@ type Request struct {
 	Header     http.Header
 	Body       []byte
 	RemoteAddr string
+	// Redirect is fetch's redirect mode: "follow" (or empty), "manual" or "error".
+	Redirect string
 }
 
 // Response is a whole, buffered HTTP response.

@@ -206,7 +206,9 @@ type HttpRequest struct {
 	Body    []byte                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
 	Caller  *Caller                `protobuf:"bytes,5,opt,name=caller,proto3" json:"caller,omitempty"`
 	// Milliseconds the caller is still willing to wait (its deadline).
-	TimeoutMs     int64 `protobuf:"varint,6,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`
+	TimeoutMs int64 `protobuf:"varint,6,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`
+	// The client address as the frontend saw it (host part only).
+	RemoteAddr    string `protobuf:"bytes,7,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -281,6 +283,13 @@ func (x *HttpRequest) GetTimeoutMs() int64 {
 		return x.TimeoutMs
 	}
 	return 0
+}
+
+func (x *HttpRequest) GetRemoteAddr() string {
+	if x != nil {
+		return x.RemoteAddr
+	}
+	return ""
 }
 
 // HttpResponse is a whole, buffered HTTP response.
@@ -407,6 +416,89 @@ func (x *InstanceError) GetMessage() string {
 	return ""
 }
 
+// Activate asks an instance actor to start its VM now (deploy-time warm-up
+// of a default coordinator, or of a worker pool) instead of on first request.
+type Activate struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Activate) Reset() {
+	*x = Activate{}
+	mi := &file_edge_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Activate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Activate) ProtoMessage() {}
+
+func (x *Activate) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Activate.ProtoReflect.Descriptor instead.
+func (*Activate) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{5}
+}
+
+// Activated answers Activate; error is set if the module failed to start.
+type Activated struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Error         *InstanceError         `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Activated) Reset() {
+	*x = Activated{}
+	mi := &file_edge_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Activated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Activated) ProtoMessage() {}
+
+func (x *Activated) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Activated.ProtoReflect.Descriptor instead.
+func (*Activated) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Activated) GetError() *InstanceError {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
 var File_edge_proto protoreflect.FileDescriptor
 
 const file_edge_proto_rawDesc = "" +
@@ -418,7 +510,7 @@ const file_edge_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value\":\n" +
 	"\x06Caller\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x16\n" +
-	"\x06public\x18\x02 \x01(\bR\x06public\"\xb8\x01\n" +
+	"\x06public\x18\x02 \x01(\bR\x06public\"\xd9\x01\n" +
 	"\vHttpRequest\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12&\n" +
@@ -426,7 +518,9 @@ const file_edge_proto_rawDesc = "" +
 	"\x04body\x18\x04 \x01(\fR\x04body\x12$\n" +
 	"\x06caller\x18\x05 \x01(\v2\f.edge.CallerR\x06caller\x12\x1d\n" +
 	"\n" +
-	"timeout_ms\x18\x06 \x01(\x03R\ttimeoutMs\"\x8d\x01\n" +
+	"timeout_ms\x18\x06 \x01(\x03R\ttimeoutMs\x12\x1f\n" +
+	"\vremote_addr\x18\a \x01(\tR\n" +
+	"remoteAddr\"\x8d\x01\n" +
 	"\fHttpResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12&\n" +
 	"\aheaders\x18\x02 \x03(\v2\f.edge.HeaderR\aheaders\x12\x12\n" +
@@ -443,7 +537,11 @@ const file_edge_proto_rawDesc = "" +
 	"\x0eSTORAGE_FAILED\x10\x04\x12\n" +
 	"\n" +
 	"\x06FENCED\x10\x05\x12\r\n" +
-	"\tTOO_LARGE\x10\x06B&Z$github.com/edge-platform/edge/protosb\x06proto3"
+	"\tTOO_LARGE\x10\x06\"\n" +
+	"\n" +
+	"\bActivate\"6\n" +
+	"\tActivated\x12)\n" +
+	"\x05error\x18\x01 \x01(\v2\x13.edge.InstanceErrorR\x05errorB&Z$github.com/edge-platform/edge/protosb\x06proto3"
 
 var (
 	file_edge_proto_rawDescOnce sync.Once
@@ -458,7 +556,7 @@ func file_edge_proto_rawDescGZIP() []byte {
 }
 
 var file_edge_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_edge_proto_goTypes = []any{
 	(InstanceError_Reason)(0), // 0: edge.InstanceError.Reason
 	(*Header)(nil),            // 1: edge.Header
@@ -466,6 +564,8 @@ var file_edge_proto_goTypes = []any{
 	(*HttpRequest)(nil),       // 3: edge.HttpRequest
 	(*HttpResponse)(nil),      // 4: edge.HttpResponse
 	(*InstanceError)(nil),     // 5: edge.InstanceError
+	(*Activate)(nil),          // 6: edge.Activate
+	(*Activated)(nil),         // 7: edge.Activated
 }
 var file_edge_proto_depIdxs = []int32{
 	1, // 0: edge.HttpRequest.headers:type_name -> edge.Header
@@ -473,11 +573,12 @@ var file_edge_proto_depIdxs = []int32{
 	1, // 2: edge.HttpResponse.headers:type_name -> edge.Header
 	5, // 3: edge.HttpResponse.error:type_name -> edge.InstanceError
 	0, // 4: edge.InstanceError.reason:type_name -> edge.InstanceError.Reason
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	5, // 5: edge.Activated.error:type_name -> edge.InstanceError
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_edge_proto_init() }
@@ -491,7 +592,7 @@ func file_edge_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_edge_proto_rawDesc), len(file_edge_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

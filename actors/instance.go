@@ -1,0 +1,232 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	pcluster "github.com/asynkron/protoactor-go/cluster"
+
+	"github.com/edge-platform/edge/jsvm"
+	"github.com/edge-platform/edge/persistence"
+	"github.com/edge-platform/edge/protos"
+)
+
+// instanceActor owns one jsvm.Instance: a worker VM (a child of its
+// project's pool) or a coordinator activation (a cluster grain). The actor's
+// mailbox is where requests queue while the VM starts; once it runs, each
+// request is handed to the VM's event loop, which runs one JavaScript turn
+// at a time, and the reply is sent from the goroutine that waited for it, so
+// a slow handler never blocks the mailbox.
+type instanceActor struct {
+	plat        *Platform
+	project     string
+	instance    string
+	coordinator bool
+	log         *slog.Logger
+
+	inst  *jsvm.Instance
+	view  *storageView // coordinators only
+	epoch int64
+}
+
+// discard asks the actor to drop an activation whose storage can no longer
+// be trusted (a failed or fenced commit). It is local to this process.
+type discard struct {
+	inst  *jsvm.Instance
+	cause error
+}
+
+func (a *instanceActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.onStarted()
+	case *pcluster.ClusterInit:
+		a.onClusterInit(m)
+	case *protos.Activate:
+		a.onActivate(ctx)
+	case *protos.HttpRequest:
+		a.onRequest(ctx, m)
+	case *discard:
+		a.onDiscard(m)
+	case *actor.Stopping:
+		a.onStopping()
+	}
+}
+
+func (a *instanceActor) onStarted() {
+	if !a.coordinator {
+		// Worker VMs start eagerly so the first request does not pay for it.
+		// A failure is logged here and retried on the next request.
+		_ = a.activate()
+	}
+}
+
+// onClusterInit learns the grain's identity: the coordinator instance name.
+func (a *instanceActor) onClusterInit(m *pcluster.ClusterInit) {
+	a.instance = m.Identity.Identity
+	a.log = a.log.With(slog.String("instance", a.instance))
+}
+
+func (a *instanceActor) onActivate(ctx actor.Context) {
+	reply := &protos.Activated{}
+	if err := a.activate(); err != nil {
+		reply.Error = &protos.InstanceError{Reason: protos.InstanceError_ACTIVATION_FAILED, Message: err.Error()}
+	}
+	ctx.Respond(reply)
+}
+
+// activate starts the VM if it is not running: a coordinator first takes a
+// new fencing epoch, so from this moment any older activation can no longer
+// write. Runs in the mailbox; requests wait behind it.
+func (a *instanceActor) activate() error {
+	if a.inst != nil {
+		return nil
+	}
+	prog, ok := a.plat.programs[a.project]
+	if !ok {
+		return fmt.Errorf("project %q has no program", a.project)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), a.plat.activationTimeout)
+	defer cancel()
+	proj, _ := a.plat.cfg.Project(a.project)
+	cfg := jsvm.Config{
+		Project:  a.project,
+		Instance: a.instance,
+		Logger:   a.plat.log,
+		Fetcher:  a.plat.fetcherFor(a.project),
+		Env:      proj.Env,
+		Limits:   a.plat.limits,
+	}
+	var view *storageView
+	var epoch int64
+	if a.coordinator {
+		var err error
+		epoch, err = a.plat.store.Activate(ctx, a.project, a.instance, a.plat.nodeID)
+		if err != nil {
+			a.log.Error("activation failed", slog.String("op", "epoch"), slog.Any("err", err))
+			return fmt.Errorf("taking ownership of %s: %w", a.instance, err)
+		}
+		view = newStorageView(a.plat.store, a.project, a.instance, epoch)
+		cfg.Storage = view
+	}
+	inst, err := jsvm.Start(ctx, prog, cfg)
+	if err != nil {
+		a.logScriptError("module failed to start", err)
+		return fmt.Errorf("starting %s: %w", a.project, err)
+	}
+	a.inst, a.view, a.epoch = inst, view, epoch
+	a.log.Debug("activated", slog.Int64("epoch", epoch))
+	return nil
+}
+
+func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
+	sender := ctx.Sender()
+	if err := a.activate(); err != nil {
+		ctx.Respond(protos.NewError(protos.InstanceError_ACTIVATION_FAILED, activationMessage(err)))
+		return
+	}
+	inst, view := a.inst, a.view
+	root, self := ctx.ActorSystem().Root, ctx.Self()
+	timeout := time.Duration(req.GetTimeoutMs()) * time.Millisecond
+	if timeout <= 0 {
+		timeout = a.plat.requestTimeout
+	}
+	go func() {
+		rctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		resp := a.serve(rctx, inst, view, req)
+		if resp.GetError().GetReason() == protos.InstanceError_STORAGE_FAILED || resp.GetError().GetReason() == protos.InstanceError_FENCED {
+			root.Send(self, &discard{inst: inst, cause: errors.New(resp.GetError().GetMessage())})
+		}
+		if sender != nil {
+			root.Send(sender, resp)
+		}
+	}()
+}
+
+// serve runs one request and holds the reply at the output gate.
+func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *storageView, req *protos.HttpRequest) *protos.HttpResponse {
+	jreq := &jsvm.Request{
+		Method:     req.GetMethod(),
+		URL:        req.GetUrl(),
+		Header:     protos.HeadersToHTTP(req.GetHeaders()),
+		Body:       req.GetBody(),
+		RemoteAddr: req.GetRemoteAddr(),
+	}
+	resp, err := inst.Serve(ctx, jreq)
+	if err == nil && view != nil {
+		err = view.gate.barrier().wait(ctx)
+		if err != nil {
+			return a.storageFailure(err)
+		}
+	}
+	if err != nil {
+		return a.requestFailure(err)
+	}
+	return &protos.HttpResponse{Status: int32(resp.Status), Headers: protos.HeadersFromHTTP(resp.Header), Body: resp.Body}
+}
+
+func (a *instanceActor) storageFailure(err error) *protos.HttpResponse {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return protos.NewError(protos.InstanceError_TIMEOUT, "the response timed out waiting for its writes to commit")
+	}
+	a.log.Error("storage commit failed; discarding activation", slog.Int64("epoch", a.epoch), slog.Any("err", err))
+	if errors.Is(err, persistence.ErrFenced) {
+		return protos.NewError(protos.InstanceError_FENCED, "this coordinator activation was superseded; retry the request")
+	}
+	return protos.NewError(protos.InstanceError_STORAGE_FAILED, "storage write failed; nothing after the last committed write was kept")
+}
+
+func (a *instanceActor) requestFailure(err error) *protos.HttpResponse {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return protos.NewError(protos.InstanceError_TIMEOUT, "the handler did not respond in time")
+	case errors.Is(err, jsvm.ErrBodyTooLarge):
+		return protos.NewError(protos.InstanceError_TOO_LARGE, err.Error())
+	case errors.Is(err, jsvm.ErrClosed):
+		return protos.NewError(protos.InstanceError_FENCED, "the instance restarted while handling the request; retry it")
+	}
+	a.logScriptError("uncaught exception in handler", err)
+	return protos.NewError(protos.InstanceError_HANDLER_FAILED, "the handler threw an exception; see the logs of "+a.project)
+}
+
+// logScriptError logs an exception from user code with its stack and the
+// project it came from.
+func (a *instanceActor) logScriptError(msg string, err error) {
+	var se *jsvm.ScriptError
+	if errors.As(err, &se) {
+		a.log.Error(msg, slog.String("error", se.Message), slog.String("stack", se.Stack))
+		return
+	}
+	a.log.Error(msg, slog.Any("err", err))
+}
+
+func (a *instanceActor) onDiscard(m *discard) {
+	if a.inst != m.inst || a.inst == nil {
+		return // already replaced
+	}
+	a.log.Warn("activation discarded", slog.Int64("epoch", a.epoch), slog.Any("err", m.cause))
+	a.inst.Close()
+	a.inst, a.view = nil, nil
+}
+
+func (a *instanceActor) onStopping() {
+	if a.inst != nil {
+		a.inst.Close()
+		a.inst, a.view = nil, nil
+	}
+}
+
+// activationMessage is what a caller sees when a module cannot start: short,
+// with the first line of the cause (the full stack is in the logs).
+func activationMessage(err error) string {
+	var se *jsvm.ScriptError
+	if errors.As(err, &se) {
+		return "the module failed to start: " + se.Message
+	}
+	return "the module failed to start: " + err.Error()
+}

@@ -1,0 +1,52 @@
+// Command edge runs the edge platform. `edge dev` serves a config's projects
+// on one node with the embedded store. main only parses flags and config,
+// wires the parts, runs and waits; the logic lives in the packages.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // could not start or failed while running
+	exitUsage   = 2 // bad command line or config
+)
+
+const usage = `edge: self-hostable serverless JavaScript with workers and coordinators.
+
+Usage:
+  edge dev [--config edge.yaml] [--listen 127.0.0.1:8080] [--data .edge] [--log-level info]
+      Serve the config's projects on this machine with the embedded SQLite store.
+  edge help
+      Show this help.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "dev":
+		return runDev(ctx, args[1:], stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "edge: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+}

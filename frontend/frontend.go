@@ -1,0 +1,109 @@
+// Package frontend is the public HTTP ingress: it reads a request, routes it
+// by Host through the router (public access only), and writes the reply. It
+// owns request limits (body size, deadline) and the HTTP form of errors. It
+// never runs user code and never reaches a private project.
+package frontend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/edge-platform/edge/protos"
+	"github.com/edge-platform/edge/router"
+)
+
+// Handler serves public traffic.
+type Handler struct {
+	Router       *router.Router
+	MaxBodyBytes int64
+	Timeout      time.Duration
+	Log          *slog.Logger
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// hopByHop headers describe one connection and are not forwarded to handlers.
+var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.Router.Resolve(r.Host); !ok {
+		h.notFound(w, r)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeText(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(
+				"Payload Too Large: the request body is over limits.max_body_bytes (%d bytes); send less or raise the limit in the config\n", h.MaxBodyBytes))
+			return
+		}
+		writeText(w, http.StatusBadRequest, "Bad Request: could not read the request body: "+err.Error()+"\n")
+		return
+	}
+	header := r.Header.Clone()
+	for _, k := range hopByHop {
+		header.Del(k)
+	}
+	header.Set("Host", r.Host)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	remote, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		remote = r.RemoteAddr
+	}
+	req := &protos.HttpRequest{
+		Method:     r.Method,
+		Url:        scheme + "://" + r.Host + r.URL.RequestURI(),
+		Headers:    protos.HeadersFromHTTP(header),
+		Body:       body,
+		RemoteAddr: remote,
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.Timeout)
+	defer cancel()
+	resp, err := h.Router.Public(ctx, r.Host, req)
+	switch {
+	case errors.Is(err, router.ErrNotFound):
+		h.notFound(w, r)
+		return
+	case err != nil:
+		h.Log.Error("request failed", slog.String("host", r.Host), slog.Any("err", err))
+		writeText(w, http.StatusBadGateway, "Bad Gateway: the request could not be delivered; see the server logs\n")
+		return
+	}
+	if e := resp.GetError(); e != nil {
+		status, text := router.ErrorStatus(e)
+		writeText(w, status, text+"\n")
+		return
+	}
+	out := w.Header()
+	for k, v := range protos.HeadersToHTTP(resp.GetHeaders()) {
+		out[k] = v
+	}
+	out.Del("Content-Length")
+	out.Set("Content-Length", strconv.Itoa(len(resp.GetBody())))
+	w.WriteHeader(int(resp.GetStatus()))
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(resp.GetBody())
+	}
+}
+
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	writeText(w, http.StatusNotFound, router.NotFoundBody(r.Host, h.Router.Domain()))
+}
+
+func writeText(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
