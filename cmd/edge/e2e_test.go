@@ -1,0 +1,255 @@
+package main
+
+import (
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+const (
+	workerHost = "afraid-sheep-21.deno.dev"
+	coordHost  = "difficult-butterfly-42.deno.dev"
+)
+
+// The README's quick start, as a new user runs it: the proposal's two
+// samples, byte for byte, from examples/counter.
+// docs/SEMANTICS.md, "Durability": a write is committed before the response
+// that follows it is sent, so it survives SIGKILL.
+func TestCounterExampleSurvivesKill(t *testing.T) {
+	config, err := filepath.Abs("../../examples/counter/edge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	p := startEdge(t, config, data)
+	p.expect(workerHost, "/", 200, "Coordinator count: 0")
+	p.expect(workerHost, "/increment", 200, "Coordinator count: 1")
+	p.expect(workerHost, "/increment", 200, "Coordinator count: 2")
+	p.expect(workerHost, "/decrement", 200, "Coordinator count: 1")
+	p.kill()
+
+	p2 := startEdge(t, config, data)
+	p2.expect(workerHost, "/", 200, "Coordinator count: 1")
+	// The coordinator's own 404 for an unknown path comes back through the worker.
+	p2.expect(workerHost, "/nope", 200, "Coordinator count: Not found")
+}
+
+// docs/SEMANTICS.md, "Access": a coordinator's host answers 404 on the
+// public ingress, exactly like a host that does not exist.
+func TestCoordinatorIsPrivate(t *testing.T) {
+	config, _ := filepath.Abs("../../examples/counter/edge.yaml")
+	p := startEdge(t, config, t.TempDir())
+
+	status, body := p.get(coordHost, "/increment")
+	if status != 404 {
+		t.Fatalf("coordinator host: status %d, want 404", status)
+	}
+	unknownStatus, unknownBody := p.get("no-such-project.deno.dev", "/increment")
+	if unknownStatus != 404 {
+		t.Fatalf("unknown host: status %d, want 404", unknownStatus)
+	}
+	hostRE := regexp.MustCompile(`"[^"]*"`)
+	if hostRE.ReplaceAllString(body, "HOST") != hostRE.ReplaceAllString(unknownBody, "HOST") {
+		t.Fatalf("a private project is distinguishable from a missing one:\n%q\n%q", body, unknownBody)
+	}
+	// And it was not reached: the count is still 0.
+	p.expect(workerHost, "/", 200, "Coordinator count: 0")
+	// Duplicates are private too.
+	if s, _ := p.get("alice."+coordHost, "/"); s != 404 {
+		t.Fatalf("duplicate coordinator host: status %d, want 404", s)
+	}
+}
+
+// docs/SEMANTICS.md, "Addressing": https://<name>.<project>.<domain> is a
+// duplicate coordinator, created on its first request, with its own storage.
+func TestDuplicateCoordinators(t *testing.T) {
+	config := writeProject(t, map[string]string{
+		"edge.yaml": `domain: example.test
+projects:
+  - { name: front, entry: front.ts, kind: worker }
+  - { name: counter, entry: counter.ts, kind: coordinator }
+`,
+		"front.ts": `export default {
+  async fetch(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    const name = url.searchParams.get("name");
+    const target = name ? "https://" + name + ".counter.example.test" : "https://counter.example.test";
+    const res = await fetch(target + url.pathname, { method: "POST" });
+    return new Response(res.status + " " + await res.text());
+  },
+};
+`,
+		"counter.ts": `let value: number = (await Deno.storage.get("n")) ?? 0;
+Deno.serve(async (req) => {
+  const host = new URL(req.url).hostname;
+  if (new URL(req.url).pathname === "/increment") {
+    value++;
+    Deno.storage.put("n", value); // not awaited: the output gate holds the response
+  }
+  return new Response(host + "=" + value);
+});
+`,
+	})
+	data := t.TempDir()
+	p := startEdge(t, config, data)
+	p.expect("front.example.test", "/increment?name=alice", 200, "200 alice.counter.example.test=1")
+	p.expect("front.example.test", "/increment?name=alice", 200, "200 alice.counter.example.test=2")
+	p.expect("front.example.test", "/increment?name=bob", 200, "200 bob.counter.example.test=1")
+	p.expect("front.example.test", "/increment", 200, "200 counter.example.test=1")
+	// Not a DNS label: no such instance, and the fetch never left the platform.
+	p.expect("front.example.test", "/?name=not_a_label", 200, "404 Not Found: no project is served at host \"not_a_label.counter.example.test\". Projects are reached at https://<project>.example.test/.\n")
+	p.kill()
+
+	p2 := startEdge(t, config, data)
+	p2.expect("front.example.test", "/?name=alice", 200, "200 alice.counter.example.test=2")
+	p2.expect("front.example.test", "/?name=bob", 200, "200 bob.counter.example.test=1")
+	p2.expect("front.example.test", "/?name=carol", 200, "200 carol.counter.example.test=0")
+}
+
+func TestInternalFetchBetweenWorkers(t *testing.T) {
+	config := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nprojects:\n  - { name: a, entry: a.js, kind: worker }\n  - { name: b, entry: b.js, kind: worker }\n",
+		"a.js":      `Deno.serve(async () => { const r = await fetch("https://b.example.test/hi", { method: "POST", body: "ping" }); return new Response("a<" + await r.text() + ">", { status: r.status }); });`,
+		"b.js":      `Deno.serve(async (req) => new Response(req.method + " " + new URL(req.url).pathname + " " + await req.text(), { status: 202 }));`,
+	})
+	p := startEdge(t, config, t.TempDir())
+	p.expect("a.example.test", "/", 202, "a<POST /hi ping>")
+}
+
+// Bad input: an exception in a handler is a 500 with a short body; the
+// stack is in the logs, with the project name.
+func TestHandlerExceptionIs500AndLogged(t *testing.T) {
+	config := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nprojects:\n  - { name: thrower, entry: mod.js, kind: worker }\n",
+		"mod.js":    "Deno.serve(handle);\n\nfunction handle(req) {\n  throw new TypeError(\"kaboom\");\n}\n",
+	})
+	p := startEdge(t, config, t.TempDir())
+	status, body := p.get("thrower.example.test", "/")
+	if status != 500 {
+		t.Fatalf("status %d, want 500", status)
+	}
+	if len(body) > 200 || strings.Contains(body, "kaboom") || strings.Contains(body, "mod.js") {
+		t.Fatalf("body %q: want a short body that does not leak the stack", body)
+	}
+	p.waitLog(`msg="uncaught exception in handler" project=thrower`)
+	logs := p.logs()
+	if !strings.Contains(logs, "TypeError: kaboom") || !strings.Contains(logs, "mod.js:4:") {
+		t.Fatalf("logs lack the message or the source-mapped stack:\n%s", logs)
+	}
+}
+
+func TestTopLevelExceptionIsLoggedAndServed500(t *testing.T) {
+	config := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nprojects:\n  - { name: broken, entry: mod.js, kind: coordinator }\n  - { name: front, entry: front.js, kind: worker }\n",
+		"mod.js":    "throw new Error(\"cannot start\");\n",
+		"front.js":  `Deno.serve(async () => { const r = await fetch("https://broken.example.test/"); return new Response(r.status + " " + await r.text()); });`,
+	})
+	p := startEdge(t, config, t.TempDir())
+	p.waitLog("project=broken")
+	status, body := p.get("front.example.test", "/")
+	if status != 200 || !strings.HasPrefix(body, "500 Internal Server Error: the module failed to start: Error: cannot start") {
+		t.Fatalf("got %d %q", status, body)
+	}
+}
+
+func TestOversizedBodyIs413(t *testing.T) {
+	config := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nprojects:\n  - { name: echo, entry: mod.js, kind: worker }\nlimits:\n  max_body_bytes: 1024\n",
+		"mod.js":    `Deno.serve(async (req) => new Response(String((await req.text()).length)));`,
+	})
+	p := startEdge(t, config, t.TempDir())
+	if status, body := p.do("POST", "echo.example.test", "/", strings.Repeat("x", 1024)); status != 200 || body != "1024" {
+		t.Fatalf("at the limit: %d %q", status, body)
+	}
+	status, body := p.do("POST", "echo.example.test", "/", strings.Repeat("x", 1025))
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "limits.max_body_bytes (1024 bytes)") {
+		t.Fatalf("over the limit: %d %q", status, body)
+	}
+}
+
+func TestUnknownHostNamesTheProblem(t *testing.T) {
+	config, _ := filepath.Abs("../../examples/counter/edge.yaml")
+	p := startEdge(t, config, t.TempDir())
+	status, body := p.get("localhost", "/")
+	if status != 404 || !strings.Contains(body, `host "localhost"`) || !strings.Contains(body, "<project>.deno.dev") {
+		t.Fatalf("got %d %q", status, body)
+	}
+}
+
+// Bad input at start-up: each fails fast, non-zero, naming the problem.
+func TestStartupErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		files map[string]string
+		code  int
+		want  []string
+	}{
+		{
+			name: "syntax error names file line column and message",
+			files: map[string]string{
+				"edge.yaml": "domain: example.test\nprojects:\n  - { name: bad, entry: src/mod.ts, kind: worker }\n",
+				"src/mod.ts": "import { x } from \"./lib.ts\";\nDeno.serve(() => new Response(x));\n",
+				"src/lib.ts": "export const x = 1;\nexport const y = {;\n",
+			},
+			code: exitFailure,
+			want: []string{"project bad:", "src/lib.ts:2:19: Expected identifier but found \";\""},
+		},
+		{
+			name: "missing entry",
+			files: map[string]string{
+				"edge.yaml": "domain: example.test\nprojects:\n  - { name: a, entry: nowhere.js, kind: worker }\n",
+			},
+			code: exitUsage,
+			want: []string{"edge.yaml:3: projects[0].entry: file ", "nowhere.js does not exist"},
+		},
+		{
+			name: "unknown kind",
+			files: map[string]string{
+				"edge.yaml": "domain: example.test\nprojects:\n  - name: a\n    entry: a.js\n    kind: lambda\n",
+				"a.js":      "Deno.serve(() => new Response(''));",
+			},
+			code: exitUsage,
+			want: []string{"edge.yaml:5: projects[0].kind: unknown kind \"lambda\"; valid kinds: worker, coordinator"},
+		},
+		{
+			name: "remote import",
+			files: map[string]string{
+				"edge.yaml": "domain: example.test\nprojects:\n  - { name: a, entry: a.js, kind: worker }\n",
+				"a.js":      "import { x } from \"https://example.com/x.ts\";\nDeno.serve(() => new Response(x));\n",
+			},
+			code: exitFailure,
+			want: []string{"a.js:1:19: cannot import \"https://example.com/x.ts\"", "vendor the module"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			config := writeProject(t, c.files)
+			code, out := runEdge(t, "dev", "--config", config, "--data", t.TempDir(), "--listen", "127.0.0.1:0")
+			if code != c.code {
+				t.Fatalf("exit code %d, want %d; output:\n%s", code, c.code, out)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+func TestMissingConfigAndBadFlags(t *testing.T) {
+	code, out := runEdge(t, "dev", "--config", filepath.Join(t.TempDir(), "edge.yaml"))
+	if code != exitUsage || !strings.Contains(out, "config file not found") {
+		t.Fatalf("missing config: %d %s", code, out)
+	}
+	code, out = runEdge(t, "serve-everything")
+	if code != exitUsage || !strings.Contains(out, `unknown command "serve-everything"`) {
+		t.Fatalf("unknown command: %d %s", code, out)
+	}
+	code, out = runEdge(t, "dev", "--nope")
+	if code != exitUsage || !strings.Contains(out, "flag provided but not defined: -nope") {
+		t.Fatalf("unknown flag: %d %s", code, out)
+	}
+}
