@@ -189,7 +189,7 @@ func TestStartupErrors(t *testing.T) {
 		{
 			name: "syntax error names file line column and message",
 			files: map[string]string{
-				"edge.yaml": "domain: example.test\nprojects:\n  - { name: bad, entry: src/mod.ts, kind: worker }\n",
+				"edge.yaml":  "domain: example.test\nprojects:\n  - { name: bad, entry: src/mod.ts, kind: worker }\n",
 				"src/mod.ts": "import { x } from \"./lib.ts\";\nDeno.serve(() => new Response(x));\n",
 				"src/lib.ts": "export const x = 1;\nexport const y = {;\n",
 			},
