@@ -1,0 +1,63 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	pcluster "github.com/asynkron/protoactor-go/cluster"
+
+	"github.com/edge-platform/edge/protos"
+)
+
+// echoGrain answers with its identity; a request to "slow" never answers.
+type echoGrain struct{ identity string }
+
+func (g *echoGrain) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *pcluster.ClusterInit:
+		g.identity = m.Identity.Identity
+	case *protos.HttpRequest:
+		if g.identity == "slow" {
+			return
+		}
+		ctx.Respond(&protos.HttpResponse{Status: 200, Body: []byte(g.identity + " " + m.GetUrl())})
+	}
+}
+
+func TestNodeRoutesGrainCalls(t *testing.T) {
+	kind := pcluster.NewKind("echo", actor.PropsFromProducer(func() actor.Actor { return &echoGrain{} }))
+	n, err := Start(context.Background(), Config{Name: "test", Bind: "127.0.0.1:0", Kinds: []*pcluster.Kind{kind}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, id := range []string{"alice", "bob", "alice"} {
+		v, err := n.Request(ctx, "echo", id, &protos.HttpRequest{Url: "/x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(v.(*protos.HttpResponse).GetBody()); got != id+" /x" {
+			t.Fatalf("got %q", got)
+		}
+	}
+
+	short, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel2()
+	if _, err := n.Request(short, "echo", "slow", &protos.HttpRequest{}); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrGrainCall) {
+		t.Fatalf("got %v, want a deadline error", err)
+	}
+}
+
+func TestStartRejectsBadBind(t *testing.T) {
+	for _, bind := range []string{"nonsense", "127.0.0.1:http-ish"} {
+		if _, err := Start(context.Background(), Config{Name: "t", Bind: bind}); err == nil {
+			t.Fatalf("Start(%q) succeeded", bind)
+		}
+	}
+}
