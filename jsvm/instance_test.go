@@ -148,65 +148,6 @@ func TestRequestBodyAndHeaders(t *testing.T) {
 	}
 }
 
-func TestStorageRoundTrip(t *testing.T) {
-	st := &memStorage{}
-	src := `const stored = await Deno.storage.get("value");
-let value = stored || 0;
-Deno.serve(async () => { value++; await Deno.storage.put("value", value); return new Response(value); });`
-	in := startModule(t, "mod.js", src, Config{Storage: st})
-	for want := 1; want <= 3; want++ {
-		resp := serve(t, in, "GET", "https://p.example/", "")
-		if string(resp.Body) != string(rune('0'+want)) {
-			t.Fatalf("got %q want %d", resp.Body, want)
-		}
-	}
-	in.Close()
-	in2 := startModule(t, "mod.js", src, Config{Storage: st})
-	if resp := serve(t, in2, "GET", "https://p.example/", ""); string(resp.Body) != "4" {
-		t.Fatalf("after restart got %q want 4", resp.Body)
-	}
-}
-
-func TestStorageAbsentInWorker(t *testing.T) {
-	in := startModule(t, "mod.js", `Deno.serve(async () => { await Deno.storage.get("x"); return new Response("no"); });`, Config{})
-	_, err := in.Serve(context.Background(), &Request{Method: "GET", URL: "https://p.example/", Header: http.Header{}})
-	var se *ScriptError
-	if !errors.As(err, &se) || !strings.Contains(se.Message, "only available in coordinators") {
-		t.Fatalf("got %v, want a ScriptError about coordinators", err)
-	}
-}
-
-func TestFetchUsesFetcher(t *testing.T) {
-	var got *Request
-	f := fetchFunc(func(_ context.Context, req *Request) (*Response, error) {
-		got = req
-		return &Response{Status: 200, Header: http.Header{"X-From": {"fake"}}, Body: []byte("7")}, nil
-	})
-	in := startModule(t, "mod.js", `Deno.serve(async (req) => {
-  const res = await fetch(new URL("/increment", "https://other.deno.dev/"), { headers: { "x-a": "1" } });
-  return new Response("count " + await res.text() + " " + res.headers.get("x-from") + " " + res.status);
-});`, Config{Fetcher: f})
-	resp := serve(t, in, "GET", "https://p.example/", "")
-	if string(resp.Body) != "count 7 fake 200" {
-		t.Fatalf("got %q", resp.Body)
-	}
-	if got.URL != "https://other.deno.dev/increment" || got.Method != "GET" || got.Header.Get("X-A") != "1" {
-		t.Fatalf("fetcher saw %+v", got)
-	}
-}
-
-func TestFetchErrorRejects(t *testing.T) {
-	f := fetchFunc(func(context.Context, *Request) (*Response, error) { return nil, errors.New("connection refused") })
-	in := startModule(t, "mod.js", `Deno.serve(async () => {
-  try { await fetch("https://x.example/"); return new Response("no"); }
-  catch (e) { return new Response(e.name + ": " + e.message); }
-});`, Config{Fetcher: f})
-	resp := serve(t, in, "GET", "https://p.example/", "")
-	if !strings.Contains(string(resp.Body), "TypeError: fetch https://x.example/ failed: connection refused") {
-		t.Fatalf("got %q", resp.Body)
-	}
-}
-
 func TestHandlerThrowIsScriptErrorWithMappedStack(t *testing.T) {
 	in := startModule(t, "mod.js", "Deno.serve(handler);\n\nfunction handler() {\n  throw new Error(\"boom\");\n}\n", Config{})
 	_, err := in.Serve(context.Background(), &Request{Method: "GET", URL: "https://p.example/", Header: http.Header{}})
@@ -268,19 +209,6 @@ func TestTopLevelInfiniteLoopIsInterrupted(t *testing.T) {
 	defer cancel()
 	if _, err := Start(ctx, prog, Config{}); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want deadline exceeded", err)
-	}
-}
-
-func TestTimers(t *testing.T) {
-	in := startModule(t, "mod.js", `Deno.serve(() => new Promise((resolve) => {
-  const order = [];
-  const iv = setInterval(() => { order.push("i"); if (order.length === 3) { clearInterval(iv); resolve(new Response(order.join(""))); } }, 1);
-  const t = setTimeout(() => order.push("never"), 5);
-  clearTimeout(t);
-  queueMicrotask(() => order.push("m"));
-}));`, Config{})
-	if resp := serve(t, in, "GET", "https://p.example/", ""); string(resp.Body) != "mii" {
-		t.Fatalf("got %q", resp.Body)
 	}
 }
 

@@ -1,0 +1,37 @@
+package jsvm
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestConsoleFormatsLikeDeno(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	in := startModule(t, "mod.js", `Deno.serve(() => {
+  console.log("plain", 1, true, null, undefined, [1, "a"], { a: 1, "b-c": { d: [] } }, new Map([[1, 2]]));
+  console.error(new URL("https://x.example/"));
+  return new Response("ok");
+});`, Config{Project: "proj", Instance: "inst", Logger: log})
+	serve(t, in, "GET", "https://t.example/", "")
+	out := buf.String()
+	for _, want := range []string{
+		`level=INFO msg=console project=proj instance=inst text="plain 1 true null undefined [ 1, \"a\" ] { a: 1, \"b-c\": { d: [] } } Map(1) { 1 => 2 }"`,
+		`level=ERROR msg=console project=proj instance=inst text="URL { href: \"https://x.example/\"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s\n%s", want, out)
+		}
+	}
+}
+
+func TestEnvOnlyConfiguredVariables(t *testing.T) {
+	t.Setenv("EDGE_SECRET_OF_HOST", "leak")
+	in := startModule(t, "mod.js", `Deno.serve(() => new Response([Deno.env.get("GREETING"), String(Deno.env.get("EDGE_SECRET_OF_HOST")), JSON.stringify(Deno.env.toObject())].join("|")));`,
+		Config{Env: map[string]string{"GREETING": "hi"}})
+	if got := string(serve(t, in, "GET", "https://t.example/", "").Body); got != `hi|undefined|{"GREETING":"hi"}` {
+		t.Fatalf("got %q", got)
+	}
+}
