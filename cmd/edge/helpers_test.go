@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 
 // proc is a running edge process.
 type proc struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	addr string
 
@@ -57,7 +57,7 @@ var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
 // startEdge runs `edge dev` with config and dataDir on a free port and
 // waits until it is listening.
-func startEdge(t *testing.T, config, dataDir string, extra ...string) *proc {
+func startEdge(t testing.TB, config, dataDir string, extra ...string) *proc {
 	t.Helper()
 	args := append([]string{"dev", "--config", config, "--data", dataDir, "--listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(edgeBin, args...)

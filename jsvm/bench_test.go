@@ -1,0 +1,63 @@
+package jsvm
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"testing"
+)
+
+// BenchmarkStartInstance measures creating an instance of an already
+// compiled program: the per-coordinator activation cost (VM, prelude,
+// top-level code). Reports heap bytes retained per instance.
+func BenchmarkStartInstance(b *testing.B) {
+	entry := writeModule(&testing.T{}, map[string]string{"mod.js": `Deno.serve(() => new Response("hi"));`}, "mod.js")
+	prog, err := Bundle(context.Background(), entry)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	instances := make([]*Instance, 0, b.N)
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in, err := Start(ctx, prog, Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		instances = append(instances, in)
+	}
+	b.StopTimer()
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "heap-B/instance")
+	for _, in := range instances {
+		in.Close()
+	}
+}
+
+// BenchmarkServeHello measures one request through an instance's event loop.
+func BenchmarkServeHello(b *testing.B) {
+	entry := writeModule(&testing.T{}, map[string]string{"mod.js": `Deno.serve((req) => new Response("hello " + new URL(req.url).pathname));`}, "mod.js")
+	prog, err := Bundle(context.Background(), entry)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := Start(context.Background(), prog, Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	req := &Request{Method: "GET", URL: "https://bench.example/x", Header: http.Header{"Accept": {"*/*"}}}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := in.Serve(context.Background(), req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
