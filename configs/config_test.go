@@ -146,3 +146,16 @@ func TestExampleConfigsLoad(t *testing.T) {
 		}
 	}
 }
+
+func TestNestedEnvOverride(t *testing.T) {
+	path := writeConfig(t, "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\n", "a.js")
+	t.Setenv("EDGE_LIMITS_REQUEST_TIMEOUT", "5s")
+	t.Setenv("EDGE_WORKERS_INSTANCES", "3")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := cfg.RequestTimeout(); d.String() != "5s" || cfg.Workers.Instances != 3 {
+		t.Fatalf("timeout %v instances %d, want the EDGE_ overrides", d, cfg.Workers.Instances)
+	}
+}

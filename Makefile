@@ -1,0 +1,18 @@
+# Convenience targets; each runs a plain go command shown in README.md.
+.PHONY: run test bench proto loadtest
+
+run:
+	go run ./cmd/edge dev --config examples/counter/edge.yaml
+
+test:
+	go test -race ./...
+
+bench:
+	go test -run XXX -bench . -benchtime 3s ./jsvm ./persistence ./cmd/edge
+
+# Regenerates protos/edge.pb.go (needs protoc from Debian's protobuf-compiler
+# and protoc-gen-go from the Go module proxy).
+proto:
+	command -v protoc >/dev/null || (apt-get update && apt-get install -y protobuf-compiler)
+	go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+	PATH="$$PATH:$$(go env GOPATH)/bin" go generate ./protos
