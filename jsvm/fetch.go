@@ -15,16 +15,14 @@ func (in *Instance) fetchOps() map[string]any {
 				panic(vm.NewTypeError(err.Error()))
 			}
 			req := &Request{Method: method, URL: url, Header: header, Redirect: redirect}
-			if body != nil && !goja.IsNull(body) && !goja.IsUndefined(body) {
-				ab, ok := body.Export().(goja.ArrayBuffer)
-				if !ok {
-					panic(vm.NewTypeError("fetch: body must be bytes"))
-				}
-				req.Body = ab.Bytes()
-				if int64(len(req.Body)) > in.cfg.Limits.MaxBodyBytes {
-					panic(vm.NewTypeError("fetch: request body is larger than the limit MaxBodyBytes"))
-				}
+			b, ok := bodyFromJS(body)
+			if !ok {
+				panic(vm.NewTypeError("fetch: body must be text or bytes"))
 			}
+			if int64(len(b)) > in.cfg.Limits.MaxBodyBytes {
+				panic(vm.NewTypeError("fetch: request body is larger than the limit MaxBodyBytes"))
+			}
+			req.Body = b
 			if in.cfg.Fetcher == nil {
 				panic(vm.NewTypeError("fetch is not available in this instance"))
 			}

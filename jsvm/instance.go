@@ -319,29 +319,27 @@ var ErrBodyTooLarge = errors.New("body too large (limit MaxBodyBytes)")
 
 // unflattenResponse reads [status, headerPairs, body, type] from JS.
 func (in *Instance) unflattenResponse(flat goja.Value) (*Response, error) {
-	var parts []goja.Value
-	if err := in.vm.ExportTo(flat, &parts); err != nil || len(parts) < 3 {
-		return nil, fmt.Errorf("reading the handler's response: %v", err)
+	obj, ok := flat.(*goja.Object)
+	if !ok {
+		return nil, errors.New("reading the handler's response: not an array")
 	}
+	parts := []goja.Value{obj.Get("0"), obj.Get("1"), obj.Get("2"), obj.Get("3")}
 	status := int(parts[0].ToInteger())
-	if len(parts) > 3 && parts[3].String() == "error" {
+	if parts[3] != nil && parts[3].String() == "error" {
 		return nil, &ScriptError{Phase: "handler", Message: "the handler returned Response.error()"}
 	}
 	header, err := exportHeaderPairs(in.vm, parts[1])
 	if err != nil {
 		return nil, err
 	}
-	resp := &Response{Status: status, Header: header}
-	if !goja.IsNull(parts[2]) && !goja.IsUndefined(parts[2]) {
-		ab, ok := parts[2].Export().(goja.ArrayBuffer)
-		if !ok {
-			return nil, errors.New("reading the handler's response: body is not an ArrayBuffer")
-		}
-		resp.Body = ab.Bytes()
-		if int64(len(resp.Body)) > in.cfg.Limits.MaxBodyBytes {
-			return nil, fmt.Errorf("response body of %d bytes: %w", len(resp.Body), ErrBodyTooLarge)
-		}
+	body, ok := bodyFromJS(parts[2])
+	if !ok {
+		return nil, errors.New("reading the handler's response: body is neither text nor bytes")
 	}
+	if int64(len(body)) > in.cfg.Limits.MaxBodyBytes {
+		return nil, fmt.Errorf("response body of %d bytes: %w", len(body), ErrBodyTooLarge)
+	}
+	resp := &Response{Status: status, Header: header, Body: body}
 	return resp, nil
 }
 

@@ -247,3 +247,10 @@ func TestServeAfterClose(t *testing.T) {
 		t.Fatalf("got %v, want ErrClosed", err)
 	}
 }
+
+func TestTextBodiesReachTheHostAsUTF8(t *testing.T) {
+	in := startModule(t, "mod.js", `Deno.serve(() => new Response("é\ud800"));`, Config{})
+	if got := serve(t, in, "GET", "https://p.example/", "").Body; string(got) != "é\uFFFD" {
+		t.Fatalf("got % x, want é then U+FFFD", got)
+	}
+}

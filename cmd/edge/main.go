@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -29,6 +30,13 @@ Usage:
 `
 
 func main() {
+	// The heap of a busy edge is mostly short-lived request garbage over a
+	// small live set, so Go's default GOGC=100 collects very often; 400
+	// trades memory for throughput (measured in docs/BENCHMARKS.md). An
+	// explicit GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))

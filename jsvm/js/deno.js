@@ -53,22 +53,48 @@
   // dispatch runs the handler for one request and calls done(err, flat) with
   // the flattened Response, or with the thrown error.
   internal.dispatch = function (method, url, headerPairs, body, remoteAddr, done) {
-    let req;
+    let res;
     try {
-      req = internal.newRequest(method, url, headerPairs, body);
+      const req = internal.newRequest(method, url, headerPairs, body);
+      res = handler(req, new ServeHandlerInfo(remoteAddr));
     } catch (e) {
       done(e, null);
       return;
     }
-    const info = { remoteAddr: { transport: "tcp", hostname: remoteAddr, port: 0 }, completed: new Promise(() => {}) };
-    new Promise((resolve) => resolve(handler(req, info))).then((res) => {
-      const flat = internal.flattenResponse(res);
+    // A handler that returns a Response synchronously costs no promise.
+    if (res instanceof Response) {
+      finish(res, done);
+      return;
+    }
+    Promise.resolve(res).then((r) => finish(r, done), (e) => done(e, null));
+  };
+
+  function finish(res, done) {
+    let flat;
+    try {
+      flat = internal.flattenResponse(res);
       if (flat === null) {
         throw new TypeError(`The handler must return a Response (or a Promise of one), got ${internal.inspect(res)}`);
       }
-      done(null, flat);
-    }).catch((e) => done(e, null));
-  };
+    } catch (e) {
+      done(e, null);
+      return;
+    }
+    done(null, flat);
+  }
+
+  // ServeHandlerInfo is the handler's second argument. completed is made on
+  // first use: most handlers never look at it.
+  class ServeHandlerInfo {
+    #completed = null;
+    constructor(hostname) {
+      this.remoteAddr = { transport: "tcp", hostname, port: 0 };
+    }
+    get completed() {
+      if (this.#completed === null) this.#completed = new Promise(() => {});
+      return this.#completed;
+    }
+  }
 
   const storage = {
     get(key) {

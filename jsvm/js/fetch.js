@@ -10,9 +10,8 @@
         throw req.signal.reason ?? new Error("The operation was aborted");
       }
       if (req.bodyUsed) throw new TypeError("fetch: the request body was already used");
-      const body = internal.bodyBytes(req);
       host.fetch(req.method, req.url, internal.headerPairs(req.headers),
-        body === null ? null : body.slice().buffer, req.redirect,
+        internal.bodyForHost(req), req.redirect,
         (err, status, statusText, headerPairs, respBody, url, redirected) => {
           if (err !== null) {
             reject(new TypeError(`fetch ${req.url} failed: ${err}`));

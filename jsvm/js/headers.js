@@ -18,6 +18,7 @@
   }
 
   const GUARD = Symbol("guard");
+  const TRUSTED = Symbol("trusted");
 
   class Headers {
     // Entries in insertion order, names lowercased.
@@ -111,7 +112,9 @@
     }
 
     // Raw entries in insertion order, for handing to the host.
-    static [internal.headerList = Symbol("list")](h) { return h.#list.map((e) => [e[0], e[1]]); }
+    static [internal.headerList = Symbol("list")](h) { return h.#list; }
+    // Entries from the host: names already lowercase and validated.
+    static [TRUSTED](pairs) { const h = new Headers(); h.#list = pairs; return h; }
   }
 
   internal.headersGuard = GUARD;
@@ -119,7 +122,7 @@
   // headersFromPairs builds Headers from host pairs without re-validating
   // what Go already validated.
   internal.headersFromPairs = (pairs, guard) => {
-    const h = new Headers(pairs);
+    const h = Headers[TRUSTED](pairs);
     h[GUARD] = guard || "none";
     return h;
   };

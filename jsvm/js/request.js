@@ -14,6 +14,10 @@
     return NORMALIZE.includes(upper) ? upper : m;
   }
 
+  // Set by newRequest for the one construction that follows: a request the
+  // host already parsed and validated skips re-parsing (the hot path).
+  let trusted = null;
+
   class Request {
     #method;
     #url;
@@ -22,8 +26,20 @@
     #signal;
 
     constructor(input, init = {}) {
+      if (trusted !== null) {
+        const t = trusted;
+        trusted = null;
+        this.#method = t.method;
+        this.#url = t.url;
+        this.#headers = t.headers;
+        this.#redirect = "follow";
+        this.#signal = null;
+        internal.setBody(this, t.body);
+        return;
+      }
       if (init === null || typeof init !== "object") init = {};
       let bytes = null;
+      let cloneFrom = null;
       if (input instanceof Request) {
         this.#method = input.#method;
         this.#url = input.#url;
@@ -31,7 +47,7 @@
         this.#redirect = input.#redirect;
         this.#signal = input.#signal;
         if (input.bodyUsed) throw new TypeError("Cannot construct a Request from one whose body was already used");
-        bytes = internal.bodyBytes(input);
+        cloneFrom = input;
       } else {
         const parsed = new URL(String(input), internal.baseURL());
         if (parsed.username || parsed.password) {
@@ -57,12 +73,14 @@
           throw new TypeError("Request with GET/HEAD method cannot have body");
         }
         const b = internal.extractBody(init.body);
-        bytes = b.bytes;
+        bytes = b.source;
+        cloneFrom = null;
         if (b.type !== null && !this.#headers.has("content-type")) this.#headers.append("content-type", b.type);
       } else if (init.body === null) {
-        bytes = null;
+        cloneFrom = null;
       }
-      internal.setBody(this, bytes);
+      if (cloneFrom !== null) internal.cloneBody(cloneFrom, this);
+      else internal.setBody(this, bytes);
     }
 
     get method() { return this.#method; }
@@ -85,10 +103,13 @@
   // newRequest builds an incoming Request from host parts without re-parsing
   // what Go already checked.
   internal.newRequest = function (method, url, headerPairs, body) {
-    const req = new Request(url, { method, headers: headerPairs });
-    req.headers[internal.headersGuard] = "immutable";
-    internal.setBody(req, body === null ? null : new Uint8Array(body));
-    return req;
+    trusted = {
+      method,
+      url,
+      headers: internal.headersFromPairs(headerPairs, "immutable"),
+      body: body === null ? null : new Uint8Array(body),
+    };
+    return new Request(url);
   };
 
   globalThis.Request = Request;

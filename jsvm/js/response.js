@@ -35,7 +35,7 @@
           throw new TypeError(`Response with null body status (${this.#status}) cannot have body`);
         }
         const b = internal.extractBody(body);
-        bytes = b.bytes;
+        bytes = b.source;
         if (b.type !== null && !this.#headers.has("content-type")) this.#headers.append("content-type", b.type);
       }
       internal.setBody(this, bytes);
@@ -74,8 +74,7 @@
       if (this.bodyUsed) throw new TypeError("Cannot clone a Response whose body was already used");
       const r = new Response(null, { status: this.#status === 0 ? 200 : this.#status, statusText: this.#statusText, headers: this.#headers });
       r.#status = this.#status; r.#type = this.#type; r.#url = this.#url; r.#redirected = this.#redirected;
-      const bytes = internal.bodyBytes(this);
-      internal.setBody(r, bytes === null ? null : bytes.slice());
+      internal.cloneBody(this, r);
       return r;
     }
     get [Symbol.toStringTag]() { return "Response"; }
@@ -86,10 +85,10 @@
 
     // fromHost builds a Response received over fetch.
     static [internal.responseFromHost = Symbol("fromHost")](status, statusText, headerPairs, body, url, redirected) {
-      const r = new Response(null, { headers: headerPairs });
+      const r = new Response(null);
+      r.#headers = internal.headersFromPairs(headerPairs, "immutable");
       r.#status = status; r.#statusText = statusText; r.#url = url; r.#redirected = redirected;
       r.#type = "basic";
-      r.headers[internal.headersGuard] = "immutable";
       internal.setBody(r, body === null ? null : new Uint8Array(body));
       return r;
     }
@@ -97,8 +96,7 @@
     static [internal.responseToHost = Symbol("toHost")](r) {
       if (!(r instanceof Response)) return null;
       if (r.bodyUsed) throw new TypeError("The handler returned a Response whose body was already read");
-      const bytes = internal.bodyBytes(r);
-      return [r.#status, internal.headerPairs(r.#headers), bytes === null ? null : bytes.slice().buffer, r.#type];
+      return [r.#status, internal.headerPairs(r.#headers), internal.bodyForHost(r), r.#type];
     }
   }
   internal.installBody(Response.prototype);
