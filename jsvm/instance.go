@@ -67,6 +67,8 @@ type Limits struct {
 	MaxTimers int
 	// MaxStorageValueBytes bounds one Deno.storage value (JSON text).
 	MaxStorageValueBytes int
+	// MaxStorageKeyBytes bounds one Deno.storage key (UTF-8).
+	MaxStorageKeyBytes int
 }
 
 // DefaultLimits are the limits used when a Config leaves them zero.
@@ -75,6 +77,7 @@ var DefaultLimits = Limits{
 	MaxTurn:              30 * time.Second,
 	MaxTimers:            10_000,
 	MaxStorageValueBytes: 128 << 10,
+	MaxStorageKeyBytes:   2 << 10,
 }
 
 // Config is what an instance is told about itself and the host.
@@ -181,6 +184,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxTimers == 0 {
 		l.MaxTimers = DefaultLimits.MaxTimers
+	}
+	if l.MaxStorageKeyBytes == 0 {
+		l.MaxStorageKeyBytes = DefaultLimits.MaxStorageKeyBytes
 	}
 	if l.MaxStorageValueBytes == 0 {
 		l.MaxStorageValueBytes = DefaultLimits.MaxStorageValueBytes

@@ -11,9 +11,12 @@ import (
 // writes resolve their promise once durable.
 func (in *Instance) storageOps() map[string]any {
 	vm := in.vm
-	need := func(op string) Storage {
+	need := func(op, key string) Storage {
 		if in.cfg.Storage == nil {
 			panic(vm.NewTypeError("Deno.storage." + op + ": storage is only available in coordinators; deploy this project with kind: coordinator, or fetch() a coordinator that owns the data"))
+		}
+		if len(key) > in.cfg.Limits.MaxStorageKeyBytes {
+			panic(vm.NewTypeError(fmt.Sprintf("Deno.storage.%s: key is %d bytes, over the limit MaxStorageKeyBytes (%d)", op, len(key), in.cfg.Limits.MaxStorageKeyBytes)))
 		}
 		return in.cfg.Storage
 	}
@@ -31,7 +34,7 @@ func (in *Instance) storageOps() map[string]any {
 	}
 	return map[string]any{
 		"storageGet": func(key string) goja.Value {
-			v, found, err := need("get").Get(in.ctx, key)
+			v, found, err := need("get", key).Get(in.ctx, key)
 			if err != nil {
 				panic(vm.NewGoError(fmt.Errorf("Deno.storage.get(%q): %w", key, err)))
 			}
@@ -41,7 +44,7 @@ func (in *Instance) storageOps() map[string]any {
 			return vm.ToValue(string(v))
 		},
 		"storagePut": func(key, text string, cb goja.Callable) {
-			st := need("put")
+			st := need("put", key)
 			if len(text) > in.cfg.Limits.MaxStorageValueBytes {
 				panic(vm.NewTypeError(fmt.Sprintf("Deno.storage.put(%q): value is %d bytes as JSON, over the limit MaxStorageValueBytes (%d)", key, len(text), in.cfg.Limits.MaxStorageValueBytes)))
 			}
@@ -52,7 +55,7 @@ func (in *Instance) storageOps() map[string]any {
 			settle(cb, d)
 		},
 		"storageDelete": func(key string, cb goja.Callable) {
-			existed, d, err := need("delete").Delete(in.ctx, key)
+			existed, d, err := need("delete", key).Delete(in.ctx, key)
 			if err != nil {
 				panic(vm.NewGoError(fmt.Errorf("Deno.storage.delete(%q): %w", key, err)))
 			}
