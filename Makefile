@@ -16,3 +16,8 @@ proto:
 	command -v protoc >/dev/null || (apt-get update && apt-get install -y protobuf-compiler)
 	go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 	PATH="$$PATH:$$(go env GOPATH)/bin" go generate ./protos
+
+# edge against workerd and Deno in one run (installs both from npm into
+# loadtest/.npm); writes loadtest/out/results.md. See docs/BENCHMARKS.md.
+loadtest:
+	go run ./loadtest -duration 10s -connections 32 -rounds 3

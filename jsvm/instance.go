@@ -131,7 +131,7 @@ type Instance struct {
 
 	// Loop-owned state (touched only on the loop goroutine).
 	timers  map[int64]*timer
-	timerMu sync.Mutex // guards timers' Stop on Close only
+	timerMu sync.Mutex // guards timers: the loop arms them, Close stops them
 	exports goja.Value
 
 	closeOnce sync.Once
@@ -213,7 +213,7 @@ func (in *Instance) setup() error {
 		return errors.New("prelude did not define internal.dispatch")
 	}
 	in.dispatch = dispatch
-	noop, err := vm.RunString("(function () {})")
+	noop, err := vm.RunProgram(noopProgram)
 	if err != nil {
 		return err
 	}
@@ -319,6 +319,9 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 		return nil, ErrClosed
 	}
 }
+
+// noopProgram evaluates to an empty function; calling it drains microtasks.
+var noopProgram = goja.MustCompile("edge:noop", "(function () {})", true)
 
 // ErrBodyTooLarge is returned when a body crossing the host exceeds MaxBodyBytes.
 var ErrBodyTooLarge = errors.New("body too large (limit MaxBodyBytes)")
