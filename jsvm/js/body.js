@@ -6,11 +6,17 @@
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const LONE_SURROGATE = /[\uD800-\uDFFF]/;
-  // Body state per Request/Response: { source, used }. source is null, a
-  // string (kept as text until someone needs bytes: most bodies are text and
-  // go to the host as text, so they are never encoded in JS), or a
-  // Uint8Array.
-  const bodies = new WeakMap();
+  // Body state per Request/Response, in a non-enumerable symbol slot:
+  // { source, used }. source is null, a string (kept as text until someone
+  // needs bytes: most bodies are text and go to the host as text, so they are
+  // never encoded in JS), or a Uint8Array. A slot rather than a WeakMap:
+  // goja's WeakMap registers a GC cleanup per entry, and at thousands of
+  // requests a second those cleanups fell behind and held memory.
+  const BODY = Symbol("body");
+  const bodies = {
+    get(obj) { return obj[BODY]; },
+    set(obj, state) { Object.defineProperty(obj, BODY, { value: state, writable: true, configurable: true }); },
+  };
 
   // extractBody turns a BodyInit into a body source and a default Content-Type.
   internal.extractBody = function (init) {
