@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -31,6 +32,10 @@ type instanceActor struct {
 	inst  *jsvm.Instance
 	view  *storageView // coordinators only
 	epoch int64
+
+	// inflight counts requests handed to the VM and not yet answered; an
+	// activation with requests in flight is never passivated.
+	inflight atomic.Int64
 }
 
 // discard asks the actor to drop an activation whose storage can no longer
@@ -52,6 +57,8 @@ func (a *instanceActor) Receive(ctx actor.Context) {
 		a.onRequest(ctx, m)
 	case *discard:
 		a.onDiscard(m)
+	case *actor.ReceiveTimeout:
+		a.onIdle(ctx)
 	case *actor.Stopping:
 		a.onStopping()
 	}
@@ -75,8 +82,41 @@ func (a *instanceActor) onActivate(ctx actor.Context) {
 	reply := &protos.Activated{}
 	if err := a.activate(); err != nil {
 		reply.Error = &protos.InstanceError{Reason: protos.InstanceError_ACTIVATION_FAILED, Message: err.Error()}
+	} else {
+		a.armIdle(ctx)
 	}
 	ctx.Respond(reply)
+}
+
+// armIdle (re)starts the idle timer of a coordinator activation. Proto.Actor
+// resets it on every message, so it fires only after IdleTimeout of silence.
+func (a *instanceActor) armIdle(ctx actor.Context) {
+	if a.coordinator && a.plat.idleTimeout > 0 {
+		ctx.SetReceiveTimeout(a.plat.idleTimeout)
+	}
+}
+
+// onIdle passivates an activation that received nothing for IdleTimeout:
+// its VM is closed and dropped, so an idle coordinator costs only its actor
+// (a few kilobytes) and its rows on disk. Its in-memory state and pending
+// timers are gone; the next message activates it again (with a new epoch)
+// from storage. While requests or writes are in flight it waits another
+// period.
+//
+// Why the actor itself keeps running: Proto.Actor drops, without a dead
+// letter, the messages already in a stopping actor's mailbox, so a stopped
+// grain would silently lose a request that raced with its passivation.
+func (a *instanceActor) onIdle(ctx actor.Context) {
+	if a.inst == nil {
+		return
+	}
+	if a.inflight.Load() > 0 || (a.view != nil && a.view.gate.barrier() != nil) {
+		a.armIdle(ctx)
+		return
+	}
+	a.log.Debug("passivating idle activation", slog.Int64("epoch", a.epoch))
+	a.inst.Close()
+	a.inst, a.view = nil, nil
 }
 
 // activate starts the VM if it is not running: a coordinator first takes a
@@ -129,8 +169,10 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 		ctx.Respond(protos.NewError(protos.InstanceError_ACTIVATION_FAILED, activationMessage(err)))
 		return
 	}
+	a.armIdle(ctx)
 	inst, view := a.inst, a.view
 	root, self := ctx.ActorSystem().Root, ctx.Self()
+	a.inflight.Add(1)
 	timeout := time.Duration(req.GetTimeoutMs()) * time.Millisecond
 	if timeout <= 0 {
 		timeout = a.plat.requestTimeout
@@ -145,6 +187,7 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 		if sender != nil {
 			root.Send(sender, resp)
 		}
+		a.inflight.Add(-1)
 	}()
 }
 

@@ -53,6 +53,7 @@ type Platform struct {
 	limits            jsvm.Limits
 	requestTimeout    time.Duration
 	activationTimeout time.Duration
+	idleTimeout       time.Duration
 
 	node  *cluster.Node
 	pools map[string]*actor.PID
@@ -71,6 +72,10 @@ func NewPlatform(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	idle, err := o.Config.IdleTimeout()
+	if err != nil {
+		return nil, err
+	}
 	for _, p := range o.Config.Projects {
 		if _, ok := o.Programs[p.Name]; !ok {
 			return nil, fmt.Errorf("project %s: no bundled program", p.Name)
@@ -79,7 +84,7 @@ func NewPlatform(o Options) (*Platform, error) {
 	return &Platform{
 		cfg: o.Config, programs: o.Programs, store: o.Store, nodeID: o.NodeID, log: o.Logger,
 		fetcherFor: o.FetcherFor, limits: o.Limits, requestTimeout: timeout,
-		activationTimeout: timeout, pools: map[string]*actor.PID{},
+		activationTimeout: timeout, idleTimeout: idle, pools: map[string]*actor.PID{},
 	}, nil
 }
 

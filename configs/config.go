@@ -53,6 +53,8 @@ type Config struct {
 	Data string `mapstructure:"data"`
 	// Workers tunes worker pools.
 	Workers WorkersConfig `mapstructure:"workers"`
+	// Coordinators tunes coordinator activations.
+	Coordinators CoordinatorsConfig `mapstructure:"coordinators"`
 	// Limits bound requests.
 	Limits LimitsConfig `mapstructure:"limits"`
 	// File is the absolute path the config was read from.
@@ -63,6 +65,14 @@ type Config struct {
 type WorkersConfig struct {
 	// Instances is the number of VMs per worker project on this node.
 	Instances int `mapstructure:"instances"`
+}
+
+// CoordinatorsConfig tunes coordinator activations.
+type CoordinatorsConfig struct {
+	// IdleTimeout: an activation that has received nothing for this long is
+	// stopped and its VM freed; the next request activates it again from
+	// storage. "0s" keeps activations forever.
+	IdleTimeout string `mapstructure:"idle_timeout"`
 }
 
 // LimitsConfig bounds what a request may use.
@@ -79,6 +89,7 @@ const (
 	DefaultData           = ".edge"
 	DefaultMaxBodyBytes   = 32 << 20
 	DefaultRequestTimeout = "60s"
+	DefaultIdleTimeout    = "2m"
 )
 
 // Problem is one thing wrong with a config: where, and what to do.
@@ -157,6 +168,7 @@ func Load(path string) (*Config, error) {
 	v.SetDefault("workers.instances", 0)
 	v.SetDefault("limits.max_body_bytes", DefaultMaxBodyBytes)
 	v.SetDefault("limits.request_timeout", DefaultRequestTimeout)
+	v.SetDefault("coordinators.idle_timeout", DefaultIdleTimeout)
 	if err := v.ReadInConfig(); err != nil {
 		return nil, fmt.Errorf("reading config %s: %w", abs, err)
 	}
@@ -242,6 +254,9 @@ func (c *Config) validate(loc locator) []Problem {
 	}
 	if _, err := c.RequestTimeout(); err != nil {
 		add("limits.request_timeout", err.Error())
+	}
+	if _, err := c.IdleTimeout(); err != nil {
+		add("coordinators.idle_timeout", err.Error())
 	}
 	return ps
 }
@@ -358,6 +373,15 @@ func (c *Config) RequestTimeout() (time.Duration, error) {
 	d, err := time.ParseDuration(c.Limits.RequestTimeout)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("%q is not a positive duration such as 30s or 2m", c.Limits.RequestTimeout)
+	}
+	return d, nil
+}
+
+// IdleTimeout parses coordinators.idle_timeout; 0 means never passivate.
+func (c *Config) IdleTimeout() (time.Duration, error) {
+	d, err := time.ParseDuration(c.Coordinators.IdleTimeout)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration such as 2m or 30s (0s keeps activations forever)", c.Coordinators.IdleTimeout)
 	}
 	return d, nil
 }

@@ -253,3 +253,28 @@ func TestMissingConfigAndBadFlags(t *testing.T) {
 		t.Fatalf("unknown flag: %d %s", code, out)
 	}
 }
+
+// docs/SEMANTICS.md, "Passivation": an idle activation is stopped and the
+// next request activates it again from storage, under a new epoch.
+func TestIdleCoordinatorIsPassivatedAndComesBack(t *testing.T) {
+	config := writeProject(t, map[string]string{
+		"edge.yaml": `domain: example.test
+projects:
+  - { name: front, entry: front.js, kind: worker }
+  - { name: counter, entry: counter.js, kind: coordinator }
+coordinators:
+  idle_timeout: 300ms
+`,
+		"front.js":   `Deno.serve(async (req) => { const r = await fetch("https://counter.example.test" + new URL(req.url).pathname); return new Response(await r.text()); });`,
+		"counter.js": `let n = (await Deno.storage.get("n")) ?? 0; const born = Date.now();
+Deno.serve(async (req) => { if (new URL(req.url).pathname === "/inc") { n++; await Deno.storage.put("n", n); } return new Response(String(n)); });`,
+	})
+	p := startEdge(t, config, t.TempDir(), "--log-level", "debug")
+	p.expect("front.example.test", "/inc", 200, "1")
+	p.expect("front.example.test", "/inc", 200, "2")
+	p.waitLog(`msg="passivating idle activation" project=counter instance=_default`)
+	p.expect("front.example.test", "/", 200, "2")
+	p.expect("front.example.test", "/inc", 200, "3")
+	// The second activation took a new epoch (the first took 1).
+	p.waitLog(`msg=activated project=counter instance=_default epoch=2`)
+}
