@@ -1,0 +1,2 @@
+// Scenario 1: the smallest worker.
+Deno.serve(() => new Response("hello"));

@@ -1,0 +1,32 @@
+// The public worker of scenarios 2-4. It forwards to the private coordinator
+// project "counter" and returns the coordinator's answer (the count).
+//   /read            -> https://counter.deno.dev/           (read the count)
+//   /increment       -> https://counter.deno.dev/increment  (one hot coordinator)
+//   /spread[?k=N]    -> https://c<k>.counter.deno.dev/increment, k random in
+//                       [0, 1000) unless given (the harness primes all 1000)
+const COORDINATOR = "counter.deno.dev";
+const SPREAD = 1000;
+
+Deno.serve(async (req) => {
+  const url = new URL(req.url);
+  let target;
+  switch (url.pathname) {
+    case "/read":
+      target = `https://${COORDINATOR}/`;
+      break;
+    case "/increment":
+      target = `https://${COORDINATOR}/increment`;
+      break;
+    case "/spread": {
+      const given = url.searchParams.get("k");
+      const k = given === null ? Math.floor(Math.random() * SPREAD) : Number(given);
+      target = `https://c${k}.${COORDINATOR}/increment`;
+      break;
+    }
+    default:
+      return new Response("not found", { status: 404 });
+  }
+  const res = await fetch(target);
+  const text = await res.text();
+  return new Response(text, { status: res.status });
+});

@@ -1,0 +1,64 @@
+// Scenarios 2-4 for workerd: a Worker in front of a SQLite-backed Durable
+// Object class that runs the same counter program as edge's coordinator.
+//   /read          Durable Object "main", path "/"
+//   /increment     Durable Object "main", path "/increment"
+//   /spread[?k=N]  Durable Object idFromName("c<k>"), k random in [0, 1000)
+//                  unless given, path "/increment"
+const SPREAD = 1000;
+
+export class Counter {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    this.value = 0;
+    ctx.blockConcurrencyWhile(async () => {
+      this.value = (await ctx.storage.get("value")) || 0;
+    });
+  }
+
+  async fetch(req) {
+    const url = new URL(req.url);
+    switch (url.pathname) {
+      case "/increment": {
+        this.value++;
+        const current = this.value;
+        // The output gate holds the response until the write is stored.
+        await this.ctx.storage.put("value", current);
+        return new Response(String(current));
+      }
+      case "/":
+        return new Response(String(this.value));
+      default:
+        return new Response("not found", { status: 404 });
+    }
+  }
+}
+
+export default {
+  async fetch(req, env) {
+    const url = new URL(req.url);
+    let name;
+    let path;
+    switch (url.pathname) {
+      case "/read":
+        name = "main";
+        path = "/";
+        break;
+      case "/increment":
+        name = "main";
+        path = "/increment";
+        break;
+      case "/spread": {
+        const given = url.searchParams.get("k");
+        const k = given === null ? Math.floor(Math.random() * SPREAD) : Number(given);
+        name = `c${k}`;
+        path = "/increment";
+        break;
+      }
+      default:
+        return new Response("not found", { status: 404 });
+    }
+    const stub = env.COUNTER.get(env.COUNTER.idFromName(name));
+    const res = await stub.fetch(`http://counter${path}`);
+    return new Response(await res.text(), { status: res.status });
+  },
+};
