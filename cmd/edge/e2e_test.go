@@ -265,7 +265,7 @@ projects:
 coordinators:
   idle_timeout: 300ms
 `,
-		"front.js":   `Deno.serve(async (req) => { const r = await fetch("https://counter.example.test" + new URL(req.url).pathname); return new Response(await r.text()); });`,
+		"front.js": `Deno.serve(async (req) => { const r = await fetch("https://counter.example.test" + new URL(req.url).pathname); return new Response(await r.text()); });`,
 		"counter.js": `let n = (await Deno.storage.get("n")) ?? 0; const born = Date.now();
 Deno.serve(async (req) => { if (new URL(req.url).pathname === "/inc") { n++; await Deno.storage.put("n", n); } return new Response(String(n)); });`,
 	})
