@@ -35,3 +35,24 @@ func TestEnvOnlyConfiguredVariables(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestUnhandledRejectionIsLogged(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	in := startModule(t, "mod.js", `Deno.serve(() => {
+  Promise.reject(new RangeError("nobody listens"));
+  Promise.reject(new Error("handled later")).catch(() => {});
+  return new Response("ok");
+});`, Config{Project: "proj", Logger: log})
+	if got := string(serve(t, in, "GET", "https://t.example/", "").Body); got != "ok" {
+		t.Fatalf("got %q", got)
+	}
+	in.Close() // the loop has finished the request's job and its microtasks
+	out := buf.String()
+	if !strings.Contains(out, `msg="unhandled promise rejection" project=proj`) || !strings.Contains(out, "RangeError: nobody listens") {
+		t.Fatalf("log lacks the unhandled rejection:\n%s", out)
+	}
+	if strings.Contains(out, "handled later") {
+		t.Fatalf("a handled rejection was reported:\n%s", out)
+	}
+}

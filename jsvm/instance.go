@@ -133,6 +133,9 @@ type Instance struct {
 	timers  map[int64]*timer
 	timerMu sync.Mutex // guards timers: the loop arms them, Close stops them
 	exports goja.Value
+	// unhandled holds promises rejected with no handler yet; whatever is
+	// still here after a job's microtasks ran is reported.
+	unhandled map[*goja.Promise]struct{}
 
 	closeOnce sync.Once
 }
@@ -146,7 +149,9 @@ func Start(ctx context.Context, prog *Program, cfg Config) (*Instance, error) {
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
 	ictx, cancel := context.WithCancel(context.Background())
-	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{}}
+	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{},
+		unhandled: map[*goja.Promise]struct{}{}}
+	in.vm.SetPromiseRejectionTracker(in.trackRejection)
 	in.loop = newLoop(in.flushMicrotasks)
 
 	type startResult struct{ err error }
@@ -369,6 +374,29 @@ func (in *Instance) Close() {
 func (in *Instance) flushMicrotasks() {
 	if in.noop != nil {
 		_, _ = in.noop(goja.Undefined())
+	}
+	for p := range in.unhandled {
+		delete(in.unhandled, p)
+		err := in.thrown("promise", p.Result())
+		stack := err.Error()
+		var se *ScriptError
+		if errors.As(err, &se) {
+			stack = se.Stack
+		}
+		in.cfg.Logger.Error("unhandled promise rejection", slog.String("project", in.cfg.Project),
+			slog.String("instance", in.cfg.Instance), slog.String("stack", stack))
+	}
+}
+
+// trackRejection follows promises rejected without a handler (Deno would
+// end the isolate; edge logs them, since the instance may be serving other
+// requests). Runs on the loop.
+func (in *Instance) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation) {
+	switch op {
+	case goja.PromiseRejectionReject:
+		in.unhandled[p] = struct{}{}
+	case goja.PromiseRejectionHandle:
+		delete(in.unhandled, p)
 	}
 }
 
