@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 const (
@@ -277,4 +279,27 @@ Deno.serve(async (req) => { if (new URL(req.url).pathname === "/inc") { n++; awa
 	p.expect("front.example.test", "/inc", 200, "3")
 	// The second activation took a new epoch (the first took 1).
 	p.waitLog(`msg=activated project=counter instance=_default epoch=2`)
+}
+
+func TestSigtermShutsDownCleanly(t *testing.T) {
+	config, _ := filepath.Abs("../../examples/counter/edge.yaml")
+	data := t.TempDir()
+	p := startEdge(t, config, data)
+	p.expect(workerHost, "/increment", 200, "Coordinator count: 1")
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("edge did not exit after SIGTERM:\n%s", p.logs())
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != exitOK {
+		t.Fatalf("exit code %d after SIGTERM, want %d:\n%s", code, exitOK, p.logs())
+	}
+	if !strings.Contains(p.logs(), `msg="shutting down"`) {
+		t.Fatalf("no shutdown line:\n%s", p.logs())
+	}
+	p2 := startEdge(t, config, data)
+	p2.expect(workerHost, "/", 200, "Coordinator count: 1")
 }
