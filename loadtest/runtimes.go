@@ -264,14 +264,20 @@ func startDeno(ctx context.Context, bin, assets, work, logs string) (*server, er
 	s.procs = append(s.procs, p)
 	helloAddr := fmt.Sprintf("127.0.0.1:%d", helloPort)
 	appAddr := fmt.Sprintf("127.0.0.1:%d", appPort)
+	return s, s.serveSplit(ctx, helloAddr, appAddr)
+}
+
+// serveSplit points the scenarios at a runtime that serves hello-world on
+// one listener and the app on another (Deno and workerd), and waits for both.
+func (s *server) serveSplit(ctx context.Context, helloAddr, appAddr string) error {
 	s.targets["hello"] = target{helloAddr, helloAddr, "/"}
 	s.targets["read"] = target{appAddr, appAddr, "/read"}
 	s.targets["increment"] = target{appAddr, appAddr, "/increment"}
 	s.targets["spread"] = target{appAddr, appAddr, "/spread"}
 	if err := waitHTTP(ctx, s, helloAddr, helloAddr, 60*time.Second); err != nil {
-		return s, err
+		return err
 	}
-	return s, waitHTTP(ctx, s, appAddr, appAddr, 60*time.Second)
+	return waitHTTP(ctx, s, appAddr, appAddr, 60*time.Second)
 }
 
 // startWorkerd runs `workerd serve config.capnp` with both sockets and the
@@ -298,14 +304,7 @@ func startWorkerd(ctx context.Context, bin, assets, work, logs string) (*server,
 		return nil, err
 	}
 	s.procs = append(s.procs, p)
-	s.targets["hello"] = target{helloAddr, helloAddr, "/"}
-	s.targets["read"] = target{appAddr, appAddr, "/read"}
-	s.targets["increment"] = target{appAddr, appAddr, "/increment"}
-	s.targets["spread"] = target{appAddr, appAddr, "/spread"}
-	if err := waitHTTP(ctx, s, helloAddr, helloAddr, 60*time.Second); err != nil {
-		return s, err
-	}
-	return s, waitHTTP(ctx, s, appAddr, appAddr, 60*time.Second)
+	return s, s.serveSplit(ctx, helloAddr, appAddr)
 }
 
 // npmPlatform names the platform packages that deno and workerd install

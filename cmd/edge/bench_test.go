@@ -28,26 +28,20 @@ func benchEdge(b *testing.B) func(path string) {
 	}
 }
 
-// BenchmarkCounterRead: worker -> coordinator read, over real HTTP.
-func BenchmarkCounterRead(b *testing.B) {
+// benchPath sends GETs of path from 16 goroutines (8 per CPU).
+func benchPath(b *testing.B, path string) {
 	get := benchEdge(b)
 	b.SetParallelism(8)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			get("/")
+			get(path)
 		}
 	})
 }
 
+// BenchmarkCounterRead: worker -> coordinator read, over real HTTP.
+func BenchmarkCounterRead(b *testing.B) { benchPath(b, "/") }
+
 // BenchmarkCounterIncrement: worker -> one hot coordinator, durable write.
-func BenchmarkCounterIncrement(b *testing.B) {
-	get := benchEdge(b)
-	b.SetParallelism(8)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			get("/increment")
-		}
-	})
-}
+func BenchmarkCounterIncrement(b *testing.B) { benchPath(b, "/increment") }
