@@ -31,7 +31,9 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// Node is a running cluster member.
+// Node is a running cluster member. Run one per process: Proto.Actor's
+// remoting sets gRPC's global logger each time a member starts, which races
+// with the goroutines of a member that is still shutting down.
 type Node struct {
 	System  *actor.ActorSystem
 	Cluster *pcluster.Cluster

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,13 +28,29 @@ func (g *echoGrain) Receive(ctx actor.Context) {
 	}
 }
 
-func TestNodeRoutesGrainCalls(t *testing.T) {
-	kind := pcluster.NewKind("echo", actor.PropsFromProducer(func() actor.Actor { return &echoGrain{} }))
-	n, err := Start(context.Background(), Config{Name: "test", Bind: "127.0.0.1:0", Kinds: []*pcluster.Kind{kind}})
-	if err != nil {
-		t.Fatal(err)
+// testNode is the package's one cluster member, started on first use and
+// shared by every test (and every -count repetition): see Node's doc on why
+// a process runs one member.
+var (
+	testNodeOnce sync.Once
+	testNode     *Node
+	testNodeErr  error
+)
+
+func sharedNode(t *testing.T) *Node {
+	t.Helper()
+	testNodeOnce.Do(func() {
+		kind := pcluster.NewKind("echo", actor.PropsFromProducer(func() actor.Actor { return &echoGrain{} }))
+		testNode, testNodeErr = Start(context.Background(), Config{Name: "test", Bind: "127.0.0.1:0", Kinds: []*pcluster.Kind{kind}})
+	})
+	if testNodeErr != nil {
+		t.Fatal(testNodeErr)
 	}
-	defer n.Stop()
+	return testNode
+}
+
+func TestNodeRoutesGrainCalls(t *testing.T) {
+	n := sharedNode(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
