@@ -134,7 +134,11 @@ func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
 		var err error
 		switch proj.Kind {
 		case configs.KindWorker:
-			reply, err = root.RequestFuture(p.pools[proj.Name], &protos.Activate{}, p.activationTimeout).Result()
+			pid, ok := p.pools[proj.Name]
+			if !ok {
+				continue // spawning failed and was logged above
+			}
+			reply, err = root.RequestFuture(pid, &protos.Activate{}, p.activationTimeout).Result()
 		case configs.KindCoordinator:
 			reply, err = node.Request(ctx, proj.Name, DefaultInstance, &protos.Activate{})
 		}
