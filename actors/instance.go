@@ -126,31 +126,31 @@ func (a *instanceActor) activate() error {
 	if a.inst != nil {
 		return nil
 	}
-	prog, ok := a.plat.programs[a.project]
+	prog, ok := a.plat.Programs[a.project]
 	if !ok {
 		return fmt.Errorf("project %q has no program", a.project)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), a.plat.activationTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), a.plat.requestTimeout)
 	defer cancel()
-	proj, _ := a.plat.cfg.Project(a.project)
+	proj, _ := a.plat.Config.Project(a.project)
 	cfg := jsvm.Config{
 		Project:  a.project,
 		Instance: a.instance,
-		Logger:   a.plat.log,
-		Fetcher:  a.plat.fetcherFor(a.project),
+		Logger:   a.plat.Logger,
+		Fetcher:  a.plat.FetcherFor(a.project),
 		Env:      proj.Env,
-		Limits:   a.plat.limits,
+		Limits:   a.plat.Limits,
 	}
 	var view *storageView
 	var epoch int64
 	if a.coordinator {
 		var err error
-		epoch, err = a.plat.store.Activate(ctx, a.project, a.instance, a.plat.nodeID)
+		epoch, err = a.plat.Store.Activate(ctx, a.project, a.instance, a.plat.NodeID)
 		if err != nil {
 			a.log.Error("activation failed", slog.String("op", "epoch"), slog.Any("err", err))
 			return fmt.Errorf("taking ownership of %s: %w", a.instance, err)
 		}
-		view = newStorageView(a.plat.store, a.project, a.instance, epoch)
+		view = newStorageView(a.plat.Store, a.project, a.instance, epoch)
 		cfg.Storage = view
 	}
 	inst, err := jsvm.Start(ctx, prog, cfg)

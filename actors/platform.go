@@ -44,16 +44,11 @@ type Options struct {
 
 // Platform hosts every project's instances on this node.
 type Platform struct {
-	cfg               *configs.Config
-	programs          map[string]*jsvm.Program
-	store             Store
-	nodeID            string
-	log               *slog.Logger
-	fetcherFor        func(project string) jsvm.Fetcher
-	limits            jsvm.Limits
-	requestTimeout    time.Duration
-	activationTimeout time.Duration
-	idleTimeout       time.Duration
+	Options
+	// requestTimeout bounds a request and, as well, an activation (a module's
+	// top-level code runs inside its first request's time).
+	requestTimeout time.Duration
+	idleTimeout    time.Duration
 
 	node  *cluster.Node
 	pools map[string]*actor.PID
@@ -81,25 +76,21 @@ func NewPlatform(o Options) (*Platform, error) {
 			return nil, fmt.Errorf("project %s: no bundled program", p.Name)
 		}
 	}
-	return &Platform{
-		cfg: o.Config, programs: o.Programs, store: o.Store, nodeID: o.NodeID, log: o.Logger,
-		fetcherFor: o.FetcherFor, limits: o.Limits, requestTimeout: timeout,
-		activationTimeout: timeout, idleTimeout: idle, pools: map[string]*actor.PID{},
-	}, nil
+	return &Platform{Options: o, requestTimeout: timeout, idleTimeout: idle, pools: map[string]*actor.PID{}}, nil
 }
 
 // Kinds returns one grain kind per coordinator project, for the cluster
 // configuration.
 func (p *Platform) Kinds() []*pcluster.Kind {
 	var kinds []*pcluster.Kind
-	for _, proj := range p.cfg.Projects {
+	for _, proj := range p.Config.Projects {
 		if proj.Kind != configs.KindCoordinator {
 			continue
 		}
 		name := proj.Name
 		props := actor.PropsFromProducer(func() actor.Actor {
 			return &instanceActor{plat: p, project: name, coordinator: true,
-				log: p.log.With(slog.String("project", name))}
+				log: p.Logger.With(slog.String("project", name))}
 		})
 		kinds = append(kinds, pcluster.NewKind(name, props))
 	}
@@ -112,24 +103,24 @@ func (p *Platform) Kinds() []*pcluster.Kind {
 // next request; it does not stop the others.
 func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
 	p.node = node
-	size := p.cfg.Workers.Instances
+	size := p.Config.Workers.Instances
 	if size <= 0 {
 		size = runtime.GOMAXPROCS(0)
 	}
 	root := node.System.Root
-	for _, proj := range p.cfg.Projects {
+	for _, proj := range p.Config.Projects {
 		if proj.Kind != configs.KindWorker {
 			continue
 		}
 		pool := &workerPool{plat: p, project: proj.Name, size: size}
 		pid, err := root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return pool }), "pool-"+proj.Name)
 		if err != nil {
-			p.log.Error("spawning worker pool", slog.String("project", proj.Name), slog.Any("err", err))
+			p.Logger.Error("spawning worker pool", slog.String("project", proj.Name), slog.Any("err", err))
 			continue
 		}
 		p.pools[proj.Name] = pid
 	}
-	for _, proj := range p.cfg.Projects {
+	for _, proj := range p.Config.Projects {
 		var reply any
 		var err error
 		switch proj.Kind {
@@ -138,7 +129,7 @@ func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
 			if !ok {
 				continue // spawning failed and was logged above
 			}
-			reply, err = root.RequestFuture(pid, &protos.Activate{}, p.activationTimeout).Result()
+			reply, err = root.RequestFuture(pid, &protos.Activate{}, p.requestTimeout).Result()
 		case configs.KindCoordinator:
 			reply, err = node.Request(ctx, proj.Name, DefaultInstance, &protos.Activate{})
 		}
@@ -148,7 +139,7 @@ func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
 			}
 		}
 		if err != nil {
-			p.log.Error("project failed to start; requests to it will retry", slog.String("project", proj.Name), slog.Any("err", err))
+			p.Logger.Error("project failed to start; requests to it will retry", slog.String("project", proj.Name), slog.Any("err", err))
 		}
 	}
 }
@@ -177,7 +168,7 @@ func (p *Platform) Worker(ctx context.Context, project string, req *protos.HttpR
 // Coordinator sends req to the coordinator instance (project, instance),
 // activating it on its first request.
 func (p *Platform) Coordinator(ctx context.Context, project, instance string, req *protos.HttpRequest) (*protos.HttpResponse, error) {
-	proj, ok := p.cfg.Project(project)
+	proj, ok := p.Config.Project(project)
 	if !ok || proj.Kind != configs.KindCoordinator {
 		return nil, fmt.Errorf("%w: no coordinator project %q", ErrUnknownProject, project)
 	}

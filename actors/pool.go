@@ -40,7 +40,7 @@ func (p *workerPool) onStarted(ctx actor.Context) {
 				plat:     p.plat,
 				project:  p.project,
 				instance: instance,
-				log:      p.plat.log.With(slog.String("project", p.project), slog.String("instance", instance)),
+				log:      p.plat.Logger.With(slog.String("project", p.project), slog.String("instance", instance)),
 			}
 		})))
 	}

@@ -33,7 +33,8 @@ var _ http.Handler = (*Handler)(nil)
 var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.Router.Resolve(r.Host); !ok {
+	target, ok := h.Router.PublicTarget(r.Host)
+	if !ok {
 		h.notFound(w, r)
 		return
 	}
@@ -70,7 +71,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.Timeout)
 	defer cancel()
-	resp, err := h.Router.Public(ctx, r.Host, req)
+	resp, err := h.Router.Public(ctx, target, req)
 	switch {
 	case errors.Is(err, router.ErrNotFound):
 		h.notFound(w, r)

@@ -110,11 +110,20 @@ func (r *Router) IsPlatformHost(host string) bool {
 	return host == r.domain || strings.HasSuffix(host, "."+r.domain)
 }
 
-// Public delivers a request from the internet. Only public kinds (workers)
-// are reachable; anything else is ErrNotFound.
-func (r *Router) Public(ctx context.Context, host string, req *protos.HttpRequest) (*protos.HttpResponse, error) {
+// PublicTarget resolves a host for the public ingress: only public kinds
+// (workers) are reachable, so a private project resolves like a missing one.
+func (r *Router) PublicTarget(host string) (Target, bool) {
 	t, ok := r.Resolve(host)
 	if !ok || t.Kind != configs.KindWorker {
+		return Target{}, false
+	}
+	return t, true
+}
+
+// Public delivers a request from the internet to t, a target PublicTarget
+// returned; any other target is ErrNotFound.
+func (r *Router) Public(ctx context.Context, t Target, req *protos.HttpRequest) (*protos.HttpResponse, error) {
+	if t.Kind != configs.KindWorker {
 		return nil, ErrNotFound
 	}
 	req.Caller = &protos.Caller{Public: true}

@@ -73,11 +73,19 @@ func TestPublicReachesOnlyWorkers(t *testing.T) {
 	fb := &fakeBackend{resp: &protos.HttpResponse{Status: 200}}
 	r := New(testConfig(), fb, nil)
 	ctx := context.Background()
-	if _, err := r.Public(ctx, "web.deno.dev", &protos.HttpRequest{}); err != nil {
+	web, ok := r.PublicTarget("web.deno.dev")
+	if !ok {
+		t.Fatal("the worker is not public")
+	}
+	if _, err := r.Public(ctx, web, &protos.HttpRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, host := range []string{"counter.deno.dev", "alice.counter.deno.dev", "nope.deno.dev"} {
-		if _, err := r.Public(ctx, host, &protos.HttpRequest{}); !errors.Is(err, ErrNotFound) {
+		if tg, ok := r.PublicTarget(host); ok {
+			t.Fatalf("PublicTarget(%s) = %+v, want not found", host, tg)
+		}
+		priv, _ := r.Resolve(host)
+		if _, err := r.Public(ctx, priv, &protos.HttpRequest{}); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("Public(%s) = %v, want ErrNotFound", host, err)
 		}
 	}
