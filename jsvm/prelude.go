@@ -15,14 +15,27 @@ import (
 // use what earlier files defined.
 var preludeFiles = []string{
 	"console.js",
+	"dom_exception.js",
+	"events.js",
+	"abort.js",
 	"encoding.js",
+	"base64.js",
 	"url.js",
+	"urlpattern.js",
+	"streams.js",
+	"text_streams.js",
+	"blob.js",
+	"formdata.js",
 	"headers.js",
 	"body.js",
 	"request.js",
 	"response.js",
 	"fetch.js",
 	"timers.js",
+	"crypto.js",
+	"structured_clone.js",
+	"performance.js",
+	"navigator.js",
 	"deno.js",
 }
 

@@ -1,0 +1,4 @@
+// Placeholder: abort is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

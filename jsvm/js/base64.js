@@ -1,0 +1,4 @@
+// Placeholder: base64 is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

@@ -1,0 +1,4 @@
+// Placeholder: blob is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

@@ -1,0 +1,4 @@
+// Placeholder: crypto is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

@@ -1,0 +1,4 @@
+// Placeholder: dom_exception is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

@@ -1,0 +1,4 @@
+// Placeholder: events is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

@@ -1,0 +1,4 @@
+// Placeholder: formdata is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

@@ -1,0 +1,4 @@
+// Placeholder: navigator is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

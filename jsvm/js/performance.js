@@ -1,0 +1,4 @@
+// Placeholder: performance is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})

@@ -1,0 +1,4 @@
+// Placeholder: urlpattern is being written.
+(function (globalThis, host, internal) {
+  "use strict";
+})
