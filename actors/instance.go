@@ -124,7 +124,12 @@ func (a *instanceActor) onIdle(ctx actor.Context) {
 // write. Runs in the mailbox; requests wait behind it.
 func (a *instanceActor) activate() error {
 	if a.inst != nil {
-		return nil
+		if err := a.inst.Err(); err == nil {
+			return nil
+		}
+		// Discarded (a turn was interrupted): start a fresh VM.
+		a.inst.Close()
+		a.inst, a.view = nil, nil
 	}
 	prog, ok := a.plat.Programs[a.project]
 	if !ok {
@@ -181,7 +186,8 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 		rctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		resp := a.serve(rctx, inst, view, req)
-		if resp.GetError().GetReason() == protos.InstanceError_STORAGE_FAILED || resp.GetError().GetReason() == protos.InstanceError_FENCED {
+		switch resp.GetError().GetReason() {
+		case protos.InstanceError_STORAGE_FAILED, protos.InstanceError_FENCED, protos.InstanceError_CPU_LIMIT:
 			root.Send(self, &discard{inst: inst, cause: errors.New(resp.GetError().GetMessage())})
 		}
 		if sender != nil {
@@ -230,8 +236,11 @@ func (a *instanceActor) requestFailure(err error) *protos.HttpResponse {
 		return protos.NewError(protos.InstanceError_TIMEOUT, "the handler did not respond in time")
 	case errors.Is(err, jsvm.ErrBodyTooLarge):
 		return protos.NewError(protos.InstanceError_TOO_LARGE, err.Error())
+	case errors.Is(err, jsvm.ErrCPUTime):
+		a.log.Warn("request exceeded its CPU time limit", slog.Any("err", err))
+		return protos.NewError(protos.InstanceError_CPU_LIMIT, err.Error())
 	case errors.Is(err, jsvm.ErrClosed):
-		return protos.NewError(protos.InstanceError_FENCED, "the instance restarted while handling the request; retry it")
+		return protos.NewError(protos.InstanceError_INSTANCE_RESTARTED, "the instance restarted while handling the request; retry it")
 	}
 	a.logScriptError("uncaught exception in handler", err)
 	return protos.NewError(protos.InstanceError_HANDLER_FAILED, "the handler threw an exception; see the logs of "+a.project)

@@ -81,6 +81,8 @@ type LimitsConfig struct {
 	MaxBodyBytes int64 `mapstructure:"max_body_bytes"`
 	// RequestTimeout bounds one request end to end, e.g. "60s".
 	RequestTimeout string `mapstructure:"request_timeout"`
+	// CPUTime bounds the JavaScript execution time of one request, e.g. "30s".
+	CPUTime string `mapstructure:"cpu_time"`
 }
 
 // Defaults applied where the file is silent.
@@ -89,6 +91,7 @@ const (
 	DefaultData           = ".edge"
 	DefaultMaxBodyBytes   = 32 << 20
 	DefaultRequestTimeout = "60s"
+	DefaultCPUTime        = "30s"
 	DefaultIdleTimeout    = "2m"
 )
 
@@ -168,6 +171,7 @@ func Load(path string) (*Config, error) {
 	v.SetDefault("workers.instances", 0)
 	v.SetDefault("limits.max_body_bytes", DefaultMaxBodyBytes)
 	v.SetDefault("limits.request_timeout", DefaultRequestTimeout)
+	v.SetDefault("limits.cpu_time", DefaultCPUTime)
 	v.SetDefault("coordinators.idle_timeout", DefaultIdleTimeout)
 	if err := v.ReadInConfig(); err != nil {
 		return nil, fmt.Errorf("reading config %s: %w", abs, err)
@@ -254,6 +258,9 @@ func (c *Config) validate(loc locator) []Problem {
 	}
 	if _, err := c.RequestTimeout(); err != nil {
 		add("limits.request_timeout", err.Error())
+	}
+	if _, err := c.CPUTime(); err != nil {
+		add("limits.cpu_time", err.Error())
 	}
 	if _, err := c.IdleTimeout(); err != nil {
 		add("coordinators.idle_timeout", err.Error())
@@ -373,6 +380,15 @@ func (c *Config) RequestTimeout() (time.Duration, error) {
 	d, err := time.ParseDuration(c.Limits.RequestTimeout)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("%q is not a positive duration such as 30s or 2m", c.Limits.RequestTimeout)
+	}
+	return d, nil
+}
+
+// CPUTime parses limits.cpu_time.
+func (c *Config) CPUTime() (time.Duration, error) {
+	d, err := time.ParseDuration(c.Limits.CPUTime)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as 50ms or 30s", c.Limits.CPUTime)
 	}
 	return d, nil
 }

@@ -115,6 +115,12 @@ func TestLoadProblems(t *testing.T) {
 			files: []string{"a.js"},
 			want:  []string{"limits.request_timeout", "not a positive duration"},
 		},
+		{
+			name:  "bad cpu time",
+			yaml:  "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\nlimits: {cpu_time: -5ms}\n",
+			files: []string{"a.js"},
+			want:  []string{"limits.cpu_time", "not a positive duration such as 50ms"},
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -26,12 +26,13 @@ func (in *Instance) fetchOps() map[string]any {
 			if in.cfg.Fetcher == nil {
 				panic(vm.NewTypeError("fetch is not available in this instance"))
 			}
+			post := in.poster()
 			go func() {
 				resp, err := in.cfg.Fetcher.Fetch(in.ctx, req)
 				if err == nil && int64(len(resp.Body)) > in.cfg.Limits.MaxBodyBytes {
 					err = ErrBodyTooLarge
 				}
-				in.post(func() {
+				post(func() {
 					if err != nil {
 						_, _ = cb(goja.Undefined(), vm.ToValue(err.Error()))
 						return

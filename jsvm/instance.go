@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -61,7 +62,11 @@ type Storage interface {
 type Limits struct {
 	// MaxBodyBytes bounds request and response bodies crossing the host.
 	MaxBodyBytes int64
-	// MaxTurn bounds one uninterrupted JavaScript turn (CPU time, roughly).
+	// CPUTime bounds the JavaScript execution time one request may use,
+	// counting the work it leaves running after it responds (see cpu.go).
+	CPUTime time.Duration
+	// MaxTurn bounds one uninterrupted JavaScript turn that belongs to no
+	// request (top-level module code, its timers).
 	MaxTurn time.Duration
 	// MaxTimers bounds the timers an instance may have pending.
 	MaxTimers int
@@ -74,6 +79,7 @@ type Limits struct {
 // DefaultLimits are the limits used when a Config leaves them zero.
 var DefaultLimits = Limits{
 	MaxBodyBytes:         32 << 20,
+	CPUTime:              30 * time.Second,
 	MaxTurn:              30 * time.Second,
 	MaxTimers:            10_000,
 	MaxStorageValueBytes: 128 << 10,
@@ -136,6 +142,10 @@ type Instance struct {
 	// unhandled holds promises rejected with no handler yet; whatever is
 	// still here after a job's microtasks ran is reported.
 	unhandled map[*goja.Promise]struct{}
+	// current is the CPU budget of the job running now (nil: no request's).
+	current *budget
+	// failed holds why the instance was discarded (a turn interrupted).
+	failed atomic.Pointer[error]
 
 	closeOnce sync.Once
 }
@@ -152,7 +162,7 @@ func Start(ctx context.Context, prog *Program, cfg Config) (*Instance, error) {
 	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{},
 		unhandled: map[*goja.Promise]struct{}{}}
 	in.vm.SetPromiseRejectionTracker(in.trackRejection)
-	in.loop = newLoop(in.flushMicrotasks)
+	in.loop = newLoop()
 
 	type startResult struct{ err error }
 	started := make(chan startResult, 1)
@@ -186,6 +196,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxTurn == 0 {
 		l.MaxTurn = DefaultLimits.MaxTurn
+	}
+	if l.CPUTime == 0 {
+		l.CPUTime = DefaultLimits.CPUTime
 	}
 	if l.MaxTimers == 0 {
 		l.MaxTimers = DefaultLimits.MaxTimers
@@ -292,7 +305,8 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 		err  error
 	}
 	out := make(chan result, 1)
-	ok := in.post(func() {
+	b := newBudget(in.cfg.Limits.CPUTime)
+	ok := in.postAs(b, func() {
 		vm := in.vm
 		var body goja.Value = goja.Null()
 		if req.Body != nil {
@@ -314,16 +328,31 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 		}
 	})
 	if !ok {
-		return nil, ErrClosed
+		return nil, in.closedErr()
 	}
 	select {
 	case r := <-out:
+		if b.exceeded.Load() {
+			return nil, b.err()
+		}
 		return r.resp, r.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	case <-in.ctx.Done():
-		return nil, ErrClosed
+		if b.exceeded.Load() {
+			return nil, b.err()
+		}
+		return nil, in.closedErr()
 	}
+}
+
+// closedErr is what a request to a stopped instance is told: ErrClosed, with
+// the reason the instance was discarded if it was.
+func (in *Instance) closedErr() error {
+	if p := in.failed.Load(); p != nil {
+		return fmt.Errorf("%w: it was discarded because %v", ErrClosed, *p)
+	}
+	return ErrClosed
 }
 
 // noopProgram evaluates to an empty function; calling it drains microtasks.
@@ -369,10 +398,10 @@ func (in *Instance) Close() {
 	})
 }
 
-// flushMicrotasks drains goja's job queue after each loop job: goja runs
-// promise reactions when control returns from a top-level call, so calling
-// an empty function is enough.
-func (in *Instance) flushMicrotasks() {
+// drainMicrotasks drains goja's job queue at the end of each loop job: goja
+// runs promise reactions when control returns from a top-level call, so
+// calling an empty function is enough.
+func (in *Instance) drainMicrotasks() {
 	if in.noop != nil {
 		_, _ = in.noop(goja.Undefined())
 	}
@@ -399,18 +428,6 @@ func (in *Instance) trackRejection(p *goja.Promise, op goja.PromiseRejectionOper
 	case goja.PromiseRejectionHandle:
 		delete(in.unhandled, p)
 	}
-}
-
-// post runs f on the loop with a watchdog that interrupts a turn running
-// longer than MaxTurn.
-func (in *Instance) post(f func()) bool {
-	return in.loop.post(func() {
-		t := time.AfterFunc(in.cfg.Limits.MaxTurn, func() { in.vm.Interrupt(ErrTurnTooLong) })
-		f()
-		if !t.Stop() {
-			in.vm.ClearInterrupt()
-		}
-	})
 }
 
 // scriptError converts an error returned by goja into a *ScriptError.

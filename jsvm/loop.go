@@ -20,13 +20,10 @@ type loop struct {
 	wake   chan struct{}
 	closed bool
 	done   chan struct{}
-	// afterJob runs after every job on the loop goroutine; the instance uses
-	// it to drain goja's microtask queue.
-	afterJob func()
 }
 
-func newLoop(afterJob func()) *loop {
-	l := &loop{wake: make(chan struct{}, 1), done: make(chan struct{}), afterJob: afterJob}
+func newLoop() *loop {
+	l := &loop{wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go l.run()
 	return l
 }
@@ -77,9 +74,6 @@ func (l *loop) run() {
 			l.mu.Unlock()
 			for _, job := range batch {
 				job()
-				if l.afterJob != nil {
-					l.afterJob()
-				}
 				if l.isClosed() {
 					return
 				}

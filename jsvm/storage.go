@@ -21,9 +21,10 @@ func (in *Instance) storageOps() map[string]any {
 		return in.cfg.Storage
 	}
 	settle := func(cb goja.Callable, d Durable, args ...goja.Value) {
+		post := in.poster()
 		go func() {
 			err := d(in.ctx)
-			in.post(func() {
+			post(func() {
 				if err != nil {
 					_, _ = cb(goja.Undefined(), vm.ToValue(fmt.Sprintf("storage write was not committed: %v", err)))
 					return

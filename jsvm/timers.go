@@ -29,8 +29,9 @@ func (in *Instance) timerOps() map[string]any {
 			}
 			tm := &timer{gen: my}
 			in.timers[id] = tm
+			post := in.poster()
 			tm.t = time.AfterFunc(time.Duration(ms*float64(time.Millisecond)), func() {
-				in.post(func() { in.fireTimer(id, my) })
+				post(func() { in.fireTimer(id, my) })
 			})
 			in.timerMu.Unlock()
 		},

@@ -39,6 +39,12 @@ const (
 	InstanceError_FENCED InstanceError_Reason = 5
 	// The body or another bounded input was too large.
 	InstanceError_TOO_LARGE InstanceError_Reason = 6
+	// The request used more JavaScript execution time than allowed; the
+	// instance was discarded.
+	InstanceError_CPU_LIMIT InstanceError_Reason = 7
+	// The instance was discarded while the request was in flight (another
+	// request exceeded a limit); retrying is safe for idempotent requests.
+	InstanceError_INSTANCE_RESTARTED InstanceError_Reason = 8
 )
 
 // Enum value maps for InstanceError_Reason.
@@ -51,6 +57,8 @@ var (
 		4: "STORAGE_FAILED",
 		5: "FENCED",
 		6: "TOO_LARGE",
+		7: "CPU_LIMIT",
+		8: "INSTANCE_RESTARTED",
 	}
 	InstanceError_Reason_value = map[string]int32{
 		"REASON_UNSPECIFIED": 0,
@@ -60,6 +68,8 @@ var (
 		"STORAGE_FAILED":     4,
 		"FENCED":             5,
 		"TOO_LARGE":          6,
+		"CPU_LIMIT":          7,
+		"INSTANCE_RESTARTED": 8,
 	}
 )
 
@@ -525,10 +535,10 @@ const file_edge_proto_rawDesc = "" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12&\n" +
 	"\aheaders\x18\x02 \x03(\v2\f.edge.HeaderR\aheaders\x12\x12\n" +
 	"\x04body\x18\x03 \x01(\fR\x04body\x12)\n" +
-	"\x05error\x18\x04 \x01(\v2\x13.edge.InstanceErrorR\x05error\"\xe7\x01\n" +
+	"\x05error\x18\x04 \x01(\v2\x13.edge.InstanceErrorR\x05error\"\x8e\x02\n" +
 	"\rInstanceError\x122\n" +
 	"\x06reason\x18\x01 \x01(\x0e2\x1a.edge.InstanceError.ReasonR\x06reason\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\x87\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xae\x01\n" +
 	"\x06Reason\x12\x16\n" +
 	"\x12REASON_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTIVATION_FAILED\x10\x01\x12\x12\n" +
@@ -537,7 +547,9 @@ const file_edge_proto_rawDesc = "" +
 	"\x0eSTORAGE_FAILED\x10\x04\x12\n" +
 	"\n" +
 	"\x06FENCED\x10\x05\x12\r\n" +
-	"\tTOO_LARGE\x10\x06\"\n" +
+	"\tTOO_LARGE\x10\x06\x12\r\n" +
+	"\tCPU_LIMIT\x10\a\x12\x16\n" +
+	"\x12INSTANCE_RESTARTED\x10\b\"\n" +
 	"\n" +
 	"\bActivate\"6\n" +
 	"\tActivated\x12)\n" +

@@ -167,7 +167,7 @@ func ErrorStatus(e *protos.InstanceError) (int, string) {
 		return 413, "Payload Too Large: " + e.GetMessage()
 	case protos.InstanceError_FENCED:
 		return 503, "Service Unavailable: " + e.GetMessage()
-	case protos.InstanceError_STORAGE_FAILED:
+	case protos.InstanceError_STORAGE_FAILED, protos.InstanceError_CPU_LIMIT, protos.InstanceError_INSTANCE_RESTARTED:
 		return 503, "Service Unavailable: " + e.GetMessage()
 	case protos.InstanceError_ACTIVATION_FAILED:
 		return 500, "Internal Server Error: " + e.GetMessage()

@@ -79,6 +79,7 @@ func runDev(ctx context.Context, args []string, stderr io.Writer) int {
 	defer store.Close()
 
 	timeout, _ := cfg.RequestTimeout() // validated by Load
+	cpuTime, _ := cfg.CPUTime()
 	outbound := router.NewOutbound(cfg.Limits.MaxBodyBytes)
 	var rt *router.Router
 	plat, err := actors.NewPlatform(actors.Options{
@@ -88,7 +89,7 @@ func runDev(ctx context.Context, args []string, stderr io.Writer) int {
 		NodeID:     nodeID(),
 		Logger:     log,
 		FetcherFor: func(project string) jsvm.Fetcher { return rt.FetcherFor(project, outbound) },
-		Limits:     jsvm.Limits{MaxBodyBytes: cfg.Limits.MaxBodyBytes},
+		Limits:     jsvm.Limits{MaxBodyBytes: cfg.Limits.MaxBodyBytes, CPUTime: cpuTime},
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "edge dev: %v\n", err)

@@ -171,6 +171,21 @@ func TestOversizedBodyIs413(t *testing.T) {
 	}
 }
 
+func TestCPUTimeLimitIs503AndTheInstanceIsReplaced(t *testing.T) {
+	config := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nprojects:\n  - { name: spin, entry: mod.js, kind: worker }\nworkers:\n  instances: 1\nlimits:\n  cpu_time: 100ms\n",
+		"mod.js":    `let served = 0; Deno.serve((req) => { if (new URL(req.url).pathname === "/spin") for (;;) {} return new Response("served " + ++served); });`,
+	})
+	p := startEdge(t, config, t.TempDir())
+	p.expect("spin.example.test", "/", 200, "served 1")
+	status, body := p.get("spin.example.test", "/spin")
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, "CPU time limit (limits.cpu_time = 100ms)") {
+		t.Fatalf("a request that spins: %d %q", status, body)
+	}
+	// A fresh VM serves the next request: its module state starts over.
+	p.expect("spin.example.test", "/", 200, "served 1")
+}
+
 func TestUnknownHostNamesTheProblem(t *testing.T) {
 	config, _ := filepath.Abs("../../examples/counter/edge.yaml")
 	p := startEdge(t, config, t.TempDir())
