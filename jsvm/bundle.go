@@ -140,7 +140,9 @@ func Bundle(ctx context.Context, entry string) (*Program, error) {
 		JSXFactory:      cfg.jsx.factory,
 		JSXFragment:     cfg.jsx.fragment,
 		JSXImportSource: cfg.jsx.importFrom,
-		Plugins:         []api.Plugin{res.plugin()},
+		// Like Deno, ignore tsconfig.json files: deno.json is the config.
+		TsconfigRaw: "{}",
+		Plugins:     []api.Plugin{res.plugin()},
 	})
 	if len(result.Errors) > 0 {
 		return nil, toBuildErrors(result.Errors)

@@ -2,8 +2,10 @@ package jsvm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -288,4 +290,66 @@ func TestModuleDenoConfigSearchStopsAtEdgeYAML(t *testing.T) {
 		"proj/inner/main.js": `import x from "x"; export default { fetch: () => new Response(x) };`,
 	}, "proj/inner/main.js")
 	wantBody(t, startEntry(t, entry), "https://p.example/", "mapped")
+}
+
+func TestModuleImportMapResolution(t *testing.T) {
+	dir := t.TempDir()
+	raw := map[string]json.RawMessage{
+		"a":          json.RawMessage(`"./lib/a.js"`),
+		"a/":         json.RawMessage(`"./lib/a/"`),
+		"./old.js":   json.RawMessage(`"./new.js"`),
+		"preact":     json.RawMessage(`"npm:preact@10"`),
+		"https://x/": json.RawMessage(`"./vendor/x/"`),
+	}
+	scopes := map[string]map[string]json.RawMessage{"./sub/": {"a": json.RawMessage(`"./sub/a.js"`)}}
+	im, err := parseImportMap(filepath.Join(dir, "deno.json"), raw, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := func(rel string) string { return fileURL(filepath.Join(dir, rel)).String() }
+	main, sub := fileURL(filepath.Join(dir, "main.js")), fileURL(filepath.Join(dir, "sub", "m.js"))
+	cases := []struct {
+		spec string
+		base *url.URL
+		want string
+		ok   bool
+	}{
+		{"a", main, file("lib/a.js"), true},
+		{"a/b/c.js", main, file("lib/a/b/c.js"), true},
+		{"a", sub, file("sub/a.js"), true},        // the scope wins
+		{"a/x.js", sub, file("lib/a/x.js"), true}, // falls back to top level
+		{"./old.js", main, file("new.js"), true},
+		{"../old.js", sub, file("new.js"), true},
+		{"preact", main, "npm:preact@10", true},
+		{"preact/hooks", main, "npm:preact@10/hooks", true}, // Deno's expansion
+		{"https://x/y/z.js", main, file("vendor/x/y/z.js"), true},
+		{"b", main, "", false},
+		{"./other.js", main, "", false},
+	}
+	for _, c := range cases {
+		got, ok, err := im.resolve(c.spec, c.base)
+		if err != nil || ok != c.ok || got != c.want {
+			t.Errorf("resolve(%q from %s) = %q, %v, %v; want %q, %v", c.spec, c.base, got, ok, err, c.want, c.ok)
+		}
+	}
+	if _, _, err := im.resolve("a/../../../etc/passwd", main); err == nil || !strings.Contains(err.Error(), "escapes") {
+		t.Errorf("backtracking: got %v, want an error", err)
+	}
+}
+
+func TestModuleStripJSONC(t *testing.T) {
+	in := "{\n  // line \"comment\"\n  \"a\": \"x // not a comment\", /* block\n  */ \"b\": [1, 2,],\n}\n"
+	var v struct {
+		A string
+		B []int
+	}
+	if err := decodeJSONC("deno.jsonc", []byte(in), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.A != "x // not a comment" || len(v.B) != 2 {
+		t.Fatalf("got %+v", v)
+	}
+	if out := stripJSONC([]byte(in)); strings.Count(string(out), "\n") != strings.Count(in, "\n") || len(out) != len(in) {
+		t.Fatalf("stripping moved bytes: %q", out)
+	}
 }
