@@ -353,3 +353,15 @@ func TestModuleStripJSONC(t *testing.T) {
 		t.Fatalf("stripping moved bytes: %q", out)
 	}
 }
+
+func TestModuleDataURLUsesImportMapAndPackages(t *testing.T) {
+	entry := writeModule(t, map[string]string{
+		"deno.json":                     `{"imports": {"lib": "./lib.js"}}`,
+		"lib.js":                        `export const lib = "lib";`,
+		"node_modules/pkg/package.json": `{"name": "pkg", "exports": {"import": "./p.js"}}`,
+		"node_modules/pkg/p.js":         `export const p = "pkg";`,
+		"main.js": `import { both } from "data:text/javascript,import { lib } from 'lib'; import { p } from 'pkg'; export const both = lib + '+' + p;";
+export default { fetch: () => new Response(both) };`,
+	}, "main.js")
+	wantBody(t, startEntry(t, entry), "https://p.example/", "lib+pkg")
+}
