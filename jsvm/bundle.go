@@ -83,9 +83,11 @@ var builtinModules = map[string]string{
 `,
 }
 
-// Bundle resolves and bundles the module at entry with esbuild (JS and TS,
-// relative imports, top-level await) and compiles it for goja. Errors in the
-// user's code come back as BuildErrors naming file, line and column.
+// Bundle resolves and bundles the module at entry with esbuild and compiles
+// it for goja: JS, TS, JSX and TSX, relative imports, top-level await, the
+// import map of the nearest deno.json, npm packages from node_modules, JSON
+// modules and data: URLs (see docs/MODULES.md). Errors in the user's code
+// come back as BuildErrors naming file, line and column.
 func Bundle(ctx context.Context, entry string) (*Program, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -99,6 +101,12 @@ func Bundle(ctx context.Context, entry string) (*Program, error) {
 	} else if st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is a directory, not a module file", ErrEntryNotFound, abs)
 	}
+
+	cfg, err := loadDenoConfig(filepath.Dir(abs))
+	if err != nil {
+		return nil, err
+	}
+	res := &resolver{entry: abs, cfg: cfg}
 
 	stub := fmt.Sprintf("import * as m from %q;\n%s(m);\n", "./"+filepath.Base(abs), exportsHook)
 	result := api.Build(api.BuildOptions{
@@ -114,16 +122,27 @@ func Bundle(ctx context.Context, entry string) (*Program, error) {
 		Platform: api.PlatformNeutral,
 		// goja implements ES2017 fully and later syntax in part; let esbuild
 		// lower the rest. Top-level await stays: the banner makes it legal.
-		Target:     api.ES2017,
-		Supported:  map[string]bool{"top-level-await": true, "async-await": true},
-		Sourcemap:  api.SourceMapInline,
-		Banner:     map[string]string{"js": bundleBanner},
-		Footer:     map[string]string{"js": bundleFooter},
-		LogLevel:   api.LogLevelSilent,
-		Charset:    api.CharsetUTF8,
+		Target:    api.ES2017,
+		Supported: map[string]bool{"top-level-await": true, "async-await": true},
+		Sourcemap: api.SourceMapInline,
+		Banner:    map[string]string{"js": bundleBanner},
+		Footer:    map[string]string{"js": bundleFooter},
+		LogLevel:  api.LogLevelSilent,
+		Charset:   api.CharsetUTF8,
+		// npm packages: the export conditions of a web-standard runtime
+		// ("import"/"require" and "default" are added by esbuild). Not
+		// "node": edge has no Node built-ins. See docs/MODULES.md.
 		MainFields: []string{"module", "main"},
-		Conditions: []string{"deno", "worker", "browser"},
-		Plugins:    []api.Plugin{builtinPlugin()},
+		Conditions: []string{"deno", "worker", "browser", "module"},
+		// JSX: Deno's defaults unless deno.json's compilerOptions say otherwise.
+		JSX:             cfg.jsx.mode,
+		JSXDev:          cfg.jsx.dev,
+		JSXFactory:      cfg.jsx.factory,
+		JSXFragment:     cfg.jsx.fragment,
+		JSXImportSource: cfg.jsx.importFrom,
+		// Like Deno, ignore tsconfig.json files: deno.json is the config.
+		TsconfigRaw: "{}",
+		Plugins:     []api.Plugin{res.plugin()},
 	})
 	if len(result.Errors) > 0 {
 		return nil, toBuildErrors(result.Errors)
@@ -151,8 +170,15 @@ func toBuildErrors(msgs []api.Message) BuildErrors {
 		e := &BuildError{Message: m.Text}
 		if m.Location != nil {
 			e.File = m.Location.File
-			if abs, err := filepath.Abs(e.File); err == nil && e.File != entryStubName {
-				e.File = abs
+			switch {
+			case strings.HasPrefix(e.File, dataNamespace+":"):
+				// The data: URL itself is what the user wrote.
+				e.File = strings.TrimPrefix(e.File, dataNamespace+":")
+			case strings.HasPrefix(e.File, builtinNamespace+":"), e.File == entryStubName:
+			default:
+				if abs, err := filepath.Abs(e.File); err == nil {
+					e.File = abs
+				}
 			}
 			e.Line = m.Location.Line
 			e.Column = m.Location.Column + 1 // esbuild columns are 0-based
@@ -160,27 +186,4 @@ func toBuildErrors(msgs []api.Message) BuildErrors {
 		out = append(out, e)
 	}
 	return out
-}
-
-// builtinPlugin serves the built-in modules and refuses other remote imports:
-// nothing is ever downloaded at deploy or run time.
-func builtinPlugin() api.Plugin {
-	return api.Plugin{
-		Name: "edge-builtins",
-		Setup: func(b api.PluginBuild) {
-			b.OnResolve(api.OnResolveOptions{Filter: `^(https?|jsr|npm):`}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
-				if stdHTTPServer.MatchString(args.Path) || args.Path == "jsr:@std/http" || strings.HasPrefix(args.Path, "jsr:@std/http@") {
-					return api.OnResolveResult{Path: "std/http/server", Namespace: builtinNamespace}, nil
-				}
-				return api.OnResolveResult{}, fmt.Errorf("cannot import %q: remote modules are not downloaded by edge; vendor the module into your project and import it by relative path, or map it in an import map", args.Path)
-			})
-			b.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: builtinNamespace}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
-				src, ok := builtinModules[args.Path]
-				if !ok {
-					return api.OnLoadResult{}, fmt.Errorf("unknown built-in module %q", args.Path)
-				}
-				return api.OnLoadResult{Contents: &src, Loader: api.LoaderJS}, nil
-			})
-		},
-	}
 }

@@ -1,0 +1,2 @@
+import { greet } from "greet";
+export const otherGreet = (): string => greet("scope");

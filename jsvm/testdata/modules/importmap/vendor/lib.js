@@ -1,0 +1,1 @@
+export const lib = "vendored lib";

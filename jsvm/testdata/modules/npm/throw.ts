@@ -1,0 +1,3 @@
+import { fail } from "npm:esm-pkg";
+
+Deno.serve(() => fail("bad input"));

@@ -1,0 +1,3 @@
+import readHost from "uses-fs";
+
+export default { fetch: () => new Response(readHost()) };
