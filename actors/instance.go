@@ -206,6 +206,11 @@ func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *st
 		Body:       req.GetBody(),
 		RemoteAddr: req.GetRemoteAddr(),
 	}
+	if id := req.GetBodyStream(); id != 0 {
+		if jreq.BodyStream = a.plat.TakeBody(id); jreq.BodyStream == nil {
+			return protos.NewError(protos.InstanceError_HANDLER_FAILED, "the request's streamed body is gone (its sender gave up)")
+		}
+	}
 	resp, err := inst.Serve(ctx, jreq)
 	if err == nil && view != nil {
 		err = view.gate.barrier().wait(ctx)
@@ -216,7 +221,11 @@ func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *st
 	if err != nil {
 		return a.requestFailure(err)
 	}
-	return &protos.HttpResponse{Status: int32(resp.Status), Headers: protos.HeadersFromHTTP(resp.Header), Body: resp.Body}
+	out := &protos.HttpResponse{Status: int32(resp.Status), Headers: protos.HeadersFromHTTP(resp.Header), Body: resp.Body}
+	if resp.BodyStream != nil {
+		out.BodyStream = a.plat.PutBody(resp.BodyStream)
+	}
+	return out
 }
 
 func (a *instanceActor) storageFailure(err error) *protos.HttpResponse {

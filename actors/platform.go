@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime"
 	"time"
@@ -52,7 +53,15 @@ type Platform struct {
 
 	node  *cluster.Node
 	pools map[string]*actor.PID
+	// bodies holds streamed bodies travelling between actors on this node.
+	bodies *BodyStreams
 }
+
+// PutBody holds a streamed body for a message and returns its id.
+func (p *Platform) PutBody(r io.ReadCloser) uint64 { return p.bodies.Put(r) }
+
+// TakeBody claims the streamed body a message names (nil if it is gone).
+func (p *Platform) TakeBody(id uint64) io.ReadCloser { return p.bodies.Take(id) }
 
 // ErrUnknownProject is returned for a project that is not deployed, or not
 // of the kind the call needs.
@@ -76,7 +85,8 @@ func NewPlatform(o Options) (*Platform, error) {
 			return nil, fmt.Errorf("project %s: no bundled program", p.Name)
 		}
 	}
-	return &Platform{Options: o, requestTimeout: timeout, idleTimeout: idle, pools: map[string]*actor.PID{}}, nil
+	return &Platform{Options: o, requestTimeout: timeout, idleTimeout: idle, pools: map[string]*actor.PID{},
+		bodies: NewBodyStreams(timeout)}, nil
 }
 
 // Kinds returns one grain kind per coordinator project, for the cluster

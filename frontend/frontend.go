@@ -90,11 +90,60 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range protos.HeadersToHTTP(resp.GetHeaders()) {
 		out[k] = v
 	}
+	if id := resp.GetBodyStream(); id != 0 {
+		h.stream(w, r, int(resp.GetStatus()), id)
+		return
+	}
 	out.Del("Content-Length")
 	out.Set("Content-Length", strconv.Itoa(len(resp.GetBody())))
 	w.WriteHeader(int(resp.GetStatus()))
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(resp.GetBody())
+	}
+}
+
+// stream writes a streamed body as it is produced, flushing each chunk, so
+// server-sent events and long downloads reach the client as they happen.
+// The request deadline covers getting the response, not streaming it: a
+// stream ends when its producer ends it or the client goes away.
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, status int, id uint64) {
+	body := h.Router.TakeBody(id)
+	if body == nil {
+		h.Log.Error("streamed response body is gone", slog.String("host", r.Host))
+		w.Header().Del("Content-Length")
+		writeText(w, http.StatusBadGateway, "Bad Gateway: the response body stream was lost; see the server logs\n")
+		return
+	}
+	defer body.Close()
+	w.Header().Del("Content-Length")
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	// Closing the body when the client leaves cancels the producer even if
+	// it is not sending anything right now.
+	stop := context.AfterFunc(r.Context(), func() { _ = body.Close() })
+	defer stop()
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			_ = rc.Flush()
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			// Headers are gone: all that is left is to end the response
+			// early, which the client sees as a truncated body.
+			h.Log.Warn("streamed response ended with an error", slog.String("host", r.Host), slog.Any("err", err))
+			panic(http.ErrAbortHandler)
+		}
 	}
 }
 

@@ -15,9 +15,11 @@ import (
 	"github.com/edge-platform/edge/router"
 )
 
+// fakeBackend keeps streamed bodies in a map, as the platform does.
 type fakeBackend struct {
-	got  *protos.HttpRequest
-	resp *protos.HttpResponse
+	bodies map[uint64]io.ReadCloser
+	got    *protos.HttpRequest
+	resp   *protos.HttpResponse
 }
 
 func (f *fakeBackend) Worker(_ context.Context, _ string, req *protos.HttpRequest) (*protos.HttpResponse, error) {
@@ -84,4 +86,19 @@ func TestErrorsAndLimits(t *testing.T) {
 			}
 		})
 	}
+}
+
+func (f *fakeBackend) PutBody(r io.ReadCloser) uint64 {
+	if f.bodies == nil {
+		f.bodies = map[uint64]io.ReadCloser{}
+	}
+	id := uint64(len(f.bodies) + 1)
+	f.bodies[id] = r
+	return id
+}
+
+func (f *fakeBackend) TakeBody(id uint64) io.ReadCloser {
+	r := f.bodies[id]
+	delete(f.bodies, id)
+	return r
 }

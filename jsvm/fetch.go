@@ -15,6 +15,12 @@ func (in *Instance) fetchOps() map[string]any {
 				panic(vm.NewTypeError(err.Error()))
 			}
 			req := &Request{Method: method, URL: url, Header: header, Redirect: redirect}
+			if id, ok := body.Export().(int64); ok {
+				if p := in.pipes[id]; p != nil {
+					req.BodyStream = p
+				}
+				body = goja.Null()
+			}
 			b, ok := bodyFromJS(body)
 			if !ok {
 				panic(vm.NewTypeError("fetch: body must be text or bytes"))
@@ -32,15 +38,15 @@ func (in *Instance) fetchOps() map[string]any {
 				if err == nil && int64(len(resp.Body)) > in.cfg.Limits.MaxBodyBytes {
 					err = ErrBodyTooLarge
 				}
+				if err == nil && resp.BodyStream != nil {
+					resp.BodyStream = limitReader(resp.BodyStream, in.cfg.Limits.MaxBodyBytes)
+				}
 				post(func() {
 					if err != nil {
 						_, _ = cb(goja.Undefined(), vm.ToValue(err.Error()))
 						return
 					}
-					var respBody goja.Value = goja.Null()
-					if resp.Body != nil {
-						respBody = vm.ToValue(vm.NewArrayBuffer(resp.Body))
-					}
+					respBody := in.bodyToJS(resp.Body, resp.BodyStream)
 					finalURL := resp.URL
 					if finalURL == "" {
 						finalURL = url

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -14,23 +15,29 @@ import (
 	"github.com/dop251/goja"
 )
 
-// Request is a whole, buffered HTTP request handed to an instance.
+// Request is an HTTP request handed to an instance (or to a Fetcher). Its
+// body is either buffered in Body or streamed from BodyStream, which the
+// receiver closes.
 type Request struct {
 	Method     string
 	URL        string
 	Header     http.Header
 	Body       []byte
+	BodyStream io.ReadCloser
 	RemoteAddr string
 	// Redirect is fetch's redirect mode: "follow" (or empty), "manual" or "error".
 	Redirect string
 }
 
-// Response is a whole, buffered HTTP response.
+// Response is an HTTP response. Its body is either buffered in Body or
+// streamed from BodyStream, which the receiver must read to the end or
+// close (closing early cancels the producer).
 type Response struct {
 	Status     int
 	StatusText string
 	Header     http.Header
 	Body       []byte
+	BodyStream io.ReadCloser
 	// URL and Redirected describe a fetched response (after redirects).
 	URL        string
 	Redirected bool
@@ -146,6 +153,10 @@ type Instance struct {
 	current *budget
 	// failed holds why the instance was discarded (a turn interrupted).
 	failed atomic.Pointer[error]
+	// Streamed bodies in flight (loop-owned; see bodystream.go).
+	pipes      map[int64]*bodyPipe
+	readers    map[int64]io.ReadCloser
+	nextStream int64
 
 	closeOnce sync.Once
 }
@@ -160,7 +171,7 @@ func Start(ctx context.Context, prog *Program, cfg Config) (*Instance, error) {
 	cfg.Limits = cfg.Limits.withDefaults()
 	ictx, cancel := context.WithCancel(context.Background())
 	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{},
-		unhandled: map[*goja.Promise]struct{}{}}
+		unhandled: map[*goja.Promise]struct{}{}, pipes: map[int64]*bodyPipe{}, readers: map[int64]io.ReadCloser{}}
 	in.vm.SetPromiseRejectionTracker(in.trackRejection)
 	in.loop = newLoop()
 
@@ -244,6 +255,7 @@ func (in *Instance) hostOps() map[string]any {
 	ops := map[string]any{}
 	for _, group := range []map[string]any{
 		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), in.fetchOps(), in.timerOps(), in.storageOps(), in.envOps(),
+		in.streamOps(),
 		cryptoOps(in.vm),
 	} {
 		for k, v := range group {
@@ -308,10 +320,7 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 	b := newBudget(in.cfg.Limits.CPUTime)
 	ok := in.postAs(b, func() {
 		vm := in.vm
-		var body goja.Value = goja.Null()
-		if req.Body != nil {
-			body = vm.ToValue(vm.NewArrayBuffer(req.Body))
-		}
+		body := in.bodyToJS(req.Body, req.BodyStream)
 		done := vm.ToValue(func(errVal goja.Value, flat goja.Value) {
 			if errVal != nil && !goja.IsNull(errVal) && !goja.IsUndefined(errVal) {
 				out <- result{nil, in.thrown("handler", errVal)}
@@ -355,6 +364,18 @@ func (in *Instance) closedErr() error {
 	return ErrClosed
 }
 
+// bodyToJS hands a body from Go to the prelude: null, an ArrayBuffer, or
+// the id of a streamed body (see bodystream.go). Runs on the loop.
+func (in *Instance) bodyToJS(b []byte, stream io.ReadCloser) goja.Value {
+	switch {
+	case stream != nil:
+		return in.vm.ToValue(in.newReader(stream))
+	case b != nil:
+		return in.vm.ToValue(in.vm.NewArrayBuffer(b))
+	}
+	return goja.Null()
+}
+
 // noopProgram evaluates to an empty function; calling it drains microtasks.
 var noopProgram = goja.MustCompile("edge:noop", "(function () {})", true)
 
@@ -376,6 +397,13 @@ func (in *Instance) unflattenResponse(flat goja.Value) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if id, ok := parts[2].Export().(int64); ok {
+		p := in.pipes[id]
+		if p == nil {
+			return nil, errors.New("reading the handler's response: its body stream is gone")
+		}
+		return &Response{Status: status, Header: header, BodyStream: p}, nil
+	}
 	body, ok := bodyFromJS(parts[2])
 	if !ok {
 		return nil, errors.New("reading the handler's response: body is neither text nor bytes")
@@ -395,6 +423,7 @@ func (in *Instance) Close() {
 		in.vm.Interrupt(ErrClosed)
 		in.loop.stop()
 		in.stopTimers()
+		in.closeStreams()
 	})
 }
 

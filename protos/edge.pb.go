@@ -218,7 +218,11 @@ type HttpRequest struct {
 	// Milliseconds the caller is still willing to wait (its deadline).
 	TimeoutMs int64 `protobuf:"varint,6,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`
 	// The client address as the frontend saw it (host part only).
-	RemoteAddr    string `protobuf:"bytes,7,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
+	RemoteAddr string `protobuf:"bytes,7,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
+	// Set instead of body when the body is streamed: the id of the stream in
+	// the sending node's body registry (actors.BodyStreams). Streams do not
+	// cross nodes yet.
+	BodyStream    uint64 `protobuf:"varint,8,opt,name=body_stream,json=bodyStream,proto3" json:"body_stream,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -302,7 +306,15 @@ func (x *HttpRequest) GetRemoteAddr() string {
 	return ""
 }
 
-// HttpResponse is a whole, buffered HTTP response.
+func (x *HttpRequest) GetBodyStream() uint64 {
+	if x != nil {
+		return x.BodyStream
+	}
+	return 0
+}
+
+// HttpResponse is an HTTP response; its body is buffered in body or
+// streamed (body_stream).
 type HttpResponse struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Status  int32                  `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
@@ -310,7 +322,9 @@ type HttpResponse struct {
 	Body    []byte                 `protobuf:"bytes,3,opt,name=body,proto3" json:"body,omitempty"`
 	// Set instead of a response when the instance could not answer; the
 	// frontend maps the reason to an HTTP status.
-	Error         *InstanceError `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	Error *InstanceError `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	// Set instead of body when the body is streamed; see HttpRequest.
+	BodyStream    uint64 `protobuf:"varint,5,opt,name=body_stream,json=bodyStream,proto3" json:"body_stream,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -371,6 +385,13 @@ func (x *HttpResponse) GetError() *InstanceError {
 		return x.Error
 	}
 	return nil
+}
+
+func (x *HttpResponse) GetBodyStream() uint64 {
+	if x != nil {
+		return x.BodyStream
+	}
+	return 0
 }
 
 // InstanceError is an error that crosses actor boundaries with a reason code.
@@ -520,7 +541,7 @@ const file_edge_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value\":\n" +
 	"\x06Caller\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x16\n" +
-	"\x06public\x18\x02 \x01(\bR\x06public\"\xd9\x01\n" +
+	"\x06public\x18\x02 \x01(\bR\x06public\"\xfa\x01\n" +
 	"\vHttpRequest\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12&\n" +
@@ -530,12 +551,16 @@ const file_edge_proto_rawDesc = "" +
 	"\n" +
 	"timeout_ms\x18\x06 \x01(\x03R\ttimeoutMs\x12\x1f\n" +
 	"\vremote_addr\x18\a \x01(\tR\n" +
-	"remoteAddr\"\x8d\x01\n" +
+	"remoteAddr\x12\x1f\n" +
+	"\vbody_stream\x18\b \x01(\x04R\n" +
+	"bodyStream\"\xae\x01\n" +
 	"\fHttpResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12&\n" +
 	"\aheaders\x18\x02 \x03(\v2\f.edge.HeaderR\aheaders\x12\x12\n" +
 	"\x04body\x18\x03 \x01(\fR\x04body\x12)\n" +
-	"\x05error\x18\x04 \x01(\v2\x13.edge.InstanceErrorR\x05error\"\x8e\x02\n" +
+	"\x05error\x18\x04 \x01(\v2\x13.edge.InstanceErrorR\x05error\x12\x1f\n" +
+	"\vbody_stream\x18\x05 \x01(\x04R\n" +
+	"bodyStream\"\x8e\x02\n" +
 	"\rInstanceError\x122\n" +
 	"\x06reason\x18\x01 \x01(\x0e2\x1a.edge.InstanceError.ReasonR\x06reason\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"\xae\x01\n" +

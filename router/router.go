@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -24,6 +25,9 @@ import (
 type Backend interface {
 	Worker(ctx context.Context, project string, req *protos.HttpRequest) (*protos.HttpResponse, error)
 	Coordinator(ctx context.Context, project, instance string, req *protos.HttpRequest) (*protos.HttpResponse, error)
+	// PutBody and TakeBody move streamed bodies that messages name by id.
+	PutBody(r io.ReadCloser) uint64
+	TakeBody(id uint64) io.ReadCloser
 }
 
 var _ Backend = (*actors.Platform)(nil)
@@ -50,6 +54,9 @@ type Router struct {
 }
 
 // New builds a Router for cfg's projects.
+// TakeBody claims the streamed body a response names (nil if it is gone).
+func (r *Router) TakeBody(id uint64) io.ReadCloser { return r.backend.TakeBody(id) }
+
 func New(cfg *configs.Config, backend Backend, log *slog.Logger) *Router {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

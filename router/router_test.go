@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"testing"
 
@@ -50,10 +51,12 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// fakeBackend keeps streamed bodies in a map, as the platform does.
 type fakeBackend struct {
-	calls []string
-	reqs  []*protos.HttpRequest
-	resp  *protos.HttpResponse
+	bodies map[uint64]io.ReadCloser
+	calls  []string
+	reqs   []*protos.HttpRequest
+	resp   *protos.HttpResponse
 }
 
 func (f *fakeBackend) Worker(_ context.Context, project string, req *protos.HttpRequest) (*protos.HttpResponse, error) {
@@ -137,4 +140,19 @@ func TestFetcherMapsInstanceErrors(t *testing.T) {
 	if err != nil || resp.Status != 504 || string(resp.Body) != "Gateway Timeout: slow\n" {
 		t.Fatalf("got %+v, %v", resp, err)
 	}
+}
+
+func (f *fakeBackend) PutBody(r io.ReadCloser) uint64 {
+	if f.bodies == nil {
+		f.bodies = map[uint64]io.ReadCloser{}
+	}
+	id := uint64(len(f.bodies) + 1)
+	f.bodies[id] = r
+	return id
+}
+
+func (f *fakeBackend) TakeBody(id uint64) io.ReadCloser {
+	r := f.bodies[id]
+	delete(f.bodies, id)
+	return r
 }
