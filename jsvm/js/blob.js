@@ -353,6 +353,10 @@
 
   internal.isBlob = isBlob;
   internal.isFile = isFile;
+  // blobType and fileName read the internal slots, immune to own properties
+  // a user may have defined on the object.
+  internal.blobType = (b) => typeOf(b);
+  internal.fileName = (f) => nameOf(f);
   // newBlob wraps u8 (not copied: the caller hands it over) in a Blob.
   internal.newBlob = (u8, type = "") => {
     adopt = { chunks: u8.length ? [u8] : [], size: u8.length, type: normalizeType(`${type}`) };
