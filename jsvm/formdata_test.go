@@ -1,7 +1,9 @@
 package jsvm
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -145,5 +147,34 @@ func TestFormDataMultipartAdversarial(t *testing.T) {
 				t.Fatalf("parsed %d parts from a body without a closing boundary", len(parts))
 			}
 		})
+	}
+}
+
+// TestFormDataUrlencodedWPT runs WPT's urlencoded-parser data through
+// internal.parseUrlencodedFormData, as Request/Response.formData() will.
+func TestFormDataUrlencodedWPT(t *testing.T) {
+	const path = "/work/shared/conformance/wpt/url/resources/urlencoded-parser-data.json"
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("WPT data not available: %v", err)
+	}
+	var cases []struct {
+		Input  string     `json:"input"`
+		Output [][]string `json:"output"`
+	}
+	if err := json.Unmarshal(raw, &cases); err != nil {
+		t.Fatal(err)
+	}
+	got := evalInternalJS(t, `const cases = `+string(raw)+`;
+const bad = [];
+for (const c of cases) {
+  for (const input of [c.input, new TextEncoder().encode(c.input)]) {
+    const out = JSON.stringify([...internal.parseUrlencodedFormData(input)]);
+    if (out !== JSON.stringify(c.output)) bad.push(JSON.stringify(c.input) + " gave " + out);
+  }
+}
+return bad.length + " of " + cases.length + " failed: " + bad.join("; ");`)
+	if want := fmt.Sprintf("0 of %d failed: ", len(cases)); got != want {
+		t.Fatal(got)
 	}
 }
