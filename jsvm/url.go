@@ -2,6 +2,7 @@ package jsvm
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 	whatwg "github.com/nlnwa/whatwg-url/url"
@@ -132,7 +133,12 @@ func percentDecodeForm(s string) string {
 		}
 		b = append(b, s[i])
 	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	// Each maximal invalid subsequence becomes one U+FFFD, as UTF-8 decode
+	// requires ("%FE%FF" is two replacement characters, not one).
+	return decodeUTF8Lossy(b)
 }
 
 func isHex(c byte) bool {
