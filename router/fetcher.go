@@ -38,6 +38,9 @@ func (f *projectFetcher) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Re
 	header := req.Header.Clone()
 	header.Set("Host", u.Host)
 	preq := &protos.HttpRequest{Method: req.Method, Url: req.URL, Headers: protos.HeadersFromHTTP(header), Body: req.Body}
+	if req.BodyStream != nil {
+		preq.BodyStream = f.r.backend.PutBody(req.BodyStream)
+	}
 	resp, err := f.r.Internal(ctx, f.project, u.Host, preq)
 	if errors.Is(err, ErrNotFound) {
 		return &jsvm.Response{Status: 404, Header: textHeader(), Body: []byte(NotFoundBody(u.Host, f.r.domain)), URL: req.URL}, nil
@@ -49,5 +52,11 @@ func (f *projectFetcher) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Re
 		status, body := ErrorStatus(e)
 		return &jsvm.Response{Status: status, Header: textHeader(), Body: []byte(body + "\n"), URL: req.URL}, nil
 	}
-	return &jsvm.Response{Status: int(resp.GetStatus()), Header: protos.HeadersToHTTP(resp.GetHeaders()), Body: resp.GetBody(), URL: req.URL}, nil
+	out := &jsvm.Response{Status: int(resp.GetStatus()), Header: protos.HeadersToHTTP(resp.GetHeaders()), Body: resp.GetBody(), URL: req.URL}
+	if id := resp.GetBodyStream(); id != 0 {
+		if out.BodyStream = f.r.TakeBody(id); out.BodyStream == nil {
+			return nil, errors.New("the response's streamed body was lost")
+		}
+	}
+	return out, nil
 }
