@@ -255,7 +255,7 @@ func (in *Instance) hostOps() map[string]any {
 	ops := map[string]any{}
 	for _, group := range []map[string]any{
 		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), in.fetchOps(), in.timerOps(), in.storageOps(), in.envOps(),
-		in.streamOps(), cryptoOps(in.vm), formDataOps(in.vm),
+		in.streamOps(), cryptoOps(in.vm), formDataOps(in.vm), base64Ops(in.vm),
 	} {
 		for k, v := range group {
 			ops[k] = v

@@ -32,6 +32,11 @@
     if (timers.delete(id)) host.clearTimer(id);
   }
 
+  // For platform code (AbortSignal.timeout): timers user code cannot
+  // intercept by replacing the globals.
+  internal.setTimer = (fn, ms) => schedule(fn, ms, [], false);
+  internal.clearTimer = clear;
+
   Object.assign(globalThis, {
     setTimeout(callback, delay = 0, ...args) { return schedule(callback, delay, args, false); },
     setInterval(callback, delay = 0, ...args) { return schedule(callback, delay, args, true); },
