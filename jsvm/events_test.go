@@ -418,7 +418,7 @@ func TestUncaughtListenerErrorIsLogged(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	out := buf.String()
-	for _, want := range []string{"Uncaught Error: listener broke", "Uncaught TypeError: reported"} {
+	for _, want := range []string{`msg="uncaught exception" project=proj instance="" stack="Error: listener broke\n\tat `, `stack="TypeError: reported\n\tat `, "mod.js:3:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}

@@ -255,7 +255,7 @@ func (in *Instance) hostOps() map[string]any {
 	ops := map[string]any{}
 	for _, group := range []map[string]any{
 		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), in.fetchOps(), in.timerOps(), in.storageOps(), in.envOps(),
-		in.streamOps(), cryptoOps(in.vm), formDataOps(in.vm), base64Ops(in.vm),
+		in.streamOps(), in.errorOps(), cryptoOps(in.vm), formDataOps(in.vm), base64Ops(in.vm),
 	} {
 		for k, v := range group {
 			ops[k] = v
@@ -493,14 +493,24 @@ func (in *Instance) thrown(phase string, v goja.Value) error {
 	return se
 }
 
+// errorOps report exceptions that reached no handler.
+func (in *Instance) errorOps() map[string]any {
+	return map[string]any{
+		"reportException": func(v goja.Value) { in.logUncaught(in.thrown("event loop", v)) },
+	}
+}
+
 // reportUncaught logs an exception that escaped to the event loop (a timer
 // callback, for example): there is no request to fail, so the log is where
 // the user finds it.
 func (in *Instance) reportUncaught(err error) {
-	se := in.scriptError("event loop", err)
+	in.logUncaught(in.scriptError("event loop", err))
+}
+
+func (in *Instance) logUncaught(err error) {
 	var s *ScriptError
 	stack := err.Error()
-	if ok := errors.As(se, &s); ok {
+	if ok := errors.As(err, &s); ok {
 		stack = s.Stack
 	}
 	in.cfg.Logger.Error("uncaught exception", slog.String("project", in.cfg.Project),

@@ -1,6 +1,9 @@
 package jsvm
 
 import (
+	"bytes"
+	"log/slog"
+	"strings"
 	"testing"
 )
 
@@ -14,5 +17,26 @@ func TestTimers(t *testing.T) {
 }));`, Config{})
 	if resp := serve(t, in, "GET", "https://p.example/", ""); string(resp.Body) != "mii" {
 		t.Fatalf("got %q", resp.Body)
+	}
+}
+
+func TestTimerExceptionIsReportedAndCancellable(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	in := startModule(t, "mod.js", `
+let seen = [];
+addEventListener("error", (e) => { seen.push(e.message); if (e.error === "quiet") e.preventDefault(); });
+Deno.serve(async () => {
+  setTimeout(() => { throw "quiet"; }, 0);
+  setTimeout(() => { throw new RangeError("timer broke"); }, 0);
+  await new Promise((r) => setTimeout(r, 20));
+  return new Response(seen.join("|"));
+});`, Config{Project: "proj", Logger: log})
+	if got := string(serve(t, in, "GET", "https://t.example/", "").Body); got != "Uncaught quiet|Uncaught RangeError: timer broke" {
+		t.Fatalf("error events seen: %q", got)
+	}
+	out := buf.String()
+	if !strings.Contains(out, `stack="RangeError: timer broke\n\tat `) || strings.Contains(out, "quiet") {
+		t.Fatalf("log should hold the uncancelled timer error only:\n%s", out)
 	}
 }

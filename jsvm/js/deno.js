@@ -4,6 +4,9 @@
   "use strict";
 
   internal.baseURL = () => undefined;
+  // Exceptions nobody handled (listener and timer callbacks, reportError)
+  // end up in the instance's log with their stack.
+  internal.reportException = (err) => host.reportException(err);
   let handler = null;
   let serveCalled = false;
 
@@ -121,6 +124,29 @@
     delete() { throw new TypeError("Deno.env.delete: the environment is read-only; configure variables for the project instead"); },
   };
 
-  const Deno = { serve, storage, env, version: { deno: "2.0.0", v8: "goja", typescript: "5.6" }, build: { os: "linux", arch: "x86_64" } };
+  // Deno.openKv is provided by the KV backend when one is configured
+  // (internal.openKv); until then it rejects with what to do.
+  function openKv(path) {
+    if (typeof internal.openKv === "function") return internal.openKv(path);
+    return Promise.reject(new internal.denoErrors.NotSupported("Deno.openKv is not supported by edge yet: keep state in Deno.storage (coordinators)"));
+  }
+
+  const Deno = {
+    ...internal.denoDenied,
+    serve,
+    storage,
+    env,
+    openKv,
+    errors: internal.denoErrors,
+    permissions: internal.denoPermissions,
+    inspect: (v) => internal.inspect(v),
+    args: Object.freeze([]),
+    pid: 1,
+    ppid: 0,
+    noColor: true,
+    mainModule: "file:///main.js",
+    version: { deno: "2.0.0", v8: "goja", typescript: "5.6" },
+    build: { os: "linux", arch: "x86_64", target: "x86_64-unknown-linux-gnu", vendor: "unknown", env: "gnu" },
+  };
   Object.defineProperty(globalThis, "Deno", { value: Deno, writable: false, configurable: false, enumerable: false });
 })

@@ -24,7 +24,13 @@
     if (!t) return;
     if (t.repeat) host.setTimer(id, t.ms);
     else timers.delete(id);
-    t.callback.apply(globalThis, t.args);
+    // An exception in a callback is reported (an "error" event on the
+    // global, then the log), as HTML's timers do; the loop keeps running.
+    try {
+      t.callback.apply(globalThis, t.args);
+    } catch (e) {
+      internal.reportError(e);
+    }
   };
 
   function clear(id) {
