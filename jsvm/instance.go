@@ -230,7 +230,7 @@ func (in *Instance) setup() error {
 func (in *Instance) hostOps() map[string]any {
 	ops := map[string]any{}
 	for _, group := range []map[string]any{
-		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), in.fetchOps(), in.timerOps(), in.storageOps(), in.envOps(),
+		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), urlPatternOps(in.vm), in.fetchOps(), in.timerOps(), in.storageOps(), in.envOps(),
 		cryptoOps(in.vm),
 	} {
 		for k, v := range group {
