@@ -254,7 +254,9 @@ func (in *Instance) setup() error {
 func (in *Instance) hostOps() map[string]any {
 	ops := map[string]any{}
 	for _, group := range []map[string]any{
-		in.streamOps(), in.errorOps(), cryptoOps(in.vm), formDataOps(in.vm), base64Ops(in.vm), urlPatternOps(in.vm),
+		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), urlPatternOps(in.vm), in.fetchOps(), in.timerOps(),
+		in.storageOps(), in.envOps(), in.streamOps(), in.errorOps(), cryptoOps(in.vm), formDataOps(in.vm),
+		base64Ops(in.vm),
 	} {
 		for k, v := range group {
 			ops[k] = v
