@@ -231,7 +231,7 @@ func (in *Instance) hostOps() map[string]any {
 	ops := map[string]any{}
 	for _, group := range []map[string]any{
 		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), in.fetchOps(), in.timerOps(), in.storageOps(), in.envOps(),
-		cryptoOps(in.vm),
+		cryptoOps(in.vm), bufferOps(in.vm), in.performanceOps(), navigatorOps(),
 	} {
 		for k, v := range group {
 			ops[k] = v
