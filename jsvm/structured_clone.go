@@ -27,16 +27,17 @@ func bufferOps(vm *goja.Runtime) map[string]any {
 		"bufferDetach": func(ab goja.ArrayBuffer) bool {
 			return ab.Detach()
 		},
-		// objectKind tells apart the objects JS cannot brand-check without
-		// side effects: proxies and promises.
+		// objectKind tells apart objects JS cannot brand-check without side
+		// effects: "Proxy", "Promise", else goja's class name ("Object",
+		// "Error", "Arguments", ...).
 		"objectKind": func(o *goja.Object) string {
 			switch o.ExportType() {
 			case proxyType:
-				return "proxy"
+				return "Proxy"
 			case promiseType:
-				return "promise"
+				return "Promise"
 			}
-			return ""
+			return o.ClassName()
 		},
 	}
 }

@@ -189,15 +189,20 @@
 
   // ---- CryptoKey -------------------------------------------------------------
 
+  // A CryptoKey keeps its algorithm and usages twice: the internal slots the
+  // operations read, and the objects the getters hand out (which user code may
+  // mutate without effect on the key).
   class CryptoKey {
-    #type; #extractable; #algorithm; #usages; #data;
-    constructor(guard, type, extractable, algorithm, usages, data) {
+    #type; #extractable; #alg; #usages; #data; #algorithmObject; #usagesObject;
+    constructor(guard, type, extractable, alg, usages, data) {
       if (guard !== ILLEGAL) throw new TypeError("Illegal constructor: CryptoKeys come from crypto.subtle.generateKey or importKey");
       this.#type = type;
       this.#extractable = extractable;
-      this.#algorithm = algorithm;
+      this.#alg = alg;
       this.#usages = usages;
       this.#data = data;
+      this.#algorithmObject = { name: alg.name, hash: { name: alg.hash }, length: alg.length };
+      this.#usagesObject = usages.slice();
     }
     static #check(self, what) {
       if (!(typeof self === "object" && self !== null && #data in self)) {
@@ -206,16 +211,16 @@
     }
     get type() { CryptoKey.#check(this, "type"); return this.#type; }
     get extractable() { CryptoKey.#check(this, "extractable"); return this.#extractable; }
-    get algorithm() { CryptoKey.#check(this, "algorithm"); return this.#algorithm; }
-    get usages() { CryptoKey.#check(this, "usages"); return this.#usages; }
+    get algorithm() { CryptoKey.#check(this, "algorithm"); return this.#algorithmObject; }
+    get usages() { CryptoKey.#check(this, "usages"); return this.#usagesObject; }
 
     static isKey(v) { return typeof v === "object" && v !== null && #data in v; }
     static slots(k) {
-      return { type: k.#type, extractable: k.#extractable, algorithm: k.#algorithm, usages: k.#usages, data: k.#data };
+      return { type: k.#type, extractable: k.#extractable, alg: k.#alg, usages: k.#usages, data: k.#data };
     }
     [internal.inspectSymbol](inspect) {
       return `CryptoKey { type: ${inspect(this.#type)}, extractable: ${inspect(this.#extractable)}, ` +
-        `algorithm: ${inspect(this.#algorithm)}, usages: ${inspect(this.#usages)} }`;
+        `algorithm: ${inspect(this.#algorithmObject)}, usages: ${inspect(this.#usagesObject)} }`;
     }
   }
   defineToStringTag(CryptoKey, "CryptoKey");
@@ -226,9 +231,16 @@
   delete CryptoKey.slots;
 
   function newHmacKey(data, lengthBits, hash, extractable, usages) {
-    const algorithm = { name: "HMAC", hash: { name: hash }, length: lengthBits };
-    return new CryptoKey(ILLEGAL, "secret", extractable, algorithm, usages, data);
+    const alg = Object.freeze({ name: "HMAC", hash, length: lengthBits });
+    return new CryptoKey(ILLEGAL, "secret", extractable, alg, Object.freeze(usages), data);
   }
+
+  // structuredClone copies CryptoKeys (they are serializable objects).
+  internal.cloneCryptoKey = function (v) {
+    if (!keyIsKey(v)) return undefined;
+    const k = keySlots(v);
+    return new CryptoKey(ILLEGAL, k.type, k.extractable, k.alg, k.usages, k.data.slice(0));
+  };
 
   function toKey(v, prefix, what) {
     if (!keyIsKey(v)) throw new TypeError(`${prefix}: ${what} must be a CryptoKey`);
@@ -372,14 +384,14 @@
       requiredArguments(arguments.length, 2, prefix);
       format = toFormat(format, prefix);
       const k = toKey(key, prefix, "key");
-      if (k.algorithm.name !== "HMAC") throw notSupported(`Exporting ${k.algorithm.name} keys`);
+      if (k.alg.name !== "HMAC") throw notSupported(`Exporting ${k.alg.name} keys`);
       if (!k.extractable) throw domError("The key is not extractable; import or generate it with extractable = true", "InvalidAccessError");
       if (format === "raw") return k.data.slice(0);
       if (format === "jwk") {
         return {
           kty: "oct",
           k: host.cryptoBase64urlEncode(k.data),
-          alg: JWK_ALG[k.algorithm.hash.name],
+          alg: JWK_ALG[k.alg.hash],
           key_ops: k.usages.slice(),
           ext: k.extractable,
         };
@@ -395,7 +407,7 @@
       const bytes = copyBufferSource(data, prefix, "data");
       const normalized = normalizeAlgorithm(algorithm, "sign", prefix);
       checkKeyFor(k, normalized, "sign");
-      return host.cryptoHmacSign(k.algorithm.hash.name, k.data, bytes);
+      return host.cryptoHmacSign(k.alg.hash, k.data, bytes);
     }
 
     async verify(algorithm, key, signature, data) {
@@ -407,15 +419,15 @@
       const bytes = copyBufferSource(data, prefix, "data");
       const normalized = normalizeAlgorithm(algorithm, "verify", prefix);
       checkKeyFor(k, normalized, "verify");
-      return host.cryptoHmacVerify(k.algorithm.hash.name, k.data, sig, bytes);
+      return host.cryptoHmacVerify(k.alg.hash, k.data, sig, bytes);
     }
   }
   const subtleCheck = SubtleCrypto.check;
   delete SubtleCrypto.check;
 
   function checkKeyFor(k, normalized, usage) {
-    if (normalized.name !== k.algorithm.name) {
-      throw domError(`The key is a ${k.algorithm.name} key and cannot be used with ${normalized.name}`, "InvalidAccessError");
+    if (normalized.name !== k.alg.name) {
+      throw domError(`The key is a ${k.alg.name} key and cannot be used with ${normalized.name}`, "InvalidAccessError");
     }
     if (!k.usages.includes(usage)) {
       throw domError(`The key's usages (${k.usages.join(", ")}) do not include "${usage}"`, "InvalidAccessError");
