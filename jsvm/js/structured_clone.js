@@ -247,5 +247,6 @@
     return out;
   }
 
+  internal.structuredClone = structuredClone;
   defineProperty(globalThis, "structuredClone", { value: structuredClone, writable: true, enumerable: false, configurable: true });
 })
