@@ -1,14 +1,21 @@
 package jsvm
 
 import (
+	"math/big"
 	"reflect"
 
 	"github.com/dop251/goja"
 )
 
+// The Go types goja's objects export as, which tell built-in objects apart
+// without calling into JS.
 var (
-	proxyType   = reflect.TypeOf(goja.Proxy{})
-	promiseType = reflect.TypeOf((*goja.Promise)(nil))
+	proxyType       = reflect.TypeOf(goja.Proxy{})
+	promiseType     = reflect.TypeOf((*goja.Promise)(nil))
+	mapType         = reflect.TypeOf([][2]any{})
+	sliceType       = reflect.TypeOf([]any{})
+	bigIntType      = reflect.TypeOf((*big.Int)(nil))
+	arrayBufferType = reflect.TypeOf(goja.ArrayBuffer{})
 )
 
 // bufferOps give the prelude what goja does not expose to JS about
@@ -27,17 +34,31 @@ func bufferOps(vm *goja.Runtime) map[string]any {
 		"bufferDetach": func(ab goja.ArrayBuffer) bool {
 			return ab.Detach()
 		},
-		// objectKind tells apart objects JS cannot brand-check without side
-		// effects: "Proxy", "Promise", else goja's class name ("Object",
-		// "Error", "Arguments", ...).
+		// objectKind names what kind of built-in object o is: "Proxy",
+		// "Promise", "Map", "Set", "BigInt" (a wrapper), "ArrayBuffer", else
+		// goja's class name ("Object", "Array", "Error", "Date", "Arguments",
+		// ...). Proxies and promises cannot be told apart from JS without side
+		// effects; for the rest it is a hint that structuredClone confirms with
+		// a brand check, sparing it a throwing check per plain object.
 		"objectKind": func(o *goja.Object) string {
-			switch o.ExportType() {
+			t := o.ExportType()
+			switch t {
 			case proxyType:
 				return "Proxy"
 			case promiseType:
 				return "Promise"
+			case mapType:
+				return "Map"
+			case bigIntType:
+				return "BigInt"
+			case arrayBufferType:
+				return "ArrayBuffer"
 			}
-			return o.ClassName()
+			class := o.ClassName()
+			if t == sliceType && class == "Object" {
+				return "Set"
+			}
+			return class
 		},
 	}
 }

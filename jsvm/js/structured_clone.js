@@ -80,6 +80,44 @@
     return "the value";
   }
 
+  // Brand checks by kind of object; each is true only for a value with the
+  // matching internal slots.
+  const CHECKS = {
+    Boolean: (v) => has(booleanValueOf, v),
+    Number: (v) => has(numberValueOf, v),
+    String: (v) => has(stringValueOf, v),
+    BigInt: (v) => has(bigintValueOf, v),
+    Symbol: (v) => has(symbolValueOf, v),
+    Date: (v) => has(dateGetTime, v),
+    RegExp: (v) => v !== RegExp.prototype && has(regexpSource, v),
+    ArrayBuffer: (v) => has(arrayBufferByteLength, v),
+    TypedArray: (v) => typedArrayTag.call(v) !== undefined,
+    DataView: (v) => ArrayBuffer.isView(v) && typedArrayTag.call(v) === undefined,
+    Map: (v) => has(mapSize, v),
+    Set: (v) => has(setSize, v),
+    WeakMap: (v) => has(weakMapHas, v, {}),
+    WeakSet: (v) => has(weakSetHas, v, {}),
+  };
+  const CHECK_ORDER = Object.keys(CHECKS);
+  const getPrototypeOf = Object.getPrototypeOf;
+  const ObjectPrototype = Object.prototype;
+  const ArrayPrototype = Array.prototype;
+
+  // classify says which kind of object value is (a CHECKS name, "Error",
+  // "Array" or "Object"). kind, the host's guess, picks the one brand check to
+  // try first; plain objects and arrays skip the throwing checks altogether.
+  function classify(value, kind) {
+    if (kind === "Error") return "Error";
+    if (CHECKS[kind] && CHECKS[kind](value)) return kind;
+    if (ArrayBuffer.isView(value)) return typedArrayTag.call(value) !== undefined ? "TypedArray" : "DataView";
+    if (kind === "Object" || kind === "Array") {
+      const proto = getPrototypeOf(value);
+      if (proto === ObjectPrototype || proto === ArrayPrototype || proto === null) return "Object";
+    }
+    for (const name of CHECK_ORDER) if (CHECKS[name](value)) return name;
+    return "Object";
+  }
+
   function isArrayBuffer(v) {
     return has(arrayBufferByteLength, v);
   }
@@ -102,54 +140,69 @@
     let out = clonePlatformObject(value);
     if (out !== undefined) {
       // A serializable platform object (Blob, File, DOMException, CryptoKey).
-    } else if (has(booleanValueOf, value)) out = Object(booleanValueOf.call(value));
-    else if (has(numberValueOf, value)) out = Object(numberValueOf.call(value));
-    else if (has(stringValueOf, value)) out = Object(stringValueOf.call(value));
-    else if (has(bigintValueOf, value)) out = Object(bigintValueOf.call(value));
-    else if (has(symbolValueOf, value)) throw cloneError("a Symbol wrapper object could not be cloned (symbols are not serializable)");
-    else if (has(dateGetTime, value)) out = new Date(dateGetTime.call(value));
-    else if (value !== RegExp.prototype && has(regexpSource, value)) {
-      let flags = "";
-      for (const [c, get] of regexpFlagGetters) if (get.call(value)) flags += c;
-      out = new RegExp(regexpSource.call(value), flags);
-    } else if (isArrayBuffer(value)) {
-      if (host.bufferDetached(value)) throw cloneError("a detached ArrayBuffer could not be cloned");
-      out = arrayBufferSlice.call(value, 0);
-    } else if (typedArrayTag.call(value) !== undefined) {
-      const buffer = clone(typedArrayBuffer.call(value), memory);
-      const C = TYPED_ARRAYS[typedArrayTag.call(value)];
-      out = new C(buffer, typedArrayOffset.call(value), typedArrayLength.call(value));
-    } else if (has(dataViewLength, value)) {
-      const buffer = clone(dataViewBuffer.call(value), memory);
-      out = new DataView(buffer, dataViewOffset.call(value), dataViewLength.call(value));
-    } else if (has(mapSize, value)) {
-      out = new Map();
       memory.set(value, out);
-      // The entries are listed first: what cloning them does to the map
-      // (through getters) does not change what is copied.
-      const entries = [];
-      mapForEach.call(value, (v, k) => { entries.push(k, v); });
-      for (let i = 0; i < entries.length; i += 2) {
-        const k = clone(entries[i], memory);
-        mapSet.call(out, k, clone(entries[i + 1], memory));
+      return out;
+    }
+    const cls = classify(value, kind);
+    switch (cls) {
+      case "Boolean": out = Object(booleanValueOf.call(value)); break;
+      case "Number": out = Object(numberValueOf.call(value)); break;
+      case "String": out = Object(stringValueOf.call(value)); break;
+      case "BigInt": out = Object(bigintValueOf.call(value)); break;
+      case "Symbol": throw cloneError("a Symbol wrapper object could not be cloned (symbols are not serializable)");
+      case "Date": out = new Date(dateGetTime.call(value)); break;
+      case "RegExp": {
+        let flags = "";
+        for (const [c, get] of regexpFlagGetters) if (get.call(value)) flags += c;
+        out = new RegExp(regexpSource.call(value), flags);
+        break;
       }
-      return out;
-    } else if (has(setSize, value)) {
-      out = new Set();
-      memory.set(value, out);
-      const items = [];
-      setForEach.call(value, (v) => { items.push(v); });
-      for (const v of items) setAdd.call(out, clone(v, memory));
-      return out;
-    } else if (has(weakMapHas, value, {}) || has(weakSetHas, value, {})) {
-      throw cloneError(`a ${has(weakMapHas, value, {}) ? "WeakMap" : "WeakSet"} could not be cloned (weak collections are not serializable)`);
-    } else if (kind === "Error") {
-      return cloneErrorObject(value, memory);
-    } else {
-      out = Array.isArray(value) ? new Array(value.length) : {};
-      memory.set(value, out);
-      copyProperties(value, out, memory);
-      return out;
+      case "ArrayBuffer":
+        if (host.bufferDetached(value)) throw cloneError("a detached ArrayBuffer could not be cloned");
+        out = arrayBufferSlice.call(value, 0);
+        break;
+      case "TypedArray": {
+        const buffer = clone(typedArrayBuffer.call(value), memory);
+        const C = TYPED_ARRAYS[typedArrayTag.call(value)];
+        out = new C(buffer, typedArrayOffset.call(value), typedArrayLength.call(value));
+        break;
+      }
+      case "DataView": {
+        const buffer = clone(dataViewBuffer.call(value), memory);
+        out = new DataView(buffer, dataViewOffset.call(value), dataViewLength.call(value));
+        break;
+      }
+      case "Map": {
+        out = new Map();
+        memory.set(value, out);
+        // The entries are listed first: what cloning them does to the map
+        // (through getters) does not change what is copied.
+        const entries = [];
+        mapForEach.call(value, (v, k) => { entries.push(k, v); });
+        for (let i = 0; i < entries.length; i += 2) {
+          const k = clone(entries[i], memory);
+          mapSet.call(out, k, clone(entries[i + 1], memory));
+        }
+        return out;
+      }
+      case "Set": {
+        out = new Set();
+        memory.set(value, out);
+        const items = [];
+        setForEach.call(value, (v) => { items.push(v); });
+        for (const v of items) setAdd.call(out, clone(v, memory));
+        return out;
+      }
+      case "WeakMap":
+      case "WeakSet":
+        throw cloneError(`a ${cls} could not be cloned (weak collections are not serializable)`);
+      case "Error":
+        return cloneErrorObject(value, memory);
+      default:
+        out = Array.isArray(value) ? new Array(value.length) : {};
+        memory.set(value, out);
+        copyProperties(value, out, memory);
+        return out;
     }
     memory.set(value, out);
     return out;
@@ -159,15 +212,21 @@
   // with [[Get]], so getters run) onto out as data properties.
   function copyProperties(value, out, memory) {
     for (const key of objectKeys(value)) {
-      if (!getOwnDesc(value, key)) continue; // deleted by an earlier getter
+      if (!hasOwn(value, key)) continue; // deleted by an earlier getter
       const v = clone(value[key], memory);
-      defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
+      // One descriptor object for all: define copies it.
+      dataDesc.value = v;
+      defineProperty(out, key, dataDesc);
     }
+    dataDesc.value = undefined;
   }
+  const dataDesc = { value: undefined, writable: true, enumerable: true, configurable: true };
+  const hasOwnProperty = Object.prototype.hasOwnProperty;
+  const hasOwn = (o, k) => hasOwnProperty.call(o, k);
 
   function cloneErrorObject(value, memory) {
     let name = value.name;
-    if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(ERROR_CTORS, name)) name = "Error";
+    if (typeof name !== "string" || !hasOwn(ERROR_CTORS, name)) name = "Error";
     const messageDesc = getOwnDesc(value, "message");
     const message = messageDesc && "value" in messageDesc ? String(messageDesc.value) : undefined;
     const out = Object.create(ERROR_CTORS[name].prototype);
