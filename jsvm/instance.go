@@ -256,7 +256,7 @@ func (in *Instance) hostOps() map[string]any {
 	for _, group := range []map[string]any{
 		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), urlPatternOps(in.vm), in.fetchOps(), in.timerOps(),
 		in.storageOps(), in.envOps(), in.streamOps(), in.errorOps(), cryptoOps(in.vm), formDataOps(in.vm),
-		base64Ops(in.vm),
+		base64Ops(in.vm), bufferOps(in.vm), in.performanceOps(), navigatorOps(),
 	} {
 		for k, v := range group {
 			ops[k] = v
