@@ -109,7 +109,8 @@ type Config struct {
 // ScriptError is an exception thrown by user code, with its stack mapped to
 // the user's source files.
 type ScriptError struct {
-	// Phase is "module" for top-level code and "handler" for a request.
+	// Phase is "module" for top-level code, "handler" for a request and
+	// "script" for a classic script run by RunScript.
 	Phase   string
 	Message string
 	Stack   string
@@ -165,16 +166,7 @@ type Instance struct {
 // top-level await) and returns once a handler is registered. An exception in
 // top-level code comes back as a *ScriptError.
 func Start(ctx context.Context, prog *Program, cfg Config) (*Instance, error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	cfg.Limits = cfg.Limits.withDefaults()
-	ictx, cancel := context.WithCancel(context.Background())
-	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{},
-		unhandled: map[*goja.Promise]struct{}{}, pipes: map[int64]*bodyPipe{}, readers: map[int64]io.ReadCloser{}}
-	in.vm.SetPromiseRejectionTracker(in.trackRejection)
-	in.loop = newLoop()
-
+	in := newInstance(cfg)
 	type startResult struct{ err error }
 	started := make(chan startResult, 1)
 	ok := in.post(func() {
@@ -199,6 +191,21 @@ func Start(ctx context.Context, prog *Program, cfg Config) (*Instance, error) {
 		in.Close()
 		return nil, fmt.Errorf("starting %s: top-level code did not finish: %w", prog.Entry, ctx.Err())
 	}
+}
+
+// newInstance makes an instance with its runtime and a running event loop;
+// the caller sets it up on the loop.
+func newInstance(cfg Config) *Instance {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.Limits = cfg.Limits.withDefaults()
+	ictx, cancel := context.WithCancel(context.Background())
+	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{},
+		unhandled: map[*goja.Promise]struct{}{}, pipes: map[int64]*bodyPipe{}, readers: map[int64]io.ReadCloser{}}
+	in.vm.SetPromiseRejectionTracker(in.trackRejection)
+	in.loop = newLoop()
+	return in
 }
 
 func (l Limits) withDefaults() Limits {

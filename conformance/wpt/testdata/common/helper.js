@@ -1,0 +1,1 @@
+function fromAbsoluteHelper() { return "abs"; }

@@ -1,0 +1,5 @@
+setup({ explicit_done: true });
+setTimeout(() => {
+  test(() => {}, "registered late");
+  done();
+}, 10);

@@ -1,0 +1,10 @@
+test(() => { assert_equals(1, 2, "one is two"); }, "assert fails");
+test(() => { null.x; }, "throws TypeError");
+promise_test(() => Promise.reject(new RangeError("nope")), "promise rejects");
+promise_test(() => 5, "promise_test returns no promise");
+promise_test(t => promise_rejects_js(t, TypeError, Promise.resolve(1), "resolved"), "promise_rejects_js on resolve");
+async_test(t => { /* never done */ }, "async times out");
+test(() => { assert_throws_js(TypeError, () => { throw new RangeError("r"); }); }, "wrong exception type");
+test(() => { assert_throws_js(TypeError, () => {}); }, "no exception");
+test(() => { assert_array_equals([1, 2], [1, 3]); }, "arrays differ");
+test(() => { assert_implements_optional(false, "optional thing"); }, "precondition");

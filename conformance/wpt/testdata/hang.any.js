@@ -1,0 +1,2 @@
+promise_test(() => new Promise(() => {}), "hangs");
+promise_test(async () => {}, "after the hang");

@@ -1,0 +1,1 @@
+function fromRelativeHelper() { return "rel"; }

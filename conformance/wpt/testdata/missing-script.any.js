@@ -1,0 +1,2 @@
+// META: script=/common/does-not-exist.js
+test(() => {}, "never registered");

@@ -1,0 +1,2 @@
+test(() => {}, "before the throw");
+throw new Error("top-level boom");
