@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edge-platform/edge/netsafe"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
@@ -57,6 +58,8 @@ type Config struct {
 	Coordinators CoordinatorsConfig `mapstructure:"coordinators"`
 	// Limits bound requests.
 	Limits LimitsConfig `mapstructure:"limits"`
+	// Outbound is the policy of fetch() to the network.
+	Outbound OutboundConfig `mapstructure:"outbound"`
 	// File is the absolute path the config was read from.
 	File string `mapstructure:"-"`
 }
@@ -83,6 +86,23 @@ type LimitsConfig struct {
 	RequestTimeout string `mapstructure:"request_timeout"`
 	// CPUTime bounds the JavaScript execution time of one request, e.g. "30s".
 	CPUTime string `mapstructure:"cpu_time"`
+}
+
+// OutboundConfig opens private destinations to outbound fetch(), which by
+// default refuses loopback, private, link-local, metadata and other
+// non-public addresses (see package netsafe and docs/SEMANTICS.md).
+type OutboundConfig struct {
+	// AllowHosts may be reached although private: hostnames
+	// ("db.internal", "*.corp.example"), host:port ("localhost:8080",
+	// "[::1]:8080"), IPs ("10.0.0.5") or CIDRs ("10.1.0.0/16").
+	AllowHosts []string `mapstructure:"allow_hosts"`
+	// AllowPrivate turns the check off entirely: for development only.
+	AllowPrivate bool `mapstructure:"allow_private"`
+}
+
+// OutboundAllowlist is the parsed outbound policy.
+func (c *Config) OutboundAllowlist() (*netsafe.Allowlist, error) {
+	return netsafe.NewAllowlist(c.Outbound.AllowHosts, c.Outbound.AllowPrivate)
 }
 
 // Defaults applied where the file is silent.
@@ -173,6 +193,8 @@ func Load(path string) (*Config, error) {
 	v.SetDefault("limits.request_timeout", DefaultRequestTimeout)
 	v.SetDefault("limits.cpu_time", DefaultCPUTime)
 	v.SetDefault("coordinators.idle_timeout", DefaultIdleTimeout)
+	v.SetDefault("outbound.allow_hosts", []string{})
+	v.SetDefault("outbound.allow_private", false)
 	if err := v.ReadInConfig(); err != nil {
 		return nil, fmt.Errorf("reading config %s: %w", abs, err)
 	}
@@ -264,6 +286,11 @@ func (c *Config) validate(loc locator) []Problem {
 	}
 	if _, err := c.IdleTimeout(); err != nil {
 		add("coordinators.idle_timeout", err.Error())
+	}
+	for i, h := range c.Outbound.AllowHosts {
+		if err := netsafe.ParseEntry(h); err != nil {
+			add(fmt.Sprintf("outbound.allow_hosts[%d]", i), err.Error())
+		}
 	}
 	return ps
 }

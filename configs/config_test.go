@@ -110,6 +110,21 @@ func TestLoadProblems(t *testing.T) {
 			want: []string{"not valid YAML"},
 		},
 		{
+			name:  "bad outbound.allow_hosts entries name the line and the index",
+			yaml:  "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\noutbound:\n  allow_hosts:\n    - db.internal\n    - 10.0.0.0/33\n    - http://api.internal/\n",
+			files: []string{"a.js"},
+			want: []string{
+				"edge.yaml:6: outbound.allow_hosts[1]: \"10.0.0.0/33\" is not a valid CIDR; write e.g. 10.0.0.0/8",
+				"edge.yaml:7: outbound.allow_hosts[2]: \"http://api.internal/\" is a URL; write only the host",
+			},
+		},
+		{
+			name:  "bad outbound.allow_private",
+			yaml:  "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\noutbound: {allow_private: maybe}\n",
+			files: []string{"a.js"},
+			want:  []string{"allow_private"},
+		},
+		{
 			name:  "bad timeout",
 			yaml:  "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\nlimits: {request_timeout: soon}\n",
 			files: []string{"a.js"},
@@ -163,5 +178,48 @@ func TestNestedEnvOverride(t *testing.T) {
 	}
 	if d, _ := cfg.RequestTimeout(); d.String() != "5s" || cfg.Workers.Instances != 3 {
 		t.Fatalf("timeout %v instances %d, want the EDGE_ overrides", d, cfg.Workers.Instances)
+	}
+}
+
+func TestConfigOutbound(t *testing.T) {
+	path := writeConfig(t, `domain: deno.dev
+projects: [{name: a, entry: a.js, kind: worker}]
+outbound:
+  allow_hosts: [localhost:8080, "*.corp.example", 10.1.0.0/16, "fd00::1"]
+`, "a.js")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Outbound.AllowHosts) != 4 || cfg.Outbound.AllowPrivate {
+		t.Fatalf("outbound %+v", cfg.Outbound)
+	}
+	allow, err := cfg.OutboundAllowlist()
+	if err != nil || allow.AllowPrivate {
+		t.Fatalf("allowlist %+v %v", allow, err)
+	}
+
+	// The example configs open nothing: outbound is safe by default.
+	for _, p := range []string{"dev.yaml", "../examples/counter/edge.yaml"} {
+		cfg, err := Load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cfg.Outbound.AllowHosts) != 0 || cfg.Outbound.AllowPrivate {
+			t.Errorf("%s opens private destinations: %+v", p, cfg.Outbound)
+		}
+	}
+}
+
+func TestConfigOutboundEnvOverride(t *testing.T) {
+	path := writeConfig(t, "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\n", "a.js")
+	t.Setenv("EDGE_OUTBOUND_ALLOW_PRIVATE", "true")
+	t.Setenv("EDGE_OUTBOUND_ALLOW_HOSTS", "localhost:8080,10.0.0.0/8")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Outbound.AllowPrivate || strings.Join(cfg.Outbound.AllowHosts, " ") != "localhost:8080 10.0.0.0/8" {
+		t.Fatalf("outbound %+v, want the EDGE_OUTBOUND_ overrides", cfg.Outbound)
 	}
 }

@@ -1,8 +1,28 @@
 package jsvm
 
 import (
+	"errors"
+
 	"github.com/dop251/goja"
 )
+
+// FetchMessager is implemented by Fetcher errors whose message is complete
+// for the user (it names the URL, the problem and what to do), such as a
+// destination refused by the outbound policy: fetch() rejects with a
+// TypeError carrying exactly FetchMessage() instead of the generic
+// "fetch <url> failed: <error>".
+type FetchMessager interface {
+	FetchMessage() string
+}
+
+// fetchErrorMessage is the message of the TypeError fetch() rejects with.
+func fetchErrorMessage(url string, err error) string {
+	var fm FetchMessager
+	if errors.As(err, &fm) {
+		return fm.FetchMessage()
+	}
+	return "fetch " + url + " failed: " + err.Error()
+}
 
 // fetchOps runs fetch() through the instance's Fetcher on its own goroutine
 // and delivers the result back on the event loop.
@@ -43,7 +63,7 @@ func (in *Instance) fetchOps() map[string]any {
 				}
 				post(func() {
 					if err != nil {
-						_, _ = cb(goja.Undefined(), vm.ToValue(err.Error()))
+						_, _ = cb(goja.Undefined(), vm.ToValue(fetchErrorMessage(url, err)))
 						return
 					}
 					respBody := in.bodyToJS(resp.Body, resp.BodyStream)

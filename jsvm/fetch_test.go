@@ -3,6 +3,7 @@ package jsvm
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -35,6 +36,29 @@ func TestFetchErrorRejects(t *testing.T) {
 });`, Config{Fetcher: f})
 	resp := serve(t, in, "GET", "https://p.example/", "")
 	if !strings.Contains(string(resp.Body), "TypeError: fetch https://x.example/ failed: connection refused") {
+		t.Fatalf("got %q", resp.Body)
+	}
+}
+
+type completeMessageError struct{}
+
+func (completeMessageError) Error() string { return "dial: refused" }
+func (completeMessageError) FetchMessage() string {
+	return "fetch to https://x.example/ refused: because"
+}
+
+// An error that carries its own user-facing message (FetchMessager), even
+// wrapped, reaches JS as exactly that message.
+func TestFetchErrorWithOwnMessage(t *testing.T) {
+	f := fetchFunc(func(context.Context, *Request) (*Response, error) {
+		return nil, fmt.Errorf("wrapped: %w", completeMessageError{})
+	})
+	in := startModule(t, "mod.js", `Deno.serve(async () => {
+  try { await fetch("https://x.example/"); return new Response("no"); }
+  catch (e) { return new Response(e.name + ": " + e.message); }
+});`, Config{Fetcher: f})
+	resp := serve(t, in, "GET", "https://p.example/", "")
+	if string(resp.Body) != "TypeError: fetch to https://x.example/ refused: because" {
 		t.Fatalf("got %q", resp.Body)
 	}
 }

@@ -138,7 +138,8 @@ func percentDecodeForm(s string) string {
 	}
 	// Each maximal invalid subsequence becomes one U+FFFD, as UTF-8 decode
 	// requires ("%FE%FF" is two replacement characters, not one).
-	return decodeUTF8Lossy(b)
+	s, _ = newTextDecoder("utf-8", false, true).decode(b, false)
+	return s
 }
 
 func isHex(c byte) bool {

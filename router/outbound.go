@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/edge-platform/edge/jsvm"
+	"github.com/edge-platform/edge/netsafe"
 )
 
 // Outbound sends fetch() to the network through Go's HTTP client. Bodies are
@@ -21,21 +24,49 @@ type Outbound struct {
 
 var _ jsvm.Fetcher = (*Outbound)(nil)
 
-// NewOutbound returns an Outbound with sensible timeouts.
-func NewOutbound(maxBody int64) *Outbound {
+// NewOutbound returns an Outbound with sensible timeouts that refuses
+// private destinations (see package netsafe) except those allow opens; a nil
+// allow refuses them all.
+//
+// The check is in the dialer, on the address actually connected to, so it
+// covers every redirect hop and DNS rebinding. Proxies from the environment
+// (HTTP_PROXY and friends) are not used: the dialer would then only see the
+// proxy's address, and the proxy would reach the private network for us.
+func NewOutbound(maxBody int64, allow *netsafe.Allowlist) *Outbound {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = nil
+	transport.DialContext = (&netsafe.Dialer{
+		Base:  net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second},
+		Allow: allow,
+	}).DialContext
 	return &Outbound{
 		Client: &http.Client{
-			Timeout: 60 * time.Second,
+			Transport: transport,
+			Timeout:   60 * time.Second,
 			CheckRedirect: func(req *http.Request, via []*http.Request) error {
 				if len(via) >= 20 {
 					return errors.New("too many redirects (20)")
 				}
-				return nil
+				return checkScheme(req.URL)
 			},
 		},
 		MaxBodyBytes: maxBody,
 	}
 }
+
+// checkScheme allows only http and https out of the platform.
+func checkScheme(u *url.URL) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return schemeError(fmt.Sprintf("fetch to %s refused: only http: and https: URLs can be fetched from the network", u.Redacted()))
+	}
+	return nil
+}
+
+// schemeError is a complete message for fetch() (see jsvm.FetchMessager).
+type schemeError string
+
+func (e schemeError) Error() string        { return string(e) }
+func (e schemeError) FetchMessage() string { return string(e) }
 
 // ErrRedirect is returned for a redirect when the request's redirect mode is "error".
 var ErrRedirect = errors.New("redirect refused: the request's redirect mode is \"error\"")
@@ -44,6 +75,9 @@ func (o *Outbound) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Response
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytes.NewReader(req.Body))
 	if err != nil {
 		return nil, fmt.Errorf("building request: %w", err)
+	}
+	if err := checkScheme(hreq.URL); err != nil {
+		return nil, err
 	}
 	hreq.Header = req.Header.Clone()
 	if h := hreq.Header.Get("Host"); h != "" {
@@ -65,6 +99,20 @@ func (o *Outbound) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Response
 	}
 	resp, err := client.Do(hreq)
 	if err != nil {
+		var refused *netsafe.RefusedError
+		if errors.As(err, &refused) {
+			// The dialer knows the address, the client knows the URL of the
+			// hop: put them together for the user.
+			r := *refused
+			var uerr *url.Error
+			if errors.As(err, &uerr) {
+				r.URL = uerr.URL
+			}
+			if r.URL != "" && r.URL != req.URL {
+				r.RedirectedFrom = req.URL
+			}
+			return nil, &r
+		}
 		return nil, err
 	}
 	defer resp.Body.Close()

@@ -80,7 +80,15 @@ func runDev(ctx context.Context, args []string, stderr io.Writer) int {
 
 	timeout, _ := cfg.RequestTimeout() // validated by Load
 	cpuTime, _ := cfg.CPUTime()
-	outbound := router.NewOutbound(cfg.Limits.MaxBodyBytes)
+	allow, err := cfg.OutboundAllowlist()
+	if err != nil { // validated by Load
+		fmt.Fprintf(stderr, "edge dev: %v\n", err)
+		return exitUsage
+	}
+	if allow.AllowPrivate {
+		log.Warn("outbound.allow_private is on: fetch() may reach loopback, private networks and the cloud metadata service; use it for development only")
+	}
+	outbound := router.NewOutbound(cfg.Limits.MaxBodyBytes, allow)
 	var rt *router.Router
 	plat, err := actors.NewPlatform(actors.Options{
 		Config:     cfg,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -118,6 +119,37 @@ func TestInternalFetchBetweenWorkers(t *testing.T) {
 	})
 	p := startEdge(t, config, t.TempDir())
 	p.expect("a.example.test", "/", 202, "a<POST /hi ping>")
+}
+
+// docs/SEMANTICS.md, "Outbound fetch": by default a worker cannot reach the
+// node's loopback (or any private network); fetch rejects with a TypeError
+// that names the URL, the address and the config key that opens it.
+func TestOutboundFetchToLoopbackRefusedByDefault(t *testing.T) {
+	reached := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case reached <- struct{}{}:
+		default:
+		}
+		w.Write([]byte("secret"))
+	}))
+	defer srv.Close()
+	config := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nprojects:\n  - { name: probe, entry: mod.js, kind: worker }\n",
+		"mod.js": `Deno.serve(async () => {
+  try { return new Response("reached: " + await (await fetch("` + srv.URL + `/")).text()); }
+  catch (e) { return new Response(e.name + ": " + e.message); }
+});`,
+	})
+	p := startEdge(t, config, t.TempDir())
+	hostport := strings.TrimPrefix(srv.URL, "http://")
+	p.expect("probe.example.test", "/", 200, "TypeError: fetch to "+srv.URL+"/ refused: 127.0.0.1 is a loopback address; "+
+		"edge blocks private networks for outbound fetch — allow the host with outbound.allow_hosts in the config (e.g. \""+hostport+"\")")
+	select {
+	case <-reached:
+		t.Fatal("the loopback server was reached")
+	default:
+	}
 }
 
 // Bad input: an exception in a handler is a 500 with a short body; the

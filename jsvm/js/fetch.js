@@ -14,7 +14,7 @@
         internal.bodyForHost(req), req.redirect,
         (err, status, statusText, headerPairs, respBody, url, redirected) => {
           if (err !== null) {
-            reject(new TypeError(`fetch ${req.url} failed: ${err}`));
+            reject(new TypeError(err)); // the host wrote the whole message
             return;
           }
           resolve(internal.newResponse(status, statusText, headerPairs, respBody, url, redirected));
