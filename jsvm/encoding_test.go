@@ -7,14 +7,14 @@ import "testing"
 // those tests leave to other files.
 
 // hex is a JS helper the cases share: the UTF-16 code units of a string.
-const hexJS = `const hex = (s) => Array.from(s, (c) => c.codePointAt(0).toString(16)).join(" ");
+const codeUnitsJS = `const hex = (s) => Array.from(s, (c) => c.codePointAt(0).toString(16)).join(" ");
 const bytes = (...b) => new Uint8Array(b);
 `
 
 func runEncodingCases(t *testing.T, cases []jsCase) {
 	t.Helper()
 	for i := range cases {
-		cases[i].body = hexJS + cases[i].body
+		cases[i].body = codeUnitsJS + cases[i].body
 	}
 	runJSCases(t, cases)
 }

@@ -1,7 +1,9 @@
 package jsvm
 
 import (
+	"context"
 	"errors"
+	"io"
 
 	"github.com/dop251/goja"
 )
@@ -29,7 +31,15 @@ func fetchErrorMessage(url string, err error) string {
 func (in *Instance) fetchOps() map[string]any {
 	vm := in.vm
 	return map[string]any{
-		"fetch": func(method, url string, pairs goja.Value, body goja.Value, redirect string, cb goja.Callable) {
+		// fetchAbort cancels fetch id (from fetch's return value): the host
+		// request stops and its callback is never called.
+		"fetchAbort": func(id int64) {
+			if cancel := in.fetches[id]; cancel != nil {
+				delete(in.fetches, id)
+				cancel()
+			}
+		},
+		"fetch": func(method, url string, pairs goja.Value, body goja.Value, redirect string, cb goja.Callable) int64 {
 			header, err := exportHeaderPairs(vm, pairs)
 			if err != nil {
 				panic(vm.NewTypeError(err.Error()))
@@ -53,8 +63,12 @@ func (in *Instance) fetchOps() map[string]any {
 				panic(vm.NewTypeError("fetch is not available in this instance"))
 			}
 			post := in.poster()
+			ctx, cancel := context.WithCancel(in.ctx)
+			in.nextFetch++
+			id := in.nextFetch
+			in.fetches[id] = cancel
 			go func() {
-				resp, err := in.cfg.Fetcher.Fetch(in.ctx, req)
+				resp, err := in.cfg.Fetcher.Fetch(ctx, req)
 				if err == nil && int64(len(resp.Body)) > in.cfg.Limits.MaxBodyBytes {
 					err = ErrBodyTooLarge
 				}
@@ -62,6 +76,19 @@ func (in *Instance) fetchOps() map[string]any {
 					resp.BodyStream = limitReader(resp.BodyStream, in.cfg.Limits.MaxBodyBytes)
 				}
 				post(func() {
+					if in.fetches[id] == nil { // aborted
+						if resp != nil && resp.BodyStream != nil {
+							_ = resp.BodyStream.Close()
+						}
+						return
+					}
+					delete(in.fetches, id)
+					if resp != nil && resp.BodyStream != nil {
+						// The request's context lives as long as its body.
+						resp.BodyStream = &closeFunc{ReadCloser: resp.BodyStream, after: cancel}
+					} else {
+						defer cancel()
+					}
 					if err != nil {
 						_, _ = cb(goja.Undefined(), vm.ToValue(fetchErrorMessage(url, err)))
 						return
@@ -75,6 +102,19 @@ func (in *Instance) fetchOps() map[string]any {
 						headerPairs(vm, resp.Header), respBody, vm.ToValue(finalURL), vm.ToValue(resp.Redirected))
 				})
 			}()
+			return id
 		},
 	}
+}
+
+// closeFunc runs after once the body is closed.
+type closeFunc struct {
+	io.ReadCloser
+	after func()
+}
+
+func (c *closeFunc) Close() error {
+	err := c.ReadCloser.Close()
+	c.after()
+	return err
 }

@@ -144,8 +144,14 @@ type Instance struct {
 	cancel context.CancelFunc
 
 	// Loop-owned state (touched only on the loop goroutine).
-	timers  map[int64]*timer
-	timerMu sync.Mutex // guards timers: the loop arms them, Close stops them
+	timers     map[int64]*timer // by id
+	timerQueue timerHeap
+	timerSeq   uint64
+	// timerMu guards the Go timer: the loop arms it, Close stops it.
+	timerMu       sync.Mutex
+	wake          *time.Timer
+	wakeAt        time.Time
+	timersStopped bool
 	exports goja.Value
 	// unhandled holds promises rejected with no handler yet; whatever is
 	// still here after a job's microtasks ran is reported.
@@ -158,6 +164,9 @@ type Instance struct {
 	pipes      map[int64]*bodyPipe
 	readers    map[int64]io.ReadCloser
 	nextStream int64
+	// fetches in flight, by id, for AbortSignal (loop-owned).
+	fetches   map[int64]context.CancelFunc
+	nextFetch int64
 
 	closeOnce sync.Once
 }
@@ -202,7 +211,8 @@ func newInstance(cfg Config) *Instance {
 	cfg.Limits = cfg.Limits.withDefaults()
 	ictx, cancel := context.WithCancel(context.Background())
 	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{},
-		unhandled: map[*goja.Promise]struct{}{}, pipes: map[int64]*bodyPipe{}, readers: map[int64]io.ReadCloser{}}
+		unhandled: map[*goja.Promise]struct{}{}, pipes: map[int64]*bodyPipe{}, readers: map[int64]io.ReadCloser{},
+		fetches: map[int64]context.CancelFunc{}}
 	in.vm.SetPromiseRejectionTracker(in.trackRejection)
 	in.loop = newLoop()
 	return in

@@ -36,6 +36,7 @@ var preludeFiles = []string{
 	"structured_clone.js",
 	"performance.js",
 	"navigator.js",
+	"unsupported.js",
 	"deno_errors.js",
 	"deno.js",
 }

@@ -1,5 +1,7 @@
-// The Body mixin shared by Request and Response: extracting a body from
-// BodyInit and consuming it once (text, json, arrayBuffer, bytes).
+// The Body mixin shared by Request and Response (Fetch Standard): extracting
+// a body from BodyInit, the body stream, consuming it once (text, json,
+// arrayBuffer, bytes, blob, formData), and handing bodies to and from the
+// host, streamed or not.
 (function (globalThis, host, internal) {
   "use strict";
 
@@ -9,29 +11,43 @@
   // Body state per Request/Response, in a non-enumerable symbol slot:
   // { source, used }. source is null, a string (kept as text until someone
   // needs bytes: most bodies are text and go to the host as text, so they are
-  // never encoded in JS), or a Uint8Array. A slot rather than a WeakMap:
-  // goja's WeakMap registers a GC cleanup per entry, and at thousands of
-  // requests a second those cleanups fell behind and held memory.
+  // never encoded in JS), a Uint8Array, or a ReadableStream (once the body
+  // is streamed, or once user code asked for .body). A slot rather than a
+  // WeakMap: goja's WeakMap registers a GC cleanup per entry, and at
+  // thousands of requests a second those cleanups fell behind and held memory.
   const BODY = Symbol("body");
   const bodies = {
     get(obj) { return obj[BODY]; },
     set(obj, state) { Object.defineProperty(obj, BODY, { value: state, writable: true, configurable: true }); },
   };
+  const isStream = (s) => s !== null && typeof s === "object" && internal.isReadableStream(s);
 
   // extractBody turns a BodyInit into a body source and a default Content-Type.
   internal.extractBody = function (init) {
     if (init === undefined || init === null) return { source: null, type: null };
+    if (typeof init === "string") return { source: init, type: "text/plain;charset=UTF-8" };
     if (init instanceof ArrayBuffer || ArrayBuffer.isView(init)) {
       return { source: new Uint8Array(internal.toArrayBuffer(init).slice(0)), type: null };
     }
     if (init instanceof URLSearchParams) {
       return { source: init.toString(), type: "application/x-www-form-urlencoded;charset=UTF-8" };
     }
-    if (typeof init === "object" && typeof init.getReader === "function") {
-      throw new TypeError("ReadableStream bodies are not supported yet; pass a string or bytes");
+    if (internal.isBlob(init)) {
+      const type = init.type;
+      return { source: internal.blobBytes(init).slice(), type: type === "" ? null : type };
     }
-    // Everything else (strings, numbers, objects) converts to a string, as
-    // WebIDL does for the USVString member of the BodyInit union.
+    if (internal.isFormData(init)) {
+      const m = internal.serializeMultipart(init);
+      return { source: m.bytes, type: m.contentType };
+    }
+    if (internal.isReadableStream(init)) {
+      if (internal.isDisturbed(init) || internal.isLocked(init)) {
+        throw new TypeError("The ReadableStream body is already locked or read; pass a fresh stream");
+      }
+      return { source: init, type: null };
+    }
+    // Everything else (numbers, objects) converts to a string, as WebIDL
+    // does for the USVString member of the BodyInit union.
     return { source: String(init), type: "text/plain;charset=UTF-8" };
   };
 
@@ -41,32 +57,69 @@
   function toBytes(source) {
     return typeof source === "string" ? encoder.encode(source) : source;
   }
-  // bodyBytes returns the body as a Uint8Array (null for no body).
-  internal.bodyBytes = function (obj) {
-    const b = bodies.get(obj);
-    if (!b || b.source === null) return null;
-    if (typeof b.source === "string") b.source = encoder.encode(b.source);
-    return b.source;
-  };
+  // bodySource returns the body's current source (null, string, bytes or stream).
+  internal.bodySource = (obj) => { const b = bodies.get(obj); return b ? b.source : null; };
+
   // bodyForHost returns the body as the host takes it: a string (sent as
-  // UTF-8), a fresh ArrayBuffer, or null.
+  // UTF-8), a fresh ArrayBuffer, the id of a streamed body, or null.
   internal.bodyForHost = function (obj) {
     const b = bodies.get(obj);
     if (!b || b.source === null) return null;
-    return typeof b.source === "string" ? b.source : b.source.slice().buffer;
+    if (typeof b.source === "string") return b.source;
+    if (isStream(b.source)) {
+      b.used = true;
+      return pumpToHost(b.source);
+    }
+    return b.source.slice().buffer;
   };
-  // cloneBody copies from's body into to.
+
+  // cloneBody gives to a copy of from's body; a stream is teed.
   internal.cloneBody = function (from, to) {
     const b = bodies.get(from);
     const src = b ? b.source : null;
+    if (isStream(src)) {
+      const [x, y] = src.tee();
+      b.source = x;
+      bodies.set(to, { source: y, used: false });
+      return;
+    }
     bodies.set(to, { source: src === null || typeof src === "string" ? src : src.slice(), used: false });
+  };
+
+  // moveBody gives to from's body and leaves from used, as constructing a
+  // Request from another Request does.
+  internal.moveBody = function (from, to) {
+    const b = bodies.get(from);
+    const src = b ? b.source : null;
+    bodies.set(to, { source: src, used: false });
+    if (b && src !== null) {
+      b.used = true;
+      if (isStream(src)) internal.markDisturbed(src);
+    }
+  };
+
+  function disturbed(b) {
+    return b.used || (isStream(b.source) && internal.isDisturbed(b.source));
+  }
+
+  // bodyUnusable reports whether obj's body was read (or is being read).
+  internal.bodyUnusable = function (obj) {
+    const b = bodies.get(obj);
+    return !!b && b.source !== null && (disturbed(b) || (isStream(b.source) && internal.isLocked(b.source)));
   };
 
   function consume(obj, name) {
     const b = bodies.get(obj);
     if (!b) return Promise.reject(new TypeError("Illegal invocation"));
-    if (b.used) {
+    if (disturbed(b)) {
       return Promise.reject(new TypeError(`Body already consumed: ${name}() cannot read it again; use clone() before reading`));
+    }
+    if (isStream(b.source)) {
+      if (internal.isLocked(b.source)) {
+        return Promise.reject(new TypeError(`${name}(): the body stream is locked by a reader`));
+      }
+      b.used = true;
+      return internal.readAllBytes(b.source);
     }
     if (b.source !== null) b.used = true;
     return Promise.resolve(b.source);
@@ -81,14 +134,112 @@
     if (source === null) return new Uint8Array(0);
     return typeof source === "string" ? encoder.encode(source) : source.slice();
   }
+  function mimeType(obj) {
+    const ct = obj.headers.get("content-type");
+    return ct === null ? "" : ct;
+  }
+  function essence(ct) {
+    return ct.split(";")[0].trim().toLowerCase();
+  }
+
+  function formData(obj) {
+    const ct = mimeType(obj);
+    return consume(obj, "formData").then((s) => {
+      const kind = essence(ct);
+      if (kind === "multipart/form-data") return internal.parseMultipart(asBytes(s), ct);
+      if (kind === "application/x-www-form-urlencoded") return internal.parseUrlencodedFormData(asBytes(s));
+      throw new TypeError(`formData(): the body's Content-Type ${JSON.stringify(ct)} is neither multipart/form-data nor application/x-www-form-urlencoded`);
+    });
+  }
+
+  // body returns the body as a ReadableStream (the same one every time);
+  // once asked for, the stream is the body's source.
+  function bodyStream(obj) {
+    const b = bodies.get(obj);
+    if (!b || b.source === null) return null;
+    if (!isStream(b.source)) {
+      const bytes = toBytes(b.source);
+      b.source = internal.streamFromBytes(b.used ? new Uint8Array(0) : bytes);
+      if (b.used) internal.markDisturbed(b.source);
+    }
+    return b.source;
+  }
 
   internal.installBody = function (proto) {
     Object.defineProperties(proto, {
-      bodyUsed: { get() { const b = bodies.get(this); return b ? b.used : false; }, configurable: true },
-      arrayBuffer: { value() { return consume(this, "arrayBuffer").then((s) => asBytes(s).buffer); }, writable: true, configurable: true },
-      bytes: { value() { return consume(this, "bytes").then(asBytes); }, writable: true, configurable: true },
-      text: { value() { return consume(this, "text").then(asText); }, writable: true, configurable: true },
-      json: { value() { return consume(this, "json").then((s) => JSON.parse(asText(s))); }, writable: true, configurable: true },
+      body: { get() { return bodyStream(this); }, enumerable: true, configurable: true },
+      bodyUsed: { get() { const b = bodies.get(this); return b ? disturbed(b) : false; }, enumerable: true, configurable: true },
+      arrayBuffer: { value() { return consume(this, "arrayBuffer").then((s) => asBytes(s).buffer); }, writable: true, enumerable: true, configurable: true },
+      bytes: { value() { return consume(this, "bytes").then(asBytes); }, writable: true, enumerable: true, configurable: true },
+      text: { value() { return consume(this, "text").then(asText); }, writable: true, enumerable: true, configurable: true },
+      json: { value() { return consume(this, "json").then((s) => JSON.parse(asText(s))); }, writable: true, enumerable: true, configurable: true },
+      blob: { value() { const type = mimeType(this); return consume(this, "blob").then((s) => internal.newBlob(asBytes(s), type)); }, writable: true, enumerable: true, configurable: true },
+      formData: { value() { return formData(this); }, writable: true, enumerable: true, configurable: true },
     });
   };
+
+  // bodyFromHost turns what the host hands over (null, an ArrayBuffer, or
+  // the id of a streamed body) into a body source.
+  internal.bodyFromHost = function (body) {
+    if (body === null || body === undefined) return null;
+    if (typeof body === "number") return hostStream(body);
+    return new Uint8Array(body);
+  };
+
+  // hostStream is a ReadableStream over a body the host streams in.
+  function hostStream(id) {
+    return internal.newHostStream({
+      pull(controller) {
+        return new Promise((resolve, reject) => {
+          host.readerRead(id, (err, chunk) => {
+            if (err !== null) {
+              const e = new TypeError(`reading the body failed: ${err}`);
+              controller.error(e);
+              reject(e);
+              return;
+            }
+            if (chunk === null) controller.close();
+            else controller.enqueue(new Uint8Array(chunk));
+            resolve();
+          });
+        });
+      },
+      cancel() { host.readerCancel(id); },
+    });
+  }
+
+  // pumpToHost streams a ReadableStream body to the host and returns the id
+  // the host knows it by. Chunks go one at a time; when the host's buffer is
+  // full the pump waits for it to drain, and when the host's reader goes
+  // away the stream is cancelled.
+  function pumpToHost(stream) {
+    const reader = internal.streamReader(stream);
+    const id = host.pipeOpen(() => {
+      reader.cancel(new globalThis.DOMException("the body's reader went away", "AbortError")).catch(() => {});
+    });
+    const fail = (e) => {
+      host.pipeClose(id, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    };
+    const step = () => {
+      reader.read().then(({ done, value }) => {
+        if (done) {
+          host.pipeClose(id, null);
+          return;
+        }
+        if (!(value instanceof Uint8Array)) {
+          const e = new TypeError(`a ReadableStream body must yield Uint8Array chunks, got ${internal.inspect(value)}`);
+          fail(e);
+          reader.cancel(e).catch(() => {});
+          return;
+        }
+        const copy = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength
+          ? value.buffer.slice(0) : value.slice().buffer;
+        const r = host.pipeWrite(id, copy, step);
+        if (r === 0) step();
+        else if (r === 2) reader.cancel(new TypeError("the body's reader went away")).catch(() => {});
+      }, fail);
+    };
+    step();
+    return id;
+  }
 })

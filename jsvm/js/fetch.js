@@ -6,19 +6,29 @@
   function fetch(input, init) {
     return new Promise((resolve, reject) => {
       const req = new Request(input, init);
-      if (req.signal && req.signal.aborted) {
-        throw req.signal.reason ?? new Error("The operation was aborted");
-      }
-      if (req.bodyUsed) throw new TypeError("fetch: the request body was already used");
-      host.fetch(req.method, req.url, internal.headerPairs(req.headers),
+      const signal = req.signal;
+      if (signal && signal.aborted) throw signal.reason;
+      if (internal.bodyUnusable(req)) throw new TypeError("fetch: the request body was already used");
+      let onAbort = null;
+      const id = host.fetch(req.method, req.url, internal.headerPairs(req.headers),
         internal.bodyForHost(req), req.redirect,
         (err, status, statusText, headerPairs, respBody, url, redirected) => {
+          if (onAbort !== null) internal.signalRemoveAlgorithm(signal, onAbort);
           if (err !== null) {
             reject(new TypeError(err)); // the host wrote the whole message
             return;
           }
           resolve(internal.newResponse(status, statusText, headerPairs, respBody, url, redirected));
         });
+      // Aborting before the response arrives stops the host request and
+      // rejects with the signal's reason (an AbortError by default).
+      if (signal && internal.isAbortSignal(signal)) {
+        onAbort = () => {
+          host.fetchAbort(id);
+          reject(signal.reason);
+        };
+        internal.signalAddAlgorithm(signal, onAbort);
+      }
     });
   }
 

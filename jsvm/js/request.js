@@ -17,6 +17,9 @@
   // Set by newRequest for the one construction that follows: a request the
   // host already parsed and validated skips re-parsing (the hot path).
   let trusted = null;
+  // Set by clone() for the one construction that follows: the new request
+  // gets a copy of the body instead of taking it.
+  let cloning = false;
 
   class Request {
     #method;
@@ -40,13 +43,15 @@
       if (init === null || typeof init !== "object") init = {};
       let bytes = null;
       let cloneFrom = null;
+      const copyBody = cloning;
+      cloning = false;
       if (input instanceof Request) {
         this.#method = input.#method;
         this.#url = input.#url;
         this.#headers = new Headers(input.#headers);
         this.#redirect = input.#redirect;
         this.#signal = input.#signal;
-        if (input.bodyUsed) throw new TypeError("Cannot construct a Request from one whose body was already used");
+        if (internal.bodyUnusable(input)) throw new TypeError("Cannot construct a Request from one whose body was already used");
         cloneFrom = input;
       } else {
         const parsed = new URL(String(input), internal.baseURL());
@@ -67,19 +72,26 @@
         }
         this.#redirect = init.redirect;
       }
-      if (init.signal !== undefined) this.#signal = init.signal;
+      if (init.signal !== undefined && init.signal !== null) {
+        if (!internal.isAbortSignal(init.signal)) throw new TypeError("RequestInit: signal must be an AbortSignal");
+        this.#signal = init.signal;
+      }
       if (init.body !== undefined && init.body !== null) {
         if (this.#method === "GET" || this.#method === "HEAD") {
           throw new TypeError("Request with GET/HEAD method cannot have body");
         }
         const b = internal.extractBody(init.body);
+        if (internal.isReadableStream(b.source) && init.duplex !== "half") {
+          throw new TypeError("RequestInit: duplex: \"half\" is required when the body is a ReadableStream");
+        }
         bytes = b.source;
         cloneFrom = null;
         if (b.type !== null && !this.#headers.has("content-type")) this.#headers.append("content-type", b.type);
       } else if (init.body === null) {
         cloneFrom = null;
       }
-      if (cloneFrom !== null) internal.cloneBody(cloneFrom, this);
+      if (cloneFrom !== null && copyBody) internal.cloneBody(cloneFrom, this);
+      else if (cloneFrom !== null) internal.moveBody(cloneFrom, this);
       else internal.setBody(this, bytes);
     }
 
@@ -87,9 +99,15 @@
     get url() { return this.#url; }
     get headers() { return this.#headers; }
     get redirect() { return this.#redirect; }
-    get signal() { return this.#signal; }
+    // A request made without a signal gets one that never aborts, made on
+    // first use (most handlers never look).
+    get signal() {
+      if (this.#signal === null) this.#signal = new AbortController().signal;
+      return this.#signal;
+    }
     clone() {
-      if (this.bodyUsed) throw new TypeError("Cannot clone a Request whose body was already used");
+      if (internal.bodyUnusable(this)) throw new TypeError("Cannot clone a Request whose body was already used");
+      cloning = true;
       return new Request(this);
     }
     get [Symbol.toStringTag]() { return "Request"; }
@@ -107,7 +125,7 @@
       method,
       url,
       headers: internal.headersFromPairs(headerPairs, "immutable"),
-      body: body === null ? null : new Uint8Array(body),
+      body: internal.bodyFromHost(body),
     };
     return new Request(url);
   };

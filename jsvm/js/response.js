@@ -71,7 +71,7 @@
     get url() { return this.#url; }
     get redirected() { return this.#redirected; }
     clone() {
-      if (this.bodyUsed) throw new TypeError("Cannot clone a Response whose body was already used");
+      if (internal.bodyUnusable(this)) throw new TypeError("Cannot clone a Response whose body was already used");
       const r = new Response(null, { status: this.#status === 0 ? 200 : this.#status, statusText: this.#statusText, headers: this.#headers });
       r.#status = this.#status; r.#type = this.#type; r.#url = this.#url; r.#redirected = this.#redirected;
       internal.cloneBody(this, r);
@@ -89,13 +89,13 @@
       r.#headers = internal.headersFromPairs(headerPairs, "immutable");
       r.#status = status; r.#statusText = statusText; r.#url = url; r.#redirected = redirected;
       r.#type = "basic";
-      internal.setBody(r, body === null ? null : new Uint8Array(body));
+      internal.setBody(r, internal.bodyFromHost(body));
       return r;
     }
     // toHost flattens a Response for the host: [status, headerPairs, bodyBuffer|null].
     static [internal.responseToHost = Symbol("toHost")](r) {
       if (!(r instanceof Response)) return null;
-      if (r.bodyUsed) throw new TypeError("The handler returned a Response whose body was already read");
+      if (internal.bodyUnusable(r)) throw new TypeError("The handler returned a Response whose body was already read (or is locked by a reader)");
       return [r.#status, internal.headerPairs(r.#headers), internal.bodyForHost(r), r.#type];
     }
   }

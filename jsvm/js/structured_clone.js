@@ -246,10 +246,12 @@
   }
 
   // clonePlatformObject asks the API files that own serializable platform
-  // objects to copy value; each hook returns undefined for a value it does
-  // not own.
+  // objects to copy value: Blob and File through blob.js (which throws for
+  // anything else, so it is asked only about blobs); the other hooks
+  // return undefined for a value they do not own.
   function clonePlatformObject(value) {
-    for (const hook of ["cloneBlob", "cloneDOMException", "cloneCryptoKey"]) {
+    if (typeof internal.isBlob === "function" && internal.isBlob(value)) return internal.cloneBlob(value);
+    for (const hook of ["cloneDOMException", "cloneCryptoKey"]) {
       if (typeof internal[hook] === "function") {
         const out = internal[hook](value);
         if (out !== undefined) return out;
