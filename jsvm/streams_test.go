@@ -450,3 +450,80 @@ return [a.done, a.value, b.done, rs.locked].join();`, "false,1,true,false"},
 }
 
 var _ = strings.Contains
+
+func TestStreamsBytes(t *testing.T) {
+	streamCases(t, []jsCase{
+		{"default reader on byte stream", `
+const rs = new ReadableStream({ type: "bytes", start(c) { c.enqueue(new Uint8Array([1, 2, 3])); c.close(); } });
+const out = await collect(rs);
+return out.length + " " + (out[0] instanceof Uint8Array) + " " + Array.from(out[0]).join("");`, "1 true 123"},
+		{"enqueue copies the chunk", `
+const src = new Uint8Array([1, 2]);
+let ctrl; const rs = new ReadableStream({ type: "bytes", start(c) { ctrl = c; } });
+ctrl.enqueue(src); src[0] = 9;
+const { value } = await rs.getReader().read();
+return Array.from(value).join("");`, "12"},
+		{"byob read from queue", `
+const rs = new ReadableStream({ type: "bytes", start(c) { c.enqueue(new Uint8Array([1, 2, 3, 4, 5])); c.close(); } });
+const r = rs.getReader({ mode: "byob" });
+const a = await r.read(new Uint8Array(2));
+const b = await r.read(new Uint8Array(8));
+const c = await r.read(new Uint8Array(8));
+return [Array.from(a.value).join(""), Array.from(b.value).join(""), c.done, c.value.length, Object.prototype.toString.call(r)].join();`,
+			"12,345,true,0,[object ReadableStreamBYOBReader]"},
+		{"byob request respond", `
+const rs = new ReadableStream({ type: "bytes", pull(c) {
+  const req = c.byobRequest; const v = req.view; v[0] = 42; v[1] = 43; req.respond(2);
+} });
+const r = rs.getReader({ mode: "byob" });
+const { value, done } = await r.read(new Uint8Array(4));
+return Array.from(value).join() + " " + done + " " + value.constructor.name;`, "42,43 false Uint8Array"},
+		{"byob min and Uint16Array", `
+let n = 0;
+const rs = new ReadableStream({ type: "bytes", pull(c) { n++; c.enqueue(new Uint8Array([n, 0, n])); } });
+const r = rs.getReader({ mode: "byob" });
+const { value } = await r.read(new Uint16Array(3), { min: 3 });
+return value.constructor.name + " " + Array.from(value).join() + " " + n;`, "Uint16Array 1,513,512 2"},
+		{"autoAllocateChunkSize", `
+const rs = new ReadableStream({ type: "bytes", autoAllocateChunkSize: 4, pull(c) {
+  const v = c.byobRequest.view; v.set([5, 6]); c.byobRequest.respond(2); c.close();
+} });
+const out = await collect(rs);
+return out.map((u) => Array.from(u).join("")).join("|");`, "56"},
+		{"byob reader needs byte stream", `try { new ReadableStream().getReader({ mode: "byob" }); } catch (e) { return e.name; }`, "TypeError"},
+		{"byte stream validation", `
+const out = [];
+for (const f of [() => new ReadableStream({ type: "bytes" }, { size() { return 1; } }), () => new ReadableStream({ type: "bytes", autoAllocateChunkSize: 0 })]) {
+  try { f(); out.push("ok"); } catch (e) { out.push(e.name); }
+}
+let ctrl; new ReadableStream({ type: "bytes", start(c) { ctrl = c; } });
+try { ctrl.enqueue("x"); } catch (e) { out.push(e.name); }
+try { ctrl.enqueue(new Uint8Array(0)); } catch (e) { out.push(e.name); }
+return out.join();`, "RangeError,TypeError,TypeError,TypeError"},
+		{"byte tee", `
+const rs = new ReadableStream({ type: "bytes", start(c) { c.enqueue(new Uint8Array([1])); c.enqueue(new Uint8Array([2])); c.close(); } });
+const [a, b] = rs.tee();
+const [x, y] = await Promise.all([collect(a), collect(b)]);
+const r = b.getReader; 
+return x.map((u) => u[0]).join() + "|" + y.map((u) => u[0]).join() + "|" + (x[0].buffer !== y[0].buffer);`, "1,2|1,2|true"},
+		{"byte stream cancel with pending byob", `
+let reason;
+const rs = new ReadableStream({ type: "bytes", cancel(r) { reason = r; } });
+const r = rs.getReader({ mode: "byob" });
+const p = r.read(new Uint8Array(4));
+await r.cancel("c");
+const res = await p;
+return reason + " " + res.done + " " + res.value;`, "c true undefined"},
+		{"release with pending byob read", `
+const rs = new ReadableStream({ type: "bytes" });
+const r = rs.getReader({ mode: "byob" });
+const p = r.read(new Uint8Array(4));
+r.releaseLock();
+return p.catch((e) => e.name);`, "TypeError"},
+		{"pipe byte stream", `
+const rs = new ReadableStream({ type: "bytes", start(c) { c.enqueue(new Uint8Array([104, 105])); c.close(); } });
+let s = "";
+await rs.pipeThrough(new TextDecoderStream()).pipeTo(new WritableStream({ write(c) { s += c; } }));
+return s;`, "hi"},
+	})
+}
