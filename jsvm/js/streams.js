@@ -35,8 +35,8 @@
 //       a reader wants data (and again after each settled pull while there is
 //       demand); it may return a promise. controller is the public
 //       ReadableByteStreamController: enqueue(Uint8Array), close(),
-//       error(e), desiredSize. cancel(reason) is called when the consumer
-//       cancels.
+//       error(e), desiredSize, byobRequest (enqueue copies the chunk, as
+//       for user code). cancel(reason) is called when the consumer cancels.
 //   internal.streamReader(stream) -> {read() -> Promise<{done, value}>,
 //       cancel(reason) -> Promise, releaseLock()}
 //       Locks the stream for host code that takes chunks one at a time. The
@@ -955,7 +955,7 @@
   // Piping
 
   function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventCancel, signal) {
-    const reader = source.controller.byte ? acquireBYOBOrDefaultForPipe(source) : acquireDefaultReader(source);
+    const reader = acquireDefaultReader(source);
     const writer = acquireWriter(dest);
     source.disturbed = true;
     let shuttingDown = false;
@@ -1067,9 +1067,6 @@
     };
     loop();
     return result.promise;
-  }
-  function acquireBYOBOrDefaultForPipe(source) {
-    return acquireDefaultReader(source);
   }
 
   // ---------------------------------------------------------------------------
