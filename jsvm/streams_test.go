@@ -344,27 +344,29 @@ return rs.pipeTo(new WritableStream()).catch((e) => e.name);`, "TypeError"},
 const rs = new ReadableStream();
 rs.pipeTo(new WritableStream({}, { highWaterMark: 0 }));
 return rs.locked;`, "true"},
-		{"pipeTo with signal (stand-in AbortSignal)", `
-// A minimal stand-in for AbortSignal, only for this test (abort.js is written elsewhere).
+		{"pipeTo with signal", `
+// abort.js is written in another branch: use the real AbortController when
+// it exists, else a minimal stand-in defined only for this test.
 class Sig { aborted = false; reason; #l = []; addEventListener(t, f) { this.#l.push(f); } removeEventListener(t, f) { this.#l = this.#l.filter((x) => x !== f); }
   abort(r) { this.aborted = true; this.reason = r; for (const f of this.#l) f(); } }
-const hadAS = globalThis.AbortSignal;
-const sig = new Sig();
-if (typeof hadAS === "function") return "skip";
+const ac = typeof AbortController === "function" ? new AbortController() : null;
+const sig = ac ? ac.signal : new Sig();
+const abort = (r) => (ac ? ac.abort(r) : sig.abort(r));
 let canceled, aborted;
 const got = [];
 const rs = new ReadableStream({ start(c) { c.enqueue(1); c.enqueue(2); }, cancel(r) { canceled = r; } });
 const ws = new WritableStream({ write(c) { got.push(c); }, abort(r) { aborted = r; } });
 const p = rs.pipeTo(ws, { signal: sig });
 await tick();
-sig.abort("sigr");
+abort("sigr");
 const e = await p.catch((e) => e);
 return [got.join(""), e, canceled, aborted, rs.locked, ws.locked].join();`, "12,sigr,sigr,sigr,false,false"},
-		{"pipeTo already aborted signal (stand-in)", `
-const sig = { aborted: true, reason: "early", addEventListener() {}, removeEventListener() {} };
-if (typeof globalThis.AbortSignal === "function") return "skip";
+		{"pipeTo already aborted signal", `
+const sig = typeof AbortSignal === "function" && typeof AbortSignal.abort === "function" ? AbortSignal.abort("early")
+  : { aborted: true, reason: "early", addEventListener() {}, removeEventListener() {} }; // stand-in until abort.js lands
 const e = await new ReadableStream().pipeTo(new WritableStream(), { signal: sig, preventCancel: true }).catch((e) => e);
 return e;`, "early"},
+		{"pipeTo rejects a non-signal", `return new ReadableStream().pipeTo(new WritableStream(), { signal: {} }).catch((e) => e.name);`, "TypeError"},
 		{"pipeThrough returns readable", `
 const ts = new TransformStream();
 const rs = new ReadableStream();
