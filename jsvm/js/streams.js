@@ -35,8 +35,8 @@
 //       a reader wants data (and again after each settled pull while there is
 //       demand); it may return a promise. controller is the public
 //       ReadableByteStreamController: enqueue(Uint8Array), close(),
-//       error(e), desiredSize. cancel(reason) is called when the consumer
-//       cancels.
+//       error(e), desiredSize, byobRequest (enqueue copies the chunk, as
+//       for user code). cancel(reason) is called when the consumer cancels.
 //   internal.streamReader(stream) -> {read() -> Promise<{done, value}>,
 //       cancel(reason) -> Promise, releaseLock()}
 //       Locks the stream for host code that takes chunks one at a time. The
@@ -955,7 +955,7 @@
   // Piping
 
   function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventCancel, signal) {
-    const reader = source.controller.byte ? acquireBYOBOrDefaultForPipe(source) : acquireDefaultReader(source);
+    const reader = acquireDefaultReader(source);
     const writer = acquireWriter(dest);
     source.disturbed = true;
     let shuttingDown = false;
@@ -1067,9 +1067,6 @@
     };
     loop();
     return result.promise;
-  }
-  function acquireBYOBOrDefaultForPipe(source) {
-    return acquireDefaultReader(source);
   }
 
   // ---------------------------------------------------------------------------
@@ -1905,7 +1902,647 @@
   }
   webIDL(ByteLengthQueuingStrategy, "ByteLengthQueuingStrategy");
 
-  // BYTE STREAMS PLACEHOLDER
+  // ---------------------------------------------------------------------------
+  // Byte streams: ReadableByteStreamController, ReadableStreamBYOBReader,
+  // ReadableStreamBYOBRequest.
+  //
+  // goja cannot transfer or detach an ArrayBuffer, so where the spec
+  // transfers a buffer this copies it (enqueue) or keeps using the caller's
+  // buffer in place (BYOB reads fill the caller's memory, and the view
+  // handed back shares the buffer of the view that was passed in).
+
+  function viewInfo(view) {
+    // Returns [elementSize, constructor] for a TypedArray or DataView.
+    if (view instanceof DataView) return [1, DataView];
+    return [view.constructor.BYTES_PER_ELEMENT, Object.getPrototypeOf(view).constructor];
+  }
+  function isArrayBufferView(v) {
+    return ArrayBuffer.isView(v);
+  }
+  function enforceRangeULL(v, what) {
+    const n = +v;
+    if (!Number.isFinite(n)) throw new TypeError(`${what} must be a finite number`);
+    const t = Math.trunc(n);
+    if (t < 0 || t > Number.MAX_SAFE_INTEGER) throw new TypeError(`${what} is out of range`);
+    return t;
+  }
+
+  let rbscOf;
+  class ReadableByteStreamController {
+    #r;
+    constructor(token, rec) {
+      if (token !== INTERNAL) throw new TypeError("Illegal constructor: ReadableByteStreamController is created by ReadableStream");
+      this.#r = rec;
+      rec.pub = this;
+    }
+    static {
+      rbscOf = (x) => (isObject(x) && #r in x ? x.#r : undefined);
+    }
+    get byobRequest() {
+      const c = rbscOf(this);
+      if (!c) throw illegal("ReadableByteStreamController");
+      return rbscGetBYOBRequest(c);
+    }
+    get desiredSize() {
+      const c = rbscOf(this);
+      if (!c) throw illegal("ReadableByteStreamController");
+      return rbscGetDesiredSize(c);
+    }
+    close() {
+      const c = rbscOf(this);
+      if (!c) throw illegal("ReadableByteStreamController");
+      if (c.closeRequested) throw new TypeError("The stream is already closing; close() cannot be called again");
+      if (c.stream.state !== "readable") throw new TypeError("The stream is closed or errored; it cannot be closed");
+      rbscClose(c);
+    }
+    enqueue(chunk) {
+      const c = rbscOf(this);
+      if (!c) throw illegal("ReadableByteStreamController");
+      if (!isArrayBufferView(chunk)) throw new TypeError("ReadableByteStreamController.enqueue: the chunk must be an ArrayBuffer view, such as a Uint8Array");
+      if (chunk.byteLength === 0) throw new TypeError("ReadableByteStreamController.enqueue: the chunk is empty");
+      if (chunk.buffer.byteLength === 0) throw new TypeError("ReadableByteStreamController.enqueue: the chunk's buffer is empty");
+      if (c.closeRequested) throw new TypeError("Cannot enqueue into a stream that is closing");
+      if (c.stream.state !== "readable") throw new TypeError("Cannot enqueue into a stream that is closed or errored");
+      rbscEnqueue(c, chunk);
+    }
+    error(e = undefined) {
+      const c = rbscOf(this);
+      if (!c) throw illegal("ReadableByteStreamController");
+      rbscError(c, e);
+    }
+  }
+  webIDL(ReadableByteStreamController, "ReadableByteStreamController");
+
+  let byobReqOf;
+  class ReadableStreamBYOBRequest {
+    #r;
+    constructor(token, rec) {
+      if (token !== INTERNAL) throw new TypeError("Illegal constructor: ReadableStreamBYOBRequest is created by ReadableByteStreamController");
+      this.#r = rec;
+    }
+    static {
+      byobReqOf = (x) => (isObject(x) && #r in x ? x.#r : undefined);
+    }
+    get view() {
+      const r = byobReqOf(this);
+      if (!r) throw illegal("ReadableStreamBYOBRequest");
+      return r.view;
+    }
+    respond(bytesWritten) {
+      const r = byobReqOf(this);
+      if (!r) throw illegal("ReadableStreamBYOBRequest");
+      bytesWritten = enforceRangeULL(bytesWritten, "bytesWritten");
+      if (r.controller === undefined) throw new TypeError("This BYOB request was already answered or invalidated");
+      rbscRespond(r.controller, bytesWritten);
+    }
+    respondWithNewView(view) {
+      const r = byobReqOf(this);
+      if (!r) throw illegal("ReadableStreamBYOBRequest");
+      if (!isArrayBufferView(view)) throw new TypeError("respondWithNewView: the view must be an ArrayBuffer view");
+      if (r.controller === undefined) throw new TypeError("This BYOB request was already answered or invalidated");
+      rbscRespondWithNewView(r.controller, view);
+    }
+  }
+  webIDL(ReadableStreamBYOBRequest, "ReadableStreamBYOBRequest");
+
+  function newByteControllerRecord() {
+    const c = {
+      byte: true, pub: undefined, stream: undefined, autoAllocateChunkSize: undefined, byobRequest: null,
+      cancelAlgorithm: undefined, pullAlgorithm: undefined, closeRequested: false, pullAgain: false, pulling: false,
+      pendingPullIntos: [], queue: [], queueTotalSize: 0, started: false, strategyHWM: 0,
+      cancelSteps: undefined, pullSteps: undefined, releaseSteps: undefined,
+    };
+    c.cancelSteps = (reason) => {
+      rbscClearPendingPullIntos(c);
+      c.queue = [];
+      c.queueTotalSize = 0;
+      const result = c.cancelAlgorithm(reason);
+      rbscClearAlgorithms(c);
+      return result;
+    };
+    c.pullSteps = (req) => rbscPullSteps(c, req);
+    c.releaseSteps = () => {
+      if (c.pendingPullIntos.length > 0) {
+        const first = c.pendingPullIntos[0];
+        first.readerType = "none";
+        c.pendingPullIntos = [first];
+      }
+    };
+    new ReadableByteStreamController(INTERNAL, c);
+    return c;
+  }
+
+  function setUpByteControllerFromSource(rs, src, start, pull, cancel, autoAllocateChunkSize, hwm) {
+    const c = newByteControllerRecord();
+    if (autoAllocateChunkSize === 0) throw new TypeError("autoAllocateChunkSize must be greater than 0");
+    setUpReadableByteStreamController(rs, c,
+      start === undefined ? noop : () => start.call(src, c.pub),
+      pull === undefined ? resolvedUndefined : () => promiseCall(pull, src, c.pub),
+      cancel === undefined ? resolvedUndefined : (reason) => promiseCall(cancel, src, reason),
+      hwm, autoAllocateChunkSize);
+  }
+  function setUpReadableByteStreamController(rs, c, startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm, autoAllocateChunkSize) {
+    c.stream = rs;
+    c.strategyHWM = hwm;
+    c.pullAlgorithm = pullAlgorithm;
+    c.cancelAlgorithm = cancelAlgorithm;
+    c.autoAllocateChunkSize = autoAllocateChunkSize;
+    rs.controller = c;
+    const startResult = startAlgorithm();
+    then(resolvedWith(startResult), () => {
+      c.started = true;
+      rbscCallPullIfNeeded(c);
+    }, (r) => rbscError(c, r));
+  }
+  function createReadableByteStream(startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm = 0) {
+    const rs = initializeReadableStream(undefined);
+    newReadableStream(rs);
+    const c = newByteControllerRecord();
+    setUpReadableByteStreamController(rs, c, startAlgorithm, pullAlgorithm, cancelAlgorithm, hwm, undefined);
+    return rs;
+  }
+
+  function rbscCallPullIfNeeded(c) {
+    if (!rbscShouldCallPull(c)) return;
+    if (c.pulling) { c.pullAgain = true; return; }
+    c.pulling = true;
+    then(c.pullAlgorithm(), () => {
+      c.pulling = false;
+      if (c.pullAgain) {
+        c.pullAgain = false;
+        rbscCallPullIfNeeded(c);
+      }
+    }, (e) => rbscError(c, e));
+  }
+  function rbscShouldCallPull(c) {
+    const rs = c.stream;
+    if (rs.state !== "readable" || c.closeRequested || !c.started) return false;
+    if (readableStreamHasDefaultReader(rs) && rs.reader.readRequests.size > 0) return true;
+    if (readableStreamHasBYOBReader(rs) && rs.reader.readIntoRequests.size > 0) return true;
+    return rbscGetDesiredSize(c) > 0;
+  }
+  function rbscClearAlgorithms(c) {
+    c.pullAlgorithm = undefined;
+    c.cancelAlgorithm = undefined;
+  }
+  function rbscClearPendingPullIntos(c) {
+    rbscInvalidateBYOBRequest(c);
+    c.pendingPullIntos = [];
+  }
+  function rbscClose(c) {
+    const rs = c.stream;
+    if (c.closeRequested || rs.state !== "readable") return;
+    if (c.queueTotalSize > 0) {
+      c.closeRequested = true;
+      return;
+    }
+    if (c.pendingPullIntos.length > 0) {
+      const first = c.pendingPullIntos[0];
+      if (first.bytesFilled % first.elementSize !== 0) {
+        const e = new TypeError("The stream was closed in the middle of an element of a BYOB read");
+        rbscError(c, e);
+        throw e;
+      }
+    }
+    rbscClearAlgorithms(c);
+    readableStreamClose(rs);
+  }
+  function rbscEnqueue(c, chunk, trusted) {
+    const rs = c.stream;
+    if (c.closeRequested || rs.state !== "readable") return;
+    // The spec transfers the chunk's buffer; goja cannot, so it is copied
+    // (unless the chunk comes from the runtime itself).
+    let buffer, byteOffset = 0;
+    const byteLength = chunk.byteLength;
+    if (trusted) {
+      buffer = chunk.buffer;
+      byteOffset = chunk.byteOffset;
+    } else {
+      buffer = chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + byteLength);
+    }
+    if (c.pendingPullIntos.length > 0) {
+      const first = c.pendingPullIntos[0];
+      rbscInvalidateBYOBRequest(c);
+      if (first.readerType === "none") rbscEnqueueDetachedPullIntoToQueue(c, first);
+    }
+    if (readableStreamHasDefaultReader(rs)) {
+      rbscProcessReadRequestsUsingQueue(c);
+      if (rs.reader.readRequests.size === 0) {
+        rbscEnqueueChunkToQueue(c, buffer, byteOffset, byteLength);
+      } else {
+        if (c.pendingPullIntos.length > 0) rbscShiftPendingPullInto(c);
+        readableStreamFulfillReadRequest(rs, new Uint8Array(buffer, byteOffset, byteLength), false);
+      }
+    } else if (readableStreamHasBYOBReader(rs)) {
+      rbscEnqueueChunkToQueue(c, buffer, byteOffset, byteLength);
+      const filled = rbscProcessPullIntoDescriptorsUsingQueue(c);
+      for (const pid of filled) rbscCommitPullIntoDescriptor(rs, pid);
+    } else {
+      rbscEnqueueChunkToQueue(c, buffer, byteOffset, byteLength);
+    }
+    rbscCallPullIfNeeded(c);
+  }
+  function rbscEnqueueChunkToQueue(c, buffer, byteOffset, byteLength) {
+    c.queue.push({ buffer, byteOffset, byteLength });
+    c.queueTotalSize += byteLength;
+  }
+  function rbscEnqueueClonedChunkToQueue(c, buffer, byteOffset, byteLength) {
+    const clone = buffer.slice(byteOffset, byteOffset + byteLength);
+    rbscEnqueueChunkToQueue(c, clone, 0, byteLength);
+  }
+  function rbscEnqueueDetachedPullIntoToQueue(c, pid) {
+    if (pid.bytesFilled > 0) rbscEnqueueClonedChunkToQueue(c, pid.buffer, pid.byteOffset, pid.bytesFilled);
+    rbscShiftPendingPullInto(c);
+  }
+  function rbscError(c, e) {
+    const rs = c.stream;
+    if (rs.state !== "readable") return;
+    rbscClearPendingPullIntos(c);
+    c.queue = [];
+    c.queueTotalSize = 0;
+    rbscClearAlgorithms(c);
+    readableStreamError(rs, e);
+  }
+  function rbscFillPullIntoDescriptorFromQueue(c, pid) {
+    const maxBytesToCopy = Math.min(c.queueTotalSize, pid.byteLength - pid.bytesFilled);
+    const maxBytesFilled = pid.bytesFilled + maxBytesToCopy;
+    let totalBytesToCopyRemaining = maxBytesToCopy;
+    let ready = false;
+    const maxAlignedBytes = maxBytesFilled - (maxBytesFilled % pid.elementSize);
+    if (maxAlignedBytes >= pid.minimumFill) {
+      totalBytesToCopyRemaining = maxAlignedBytes - pid.bytesFilled;
+      ready = true;
+    }
+    const queue = c.queue;
+    while (totalBytesToCopyRemaining > 0) {
+      const head = queue[0];
+      const bytesToCopy = Math.min(totalBytesToCopyRemaining, head.byteLength);
+      const destStart = pid.byteOffset + pid.bytesFilled;
+      new Uint8Array(pid.buffer, destStart, bytesToCopy).set(new Uint8Array(head.buffer, head.byteOffset, bytesToCopy));
+      if (head.byteLength === bytesToCopy) queue.shift();
+      else {
+        head.byteOffset += bytesToCopy;
+        head.byteLength -= bytesToCopy;
+      }
+      c.queueTotalSize -= bytesToCopy;
+      pid.bytesFilled += bytesToCopy; // FillHeadPullIntoDescriptor
+      totalBytesToCopyRemaining -= bytesToCopy;
+    }
+    return ready;
+  }
+  function rbscFillReadRequestFromQueue(c, req) {
+    const entry = c.queue.shift();
+    c.queueTotalSize -= entry.byteLength;
+    rbscHandleQueueDrain(c);
+    req.chunk(new Uint8Array(entry.buffer, entry.byteOffset, entry.byteLength));
+  }
+  function rbscGetBYOBRequest(c) {
+    if (c.byobRequest === null && c.pendingPullIntos.length > 0) {
+      const first = c.pendingPullIntos[0];
+      const view = new Uint8Array(first.buffer, first.byteOffset + first.bytesFilled, first.byteLength - first.bytesFilled);
+      const rec = { controller: c, view };
+      c.byobRequest = new ReadableStreamBYOBRequest(INTERNAL, rec);
+      c.byobRequestRec = rec;
+    }
+    return c.byobRequest;
+  }
+  function rbscGetDesiredSize(c) {
+    const state = c.stream.state;
+    if (state === "errored") return null;
+    if (state === "closed") return 0;
+    return c.strategyHWM - c.queueTotalSize;
+  }
+  function rbscHandleQueueDrain(c) {
+    if (c.queueTotalSize === 0 && c.closeRequested) {
+      rbscClearAlgorithms(c);
+      readableStreamClose(c.stream);
+    } else {
+      rbscCallPullIfNeeded(c);
+    }
+  }
+  function rbscInvalidateBYOBRequest(c) {
+    if (c.byobRequest === null) return;
+    c.byobRequestRec.controller = undefined;
+    c.byobRequestRec.view = null;
+    c.byobRequest = null;
+    c.byobRequestRec = undefined;
+  }
+  function rbscProcessPullIntoDescriptorsUsingQueue(c) {
+    const filled = [];
+    while (c.pendingPullIntos.length > 0) {
+      if (c.queueTotalSize === 0) break;
+      const pid = c.pendingPullIntos[0];
+      if (rbscFillPullIntoDescriptorFromQueue(c, pid)) {
+        rbscShiftPendingPullInto(c);
+        filled.push(pid);
+      }
+    }
+    return filled;
+  }
+  function rbscProcessReadRequestsUsingQueue(c) {
+    const reader = c.stream.reader;
+    while (reader.readRequests.size > 0) {
+      if (c.queueTotalSize === 0) return;
+      rbscFillReadRequestFromQueue(c, reader.readRequests.shift());
+    }
+  }
+  function rbscPullInto(c, view, min, req) {
+    const rs = c.stream;
+    const [elementSize, ctor] = viewInfo(view);
+    const pid = {
+      buffer: view.buffer, bufferByteLength: view.buffer.byteLength, byteOffset: view.byteOffset,
+      byteLength: view.byteLength, bytesFilled: 0, minimumFill: min * elementSize, elementSize,
+      viewConstructor: ctor, readerType: "byob",
+    };
+    if (c.pendingPullIntos.length > 0) {
+      c.pendingPullIntos.push(pid);
+      rs.reader.readIntoRequests.push(req);
+      return;
+    }
+    if (rs.state === "closed") {
+      req.close(newView(ctor, pid.buffer, pid.byteOffset, 0));
+      return;
+    }
+    if (c.queueTotalSize > 0) {
+      if (rbscFillPullIntoDescriptorFromQueue(c, pid)) {
+        const filledView = convertPullIntoDescriptor(pid);
+        rbscHandleQueueDrain(c);
+        req.chunk(filledView);
+        return;
+      }
+      if (c.closeRequested) {
+        const e = new TypeError("The stream is closing and has too few bytes left for this BYOB read");
+        rbscError(c, e);
+        req.error(e);
+        return;
+      }
+    }
+    c.pendingPullIntos.push(pid);
+    rs.reader.readIntoRequests.push(req);
+    rbscCallPullIfNeeded(c);
+  }
+  function newView(ctor, buffer, byteOffset, elements) {
+    return new ctor(buffer, byteOffset, elements);
+  }
+  function convertPullIntoDescriptor(pid) {
+    const n = pid.viewConstructor === DataView ? pid.bytesFilled : pid.bytesFilled / pid.elementSize;
+    return newView(pid.viewConstructor, pid.buffer, pid.byteOffset, n);
+  }
+  function rbscRespond(c, bytesWritten) {
+    const first = c.pendingPullIntos[0];
+    if (c.stream.state === "closed") {
+      if (bytesWritten !== 0) throw new TypeError("respond: the stream is closed, so bytesWritten must be 0");
+    } else {
+      if (bytesWritten === 0) throw new TypeError("respond: bytesWritten must be greater than 0 while the stream is readable");
+      if (first.bytesFilled + bytesWritten > first.byteLength) throw new RangeError("respond: bytesWritten is larger than the view");
+    }
+    rbscRespondInternal(c, bytesWritten);
+  }
+  function rbscRespondWithNewView(c, view) {
+    const first = c.pendingPullIntos[0];
+    if (c.stream.state === "closed") {
+      if (view.byteLength !== 0) throw new TypeError("respondWithNewView: the stream is closed, so the view must be empty");
+    } else if (view.byteLength === 0) {
+      throw new TypeError("respondWithNewView: the view must not be empty while the stream is readable");
+    }
+    if (first.byteOffset + first.bytesFilled !== view.byteOffset) throw new RangeError("respondWithNewView: the view must start where the request's view starts");
+    if (first.bufferByteLength !== view.buffer.byteLength) throw new RangeError("respondWithNewView: the view's buffer must be as large as the request's");
+    if (first.bytesFilled + view.byteLength > first.byteLength) throw new RangeError("respondWithNewView: the view is larger than the request's view");
+    const n = view.byteLength;
+    first.buffer = view.buffer;
+    rbscRespondInternal(c, n);
+  }
+  function rbscRespondInClosedState(c, first) {
+    if (first.readerType === "none") rbscShiftPendingPullInto(c);
+    const rs = c.stream;
+    if (readableStreamHasBYOBReader(rs)) {
+      const filled = [];
+      while (filled.length < rs.reader.readIntoRequests.size) filled.push(rbscShiftPendingPullInto(c));
+      for (const pid of filled) rbscCommitPullIntoDescriptor(rs, pid);
+    }
+  }
+  function rbscRespondInReadableState(c, bytesWritten, pid) {
+    pid.bytesFilled += bytesWritten;
+    if (pid.readerType === "none") {
+      rbscEnqueueDetachedPullIntoToQueue(c, pid);
+      for (const f of rbscProcessPullIntoDescriptorsUsingQueue(c)) rbscCommitPullIntoDescriptor(c.stream, f);
+      return;
+    }
+    if (pid.bytesFilled < pid.minimumFill) return;
+    rbscShiftPendingPullInto(c);
+    const remainderSize = pid.bytesFilled % pid.elementSize;
+    if (remainderSize > 0) {
+      const end = pid.byteOffset + pid.bytesFilled;
+      rbscEnqueueClonedChunkToQueue(c, pid.buffer, end - remainderSize, remainderSize);
+    }
+    pid.bytesFilled -= remainderSize;
+    const filled = rbscProcessPullIntoDescriptorsUsingQueue(c);
+    rbscCommitPullIntoDescriptor(c.stream, pid);
+    for (const f of filled) rbscCommitPullIntoDescriptor(c.stream, f);
+  }
+  function rbscRespondInternal(c, bytesWritten) {
+    const first = c.pendingPullIntos[0];
+    rbscInvalidateBYOBRequest(c);
+    if (c.stream.state === "closed") rbscRespondInClosedState(c, first);
+    else rbscRespondInReadableState(c, bytesWritten, first);
+    rbscCallPullIfNeeded(c);
+  }
+  function rbscShiftPendingPullInto(c) {
+    return c.pendingPullIntos.shift();
+  }
+  function rbscCommitPullIntoDescriptor(rs, pid) {
+    let done = false;
+    if (rs.state === "closed") done = true;
+    const filledView = convertPullIntoDescriptor(pid);
+    if (pid.readerType === "default") {
+      readableStreamFulfillReadRequest(rs, filledView, done);
+    } else {
+      const req = rs.reader.readIntoRequests.shift();
+      if (done) req.close(filledView);
+      else req.chunk(filledView);
+    }
+  }
+  function rbscPullSteps(c, req) {
+    const rs = c.stream;
+    if (c.queueTotalSize > 0) {
+      rbscFillReadRequestFromQueue(c, req);
+      return;
+    }
+    const size = c.autoAllocateChunkSize;
+    if (size !== undefined) {
+      let buffer;
+      try {
+        buffer = new ArrayBuffer(size);
+      } catch (e) {
+        req.error(e);
+        return;
+      }
+      c.pendingPullIntos.push({
+        buffer, bufferByteLength: size, byteOffset: 0, byteLength: size, bytesFilled: 0,
+        minimumFill: 1, elementSize: 1, viewConstructor: Uint8Array, readerType: "default",
+      });
+    }
+    rs.reader.readRequests.push(req);
+    rbscCallPullIfNeeded(c);
+  }
+
+  // ReadableStreamBYOBReader
+
+  let byobReaderOf;
+  class ReadableStreamBYOBReader {
+    #r;
+    constructor(stream) {
+      if (stream === INTERNAL) return;
+      const rs = rsOf(stream);
+      if (!rs) throw new TypeError("ReadableStreamBYOBReader: the argument must be a ReadableStream");
+      const reader = { pub: this, byob: true, stream: undefined, closed: undefined, readIntoRequests: new Queue() };
+      this.#r = reader;
+      setUpBYOBReader(reader, rs);
+    }
+    static {
+      byobReaderOf = (x) => (isObject(x) && #r in x ? x.#r : undefined);
+      ReadableStreamBYOBReader.attach = (pub, rec) => { pub.#r = rec; };
+    }
+    get closed() {
+      const r = byobReaderOf(this);
+      if (!r) return promiseReject(illegal("ReadableStreamBYOBReader"));
+      return r.closed.promise;
+    }
+    cancel(reason = undefined) {
+      const r = byobReaderOf(this);
+      if (!r) return promiseReject(illegal("ReadableStreamBYOBReader"));
+      if (r.stream === undefined) return promiseReject(typeError("This reader has released its lock; it cannot cancel the stream"));
+      return readableStreamCancel(r.stream, reason);
+    }
+    read(view, options = undefined) {
+      const r = byobReaderOf(this);
+      if (!r) return promiseReject(illegal("ReadableStreamBYOBReader"));
+      if (!isArrayBufferView(view)) return promiseReject(typeError("ReadableStreamBYOBReader.read: the argument must be an ArrayBuffer view"));
+      let min = 1;
+      try {
+        options = dictionary(options, "read options");
+        if (options !== undefined && options.min !== undefined) min = enforceRangeULL(options.min, "min");
+      } catch (e) {
+        return promiseReject(e);
+      }
+      if (view.byteLength === 0) return promiseReject(typeError("ReadableStreamBYOBReader.read: the view is empty"));
+      if (view.buffer.byteLength === 0) return promiseReject(typeError("ReadableStreamBYOBReader.read: the view's buffer is empty"));
+      if (min === 0) return promiseReject(typeError("ReadableStreamBYOBReader.read: min must be greater than 0"));
+      if (view instanceof DataView) {
+        if (min > view.byteLength) return promiseReject(new RangeError("ReadableStreamBYOBReader.read: min is larger than the view"));
+      } else if (min > view.length) {
+        return promiseReject(new RangeError("ReadableStreamBYOBReader.read: min is larger than the view"));
+      }
+      if (r.stream === undefined) return promiseReject(typeError("This reader has released its lock; get a new reader to read the stream"));
+      const cap = newCap();
+      byobReaderRead(r, view, min, {
+        chunk(value) { cap.resolve({ value, done: false }); },
+        close(value) { cap.resolve({ value, done: true }); },
+        error(e) { cap.reject(e); },
+      });
+      return cap.promise;
+    }
+    releaseLock() {
+      const r = byobReaderOf(this);
+      if (!r) throw illegal("ReadableStreamBYOBReader");
+      if (r.stream === undefined) return;
+      byobReaderRelease(r);
+    }
+  }
+  const attachBYOBReader = ReadableStreamBYOBReader.attach;
+  delete ReadableStreamBYOBReader.attach;
+  webIDL(ReadableStreamBYOBReader, "ReadableStreamBYOBReader");
+
+  function acquireBYOBReader(rs) {
+    const pub = new ReadableStreamBYOBReader(INTERNAL);
+    const reader = { pub, byob: true, stream: undefined, closed: undefined, readIntoRequests: new Queue() };
+    attachBYOBReader(pub, reader);
+    setUpBYOBReader(reader, rs);
+    return reader;
+  }
+  function setUpBYOBReader(reader, rs) {
+    if (isReadableStreamLocked(rs)) throw new TypeError("This ReadableStream is already locked to a reader; release that reader first");
+    if (!rs.controller.byte) throw new TypeError("A BYOB reader needs a byte stream (one made with type: \"bytes\")");
+    readerGenericInitialize(reader, rs);
+  }
+  function byobReaderRead(reader, view, min, req) {
+    const rs = reader.stream;
+    rs.disturbed = true;
+    if (rs.state === "errored") req.error(rs.storedError);
+    else rbscPullInto(rs.controller, view, min, req);
+  }
+  function byobReaderRelease(reader) {
+    readerGenericRelease(reader);
+    byobReaderErrorReadIntoRequests(reader, new TypeError("The reader's lock on the stream was released before the read finished"));
+  }
+  function byobReaderErrorReadIntoRequests(reader, e) {
+    const reqs = reader.readIntoRequests;
+    if (reqs.size === 0) return;
+    reader.readIntoRequests = new Queue();
+    for (const req of reqs.drain()) req.error(e);
+  }
+
+  // Tee of a byte stream: both branches are byte streams; each gets its own
+  // copy of every chunk. (Simpler than the spec's ReadableByteStreamTee: the
+  // source is always read with a default reader, so a BYOB read on a branch
+  // is served from the branch's queue rather than forwarded to the source.)
+  function readableByteStreamTee(rs) {
+    const reader = acquireDefaultReader(rs);
+    let reading = false, readAgain = false, canceled1 = false, canceled2 = false;
+    let reason1, reason2, branch1, branch2;
+    const cancelCap = newCap();
+    const pullAlgorithm = () => {
+      if (reading) { readAgain = true; return resolvedUndefined(); }
+      reading = true;
+      readableStreamDefaultReaderRead(reader, {
+        chunk(chunk) {
+          microtask(() => {
+            readAgain = false;
+            if (!canceled1) rbscEnqueue(branch1.controller, chunk, false);
+            if (!canceled2) rbscEnqueue(branch2.controller, chunk, false);
+            reading = false;
+            if (readAgain) pullAlgorithm();
+          });
+        },
+        close() {
+          reading = false;
+          if (!canceled1) rbscCloseQuietly(branch1.controller);
+          if (!canceled2) rbscCloseQuietly(branch2.controller);
+          if (!canceled1 || !canceled2) resolveCap(cancelCap, undefined);
+        },
+        error() { reading = false; },
+      });
+      return resolvedUndefined();
+    };
+    const cancel1 = (reason) => {
+      canceled1 = true;
+      reason1 = reason;
+      if (canceled2) resolveCap(cancelCap, readableStreamCancel(rs, [reason1, reason2]));
+      return cancelCap.promise;
+    };
+    const cancel2 = (reason) => {
+      canceled2 = true;
+      reason2 = reason;
+      if (canceled1) resolveCap(cancelCap, readableStreamCancel(rs, [reason1, reason2]));
+      return cancelCap.promise;
+    };
+    branch1 = createReadableByteStream(noop, pullAlgorithm, cancel1);
+    branch2 = createReadableByteStream(noop, pullAlgorithm, cancel2);
+    then(reader.closed.promise, undefined, (r) => {
+      rbscError(branch1.controller, r);
+      rbscError(branch2.controller, r);
+      if (!canceled1 || !canceled2) resolveCap(cancelCap, undefined);
+    });
+    return [branch1, branch2];
+  }
+  function rbscCloseQuietly(c) {
+    try {
+      rbscClose(c);
+    } catch (e) {
+      // rbscClose has errored the stream already.
+    }
+    if (c.pendingPullIntos.length > 0 && c.stream.state === "closed") rbscRespond(c, 0);
+  }
 
   // ---------------------------------------------------------------------------
   // Internal hooks (documented at the top of the file).
@@ -1914,6 +2551,33 @@
   internal.isDisturbed = (stream) => rsOf(stream).disturbed;
   internal.isLocked = (stream) => isReadableStreamLocked(rsOf(stream));
   internal.markDisturbed = (stream) => { rsOf(stream).disturbed = true; };
+
+  internal.streamFromBytes = (u8) => {
+    const rs = createReadableByteStream(noop, resolvedUndefined, resolvedUndefined);
+    if (u8.byteLength > 0) rbscEnqueue(rs.controller, u8, true);
+    rbscClose(rs.controller);
+    return rs.pub;
+  };
+  internal.newHostStream = (source, highWaterMark = 0) => {
+    let rs;
+    const pull = () => {
+      try {
+        return resolvedWith(source.pull(rs.controller.pub));
+      } catch (e) {
+        return promiseReject(e);
+      }
+    };
+    const cancel = (reason) => {
+      if (typeof source.cancel !== "function") return resolvedUndefined();
+      try {
+        return resolvedWith(source.cancel(reason));
+      } catch (e) {
+        return promiseReject(e);
+      }
+    };
+    rs = createReadableByteStream(noop, pull, cancel, highWaterMark);
+    return rs.pub;
+  };
 
   const BAD_CHUNK = "a ReadableStream body must yield Uint8Array chunks";
   internal.readAllBytes = (stream, limitBytes = Infinity) => {
@@ -2025,6 +2689,7 @@
     WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController,
     TransformStream, TransformStreamDefaultController,
     CountQueuingStrategy, ByteLengthQueuingStrategy,
+    ReadableByteStreamController, ReadableStreamBYOBReader, ReadableStreamBYOBRequest,
   };
   for (const name of Object.keys(installs)) {
     Object.defineProperty(globalThis, name, { value: installs[name], writable: true, configurable: true, enumerable: false });
