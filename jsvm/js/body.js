@@ -108,7 +108,11 @@
     return !!b && b.source !== null && (disturbed(b) || (isStream(b.source) && internal.isLocked(b.source)));
   };
 
-  function consume(obj, name) {
+  // consume reads the whole body once and resolves with convert(source),
+  // where source is null, a string or a Uint8Array. A stream is read through
+  // callbacks, not promises of chunks, so a user's Object.prototype.then
+  // cannot intercept the bytes.
+  function consume(obj, name, convert) {
     const b = bodies.get(obj);
     if (!b) return Promise.reject(new TypeError("Illegal invocation"));
     if (disturbed(b)) {
@@ -119,10 +123,19 @@
         return Promise.reject(new TypeError(`${name}(): the body stream is locked by a reader`));
       }
       b.used = true;
-      return internal.readAllBytes(b.source);
+      const stream = b.source;
+      return new Promise((resolve, reject) => {
+        internal.readAllBytesThen(stream, Infinity, (bytes) => {
+          try { resolve(convert(bytes)); } catch (e) { reject(e); }
+        }, reject);
+      });
     }
     if (b.source !== null) b.used = true;
-    return Promise.resolve(b.source);
+    try {
+      return Promise.resolve(convert(b.source));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   function asText(source) {
@@ -144,7 +157,7 @@
 
   function formData(obj) {
     const ct = mimeType(obj);
-    return consume(obj, "formData").then((s) => {
+    return consume(obj, "formData", (s) => {
       const kind = essence(ct);
       if (kind === "multipart/form-data") return internal.parseMultipart(asBytes(s), ct);
       if (kind === "application/x-www-form-urlencoded") return internal.parseUrlencodedFormData(asBytes(s));
@@ -169,11 +182,11 @@
     Object.defineProperties(proto, {
       body: { get() { return bodyStream(this); }, enumerable: true, configurable: true },
       bodyUsed: { get() { const b = bodies.get(this); return b ? disturbed(b) : false; }, enumerable: true, configurable: true },
-      arrayBuffer: { value() { return consume(this, "arrayBuffer").then((s) => asBytes(s).buffer); }, writable: true, enumerable: true, configurable: true },
-      bytes: { value() { return consume(this, "bytes").then(asBytes); }, writable: true, enumerable: true, configurable: true },
-      text: { value() { return consume(this, "text").then(asText); }, writable: true, enumerable: true, configurable: true },
-      json: { value() { return consume(this, "json").then((s) => JSON.parse(asText(s))); }, writable: true, enumerable: true, configurable: true },
-      blob: { value() { const type = mimeType(this); return consume(this, "blob").then((s) => internal.newBlob(asBytes(s), type)); }, writable: true, enumerable: true, configurable: true },
+      arrayBuffer: { value() { return consume(this, "arrayBuffer", (s) => asBytes(s).buffer); }, writable: true, enumerable: true, configurable: true },
+      bytes: { value() { return consume(this, "bytes", asBytes); }, writable: true, enumerable: true, configurable: true },
+      text: { value() { return consume(this, "text", asText); }, writable: true, enumerable: true, configurable: true },
+      json: { value() { return consume(this, "json", (s) => JSON.parse(asText(s))); }, writable: true, enumerable: true, configurable: true },
+      blob: { value() { const type = mimeType(this); return consume(this, "blob", (s) => internal.newBlob(asBytes(s), type)); }, writable: true, enumerable: true, configurable: true },
       formData: { value() { return formData(this); }, writable: true, enumerable: true, configurable: true },
     });
   };
