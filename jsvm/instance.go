@@ -337,7 +337,11 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 	b := newBudget(in.cfg.Limits.CPUTime)
 	ok := in.postAs(b, func() {
 		vm := in.vm
-		body := in.bodyToJS(req.Body, req.BodyStream)
+		reqBody := req.Body
+		if len(reqBody) == 0 {
+			reqBody = nil // no body, as Deno gives a GET: request.body is null
+		}
+		body := in.bodyToJS(reqBody, req.BodyStream)
 		done := vm.ToValue(func(errVal goja.Value, flat goja.Value) {
 			if errVal != nil && !goja.IsNull(errVal) && !goja.IsUndefined(errVal) {
 				out <- result{nil, in.thrown("handler", errVal)}

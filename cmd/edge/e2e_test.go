@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -349,4 +351,63 @@ func TestSigtermShutsDownCleanly(t *testing.T) {
 	}
 	p2 := startEdge(t, config, data)
 	p2.expect(workerHost, "/", 200, "Coordinator count: 1")
+}
+
+// A streamed response reaches the client chunk by chunk: the first event
+// arrives while the handler still holds the stream open (it waits for
+// /release, a second request), both from a worker and from a coordinator
+// whose stream a worker passes through.
+func TestStreamedResponsesReachTheClientAsTheyAreProduced(t *testing.T) {
+	const producer = `let release; let released = new Promise((r) => (release = r));
+const handler = (req) => {
+  const path = new URL(req.url).pathname;
+  if (path === "/release") { release(); released = new Promise((r) => (release = r)); return new Response("released"); }
+  if (path === "/upload") return (async () => { let n = 0; for await (const c of req.body) n += c.byteLength; return new Response("got " + n); })();
+  const wait = released;
+  const enc = new TextEncoder();
+  const body = new ReadableStream({
+    async start(c) {
+      c.enqueue(enc.encode("data: one\n\n"));
+      await wait;
+      c.enqueue(enc.encode("data: two\n\n"));
+      c.close();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+};
+`
+	config := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nprojects:\n  - { name: sse, entry: sse.js, kind: worker }\n  - { name: room, entry: room.js, kind: coordinator }\n  - { name: front, entry: front.js, kind: worker }\nworkers:\n  instances: 1\n",
+		"sse.js":    producer + "Deno.serve(handler);\n",
+		"room.js":   producer + "export default { fetch: handler };\n",
+		"front.js":  `Deno.serve(async (req) => { const u = new URL(req.url); const r = await fetch("https://room.example.test" + u.pathname, { method: req.method, body: req.body, duplex: "half" }); return new Response(r.body, { status: r.status, headers: r.headers }); });`,
+	})
+	p := startEdge(t, config, t.TempDir())
+	for _, host := range []string{"sse.example.test", "front.example.test"} {
+		t.Run(host, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", "http://"+p.addr+"/events", nil)
+			req.Host = host
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+				b, _ := io.ReadAll(resp.Body)
+				t.Fatalf("content-type %q: %d %s\n%s", ct, resp.StatusCode, b, p.logs())
+			}
+			r := bufio.NewReader(resp.Body)
+			if line, err := r.ReadString('\n'); err != nil || line != "data: one\n" {
+				t.Fatalf("first event: %q %v", line, err)
+			}
+			p.expect(host, "/release", 200, "released")
+			rest, err := io.ReadAll(r)
+			if err != nil || string(rest) != "\ndata: two\n\n" {
+				t.Fatalf("rest of the stream: %q %v", rest, err)
+			}
+			if status, body := p.do("POST", host, "/upload", strings.Repeat("x", 100000)); status != 200 || body != "got 100000" {
+				t.Fatalf("streamed upload: %d %q", status, body)
+			}
+		})
+	}
 }
