@@ -72,8 +72,17 @@ func (e schemeError) FetchMessage() string { return string(e) }
 var ErrRedirect = errors.New("redirect refused: the request's redirect mode is \"error\"")
 
 func (o *Outbound) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Response, error) {
-	hreq, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytes.NewReader(req.Body))
+	var reqBody io.Reader = bytes.NewReader(req.Body)
+	if req.BodyStream != nil {
+		// Sent chunked as JavaScript produces it; a 307/308 redirect cannot
+		// replay it, and fails, as the Fetch Standard says.
+		reqBody = req.BodyStream
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, req.URL, reqBody)
 	if err != nil {
+		if req.BodyStream != nil {
+			_ = req.BodyStream.Close()
+		}
 		return nil, fmt.Errorf("building request: %w", err)
 	}
 	if err := checkScheme(hreq.URL); err != nil {
@@ -115,6 +124,21 @@ func (o *Outbound) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Response
 		}
 		return nil, err
 	}
+	out := &jsvm.Response{
+		Status:     resp.StatusCode,
+		StatusText: http.StatusText(resp.StatusCode),
+		Header:     resp.Header,
+		URL:        resp.Request.URL.String(),
+		Redirected: resp.Request.URL.String() != req.URL,
+	}
+	// A small body of known length is read at once; anything else (large,
+	// or of unknown length like server-sent events) is streamed to
+	// JavaScript as it arrives. jsvm bounds a streamed body by
+	// MaxBodyBytes as it is read.
+	if resp.ContentLength < 0 || resp.ContentLength > bufferedBodyBytes {
+		out.BodyStream = resp.Body
+		return out, nil
+	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, o.MaxBodyBytes+1))
 	if err != nil {
@@ -123,15 +147,13 @@ func (o *Outbound) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Response
 	if int64(len(body)) > o.MaxBodyBytes {
 		return nil, fmt.Errorf("response body: %w", jsvm.ErrBodyTooLarge)
 	}
-	return &jsvm.Response{
-		Status:     resp.StatusCode,
-		StatusText: http.StatusText(resp.StatusCode),
-		Header:     resp.Header,
-		Body:       body,
-		URL:        resp.Request.URL.String(),
-		Redirected: resp.Request.URL.String() != req.URL,
-	}, nil
+	out.Body = body
+	return out, nil
 }
+
+// bufferedBodyBytes is the largest response body of known length that is
+// read whole rather than streamed.
+const bufferedBodyBytes = 64 << 10
 
 func textHeader() http.Header {
 	return http.Header{"Content-Type": {"text/plain; charset=utf-8"}}

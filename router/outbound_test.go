@@ -3,6 +3,8 @@ package router
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -223,5 +225,57 @@ func TestOutboundIgnoresProxyEnvironment(t *testing.T) {
 	}
 	if _, err := get(NewOutbound(1<<20, nil), "file:///etc/passwd"); err == nil || !strings.Contains(err.Error(), "only http: and https:") {
 		t.Fatalf("file URL: %v", err)
+	}
+}
+
+// A response of unknown length is handed over as a stream while the server
+// is still writing it, and a streamed request body goes out as produced.
+func TestOutboundStreamsBothWays(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/upload" {
+			n, _ := io.Copy(io.Discard, r.Body)
+			fmt.Fprintf(w, "got %d chunked=%v", n, r.ContentLength == -1)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprint(w, "data: one\n\n")
+		w.(http.Flusher).Flush()
+		<-release
+		fmt.Fprint(w, "data: two\n\n")
+	}))
+	defer srv.Close()
+	o := NewOutbound(1<<20, allowServer(t, srv))
+	resp, err := get(o, srv.URL+"/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.BodyStream == nil {
+		t.Fatal("a response of unknown length was buffered, not streamed")
+	}
+	defer resp.BodyStream.Close()
+	first := make([]byte, len("data: one\n\n"))
+	if _, err := io.ReadFull(resp.BodyStream, first); err != nil || string(first) != "data: one\n\n" {
+		t.Fatalf("first event %q %v", first, err)
+	}
+	close(release)
+	rest, err := io.ReadAll(resp.BodyStream)
+	if err != nil || string(rest) != "data: two\n\n" {
+		t.Fatalf("rest %q %v", rest, err)
+	}
+
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 0; i < 10; i++ {
+			_, _ = pw.Write(make([]byte, 1000))
+		}
+		_ = pw.Close()
+	}()
+	up, err := o.Fetch(context.Background(), &jsvm.Request{Method: "POST", URL: srv.URL + "/upload", Header: http.Header{}, BodyStream: pr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(up.Body) != "got 10000 chunked=true" {
+		t.Fatalf("upload: %q", up.Body)
 	}
 }
