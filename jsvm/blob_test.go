@@ -87,7 +87,7 @@ return out.map((u) => u.length).join(",") + " " + first[0] + " " + (first.buffer
 			"65536,65536,18930 1 true true"},
 		{"empty", `globalThis.ReadableStream = class { constructor(src) { this.src = src; } };
 const s = new Blob().stream(); let closed = 0; s.src.pull({ enqueue() { throw new Error("enqueued"); }, close() { closed++; } }); return closed;`, "1"},
-		{"no ReadableStream", `delete globalThis.ReadableStream; new Blob().stream();`,
+		{"no ReadableStream", `globalThis.ReadableStream = undefined; new Blob().stream();`,
 			"throws TypeError: Blob.prototype.stream: ReadableStream is not available in this runtime"},
 	})
 }

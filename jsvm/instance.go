@@ -243,12 +243,7 @@ func (l Limits) withDefaults() Limits {
 // setup installs the host operations and the prelude. Runs on the loop.
 func (in *Instance) setup() error {
 	vm := in.vm
-	host := vm.NewObject()
-	for name, op := range in.hostOps() {
-		if err := host.Set(name, op); err != nil {
-			return fmt.Errorf("installing host op %s: %w", name, err)
-		}
-	}
+	host := newHostObject(vm, in.hostOps())
 	internal, err := installPrelude(vm, host)
 	if err != nil {
 		return err

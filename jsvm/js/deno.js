@@ -132,13 +132,10 @@
   }
 
   const Deno = {
-    ...internal.denoDenied,
     serve,
     storage,
     env,
     openKv,
-    errors: internal.denoErrors,
-    permissions: internal.denoPermissions,
     inspect: (v) => internal.inspect(v),
     args: Object.freeze([]),
     pid: 1,
@@ -148,5 +145,12 @@
     version: { deno: "2.0.0", v8: "goja", typescript: "5.6" },
     build: { os: "linux", arch: "x86_64", target: "x86_64-unknown-linux-gnu", vendor: "unknown", env: "gnu" },
   };
+
+  // Deno.errors, Deno.permissions and the host-access members that only
+  // throw (deno_errors.js) are made the first time a member Deno does not
+  // have yet is looked up.
+  internal.lazyProperties(Deno, () => {
+    Object.assign(Deno, internal.denoDenied, { errors: internal.denoErrors, permissions: internal.denoPermissions });
+  });
   Object.defineProperty(globalThis, "Deno", { value: Deno, writable: false, configurable: false, enumerable: false });
 })

@@ -27,6 +27,7 @@
   }
   internal.denoErrors = Object.freeze(errors);
 
+  const denied = {};
   const FILES = "edge instances have no file system; bundle data with your code (import data from \"./data.json\" with { type: \"json\" }) and keep state in Deno.storage";
   const NET = "edge instances cannot open sockets; use fetch() for HTTP and Deno.serve for incoming requests";
   const PROC = "edge instances cannot run or signal processes";
@@ -46,7 +47,6 @@
     [PROC, ["Command", "run", "kill", "exit", "addSignalListener", "removeSignalListener"]],
     [SYS, ["hostname", "osRelease", "osUptime", "loadavg", "networkInterfaces", "systemMemoryInfo", "uid", "gid", "execPath", "dlopen", "memoryUsage"]],
   ];
-  const denied = {};
   for (const [why, list] of groups) {
     for (const name of list) {
       const fail = function () {

@@ -7,14 +7,13 @@
 // Internal helpers for other prelude files:
 //   internal.fireEvent(target, event)      dispatch a trusted event
 //   internal.defineEventHandler(proto, n)  an `on<n>` event handler attribute
-//   internal.reportException(err)          last stop of an unhandled error
+//   (internal.reportException(err), the last stop of an unhandled error, is deno.js's)
 //   internal.reportError(err)              "report the exception" (error event)
 //   internal.isEvent(x), internal.isEventTarget(x)
 (function (globalThis, host, internal) {
   "use strict";
 
   const toDOMString = internal.toDOMString;
-  const originalConsole = globalThis.console;
 
   function requireArgs(got, need, where) {
     if (got < need) {
@@ -453,10 +452,8 @@
 
   // ---- reporting exceptions -----------------------------------------
 
-  // The default last stop for an unhandled exception; the host may replace it.
-  internal.reportException = function (err) {
-    originalConsole.error("Uncaught", err);
-  };
+  // The last stop for an unhandled exception is internal.reportException,
+  // which deno.js defines (it logs through the host).
 
   function describe(err) {
     try {
@@ -596,7 +593,7 @@
   // The global object is an EventTarget: it inherits addEventListener and
   // friends (so `globalThis instanceof EventTarget`), with its own list.
   makeTarget(globalThis);
-  Object.setPrototypeOf(globalThis, EventTarget.prototype);
+  internal.setGlobalPrototype(EventTarget.prototype);
 
   Object.defineProperty(globalThis, "reportError", {
     value: function reportError_(e) {
