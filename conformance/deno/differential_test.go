@@ -30,6 +30,9 @@ func TestDenoDifferential(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("deno: %v (from EDGE_DENO?)", err)
+	}
 	corpus, err := deno.LoadCorpus(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -384,7 +384,7 @@ func startDeno(ctx context.Context, bin, denoDir string, p *Program) (*process, 
 			return proc, nil
 		}
 		proc.stop()
-		if !strings.Contains(proc.output(), "AddrInUse") {
+		if out := proc.output(); !strings.Contains(out, "AddrInUse") && !strings.Contains(out, "already in use") {
 			break
 		}
 	}
