@@ -1,5 +1,5 @@
 # Convenience targets; each runs a plain go command shown in README.md.
-.PHONY: run test bench proto loadtest
+.PHONY: run test bench proto loadtest deno deno-diff
 
 run:
 	go run ./cmd/edge dev --config examples/counter/edge.yaml
@@ -21,3 +21,14 @@ proto:
 # loadtest/.npm); writes loadtest/out/results.md. See docs/BENCHMARKS.md.
 loadtest:
 	go run ./loadtest -duration 10s -connections 32 -rounds 3
+
+# Real Deno for the differential suite (conformance/deno), from npm into
+# conformance/deno/.npm. Idempotent: npm skips an installed version.
+deno:
+	@command -v npm >/dev/null || { echo "make deno: npm is not on PATH (install Node.js/npm)" >&2; exit 1; }
+	npm install --prefix conformance/deno/.npm --no-audit --no-fund deno@2.9.6
+
+# The differential suite's table (needs `make deno`); -update-docs rewrites
+# its section of docs/CONFORMANCE.md.
+deno-diff:
+	go run ./conformance/deno/cmd/diff

@@ -1,0 +1,33 @@
+// Timers and microtasks: ordering across distinct delays, intervals,
+// clearing, arguments.
+Deno.serve(async () => {
+  const log = [];
+  await new Promise((done) => {
+    setTimeout(() => log.push("timeout 20"), 20);
+    setTimeout((a, b) => log.push("timeout 0 args " + a + b), 0, "x", "y");
+    const cleared = setTimeout(() => log.push("cleared!"), 5);
+    clearTimeout(cleared);
+    let n = 0;
+    const iv = setInterval(() => {
+      n++;
+      log.push("interval " + n);
+      if (n === 3) {
+        clearInterval(iv);
+        setTimeout(done, 40);
+      }
+    }, 1);
+    Promise.resolve().then(() => log.push("microtask 1"));
+    queueMicrotask(() => log.push("microtask 2"));
+    log.push("sync");
+  });
+  const id = setTimeout(() => {}, 0);
+  clearTimeout(id);
+  clearTimeout(undefined);
+  clearInterval(null);
+  return new Response(JSON.stringify({
+    log: log.filter((l) => !l.startsWith("interval")),
+    intervals: log.filter((l) => l.startsWith("interval")),
+    intervalBeforeTimeout20: log.indexOf("interval 3") < log.indexOf("timeout 20"),
+    idType: typeof id,
+  }), { headers: { "content-type": "application/json" } });
+});

@@ -1,0 +1,5 @@
+//go:build !race
+
+package deno_test
+
+const raceEnabled = false
