@@ -56,3 +56,31 @@ func TestUnhandledRejectionIsLogged(t *testing.T) {
 		t.Fatalf("a handled rejection was reported:\n%s", out)
 	}
 }
+
+func TestConsoleMethods(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	in := startModule(t, "mod.js", `Deno.serve(() => {
+  console.log("%s is %d years and %o", "Ada", 36.5, { a: 1 }, "extra");
+  console.count(); console.count(); console.count("x");
+  console.group("g"); console.log("inside"); console.groupEnd(); console.log("outside");
+  console.assert(false, "broken %s", "here");
+  console.table([{ a: 1, b: "x" }, { a: 2 }]);
+  console.dir({ nested: { deep: 1 } });
+  return new Response("ok");
+});`, Config{Logger: log})
+	serve(t, in, "GET", "https://t.example/", "")
+	out := buf.String()
+	for _, want := range []string{
+		`text="Ada is 36.5 years and { a: 1 } extra"`,
+		`text="default: 1"`, `text="default: 2"`, `text="x: 1"`,
+		`text="    inside"`, `text=outside`,
+		`level=ERROR msg=console project="" instance="" text="Assertion failed: broken here"`,
+		`│ (idx) │ a │  b  │`,
+		`text="{ nested: { deep: 1 } }"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s:\n%s", want, out)
+		}
+	}
+}

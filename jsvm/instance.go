@@ -152,7 +152,7 @@ type Instance struct {
 	wake          *time.Timer
 	wakeAt        time.Time
 	timersStopped bool
-	exports goja.Value
+	exports       goja.Value
 	// unhandled holds promises rejected with no handler yet; whatever is
 	// still here after a job's microtasks ran is reported.
 	unhandled map[*goja.Promise]struct{}
