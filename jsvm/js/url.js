@@ -12,25 +12,64 @@
   const RESET = Symbol("reset");
   const SET_QUERY = Symbol("setQuery");
 
+  // toUSVString converts a JS value to a string and replaces lone surrogates
+  // with U+FFFD (WebIDL USVString); a Symbol throws a TypeError.
+  const SURROGATE = /[\uD800-\uDFFF]/;
+  function toUSVString(v) {
+    const s = typeof v === "string" ? v : `${v}`;
+    if (!SURROGATE.test(s)) return s;
+    let out = "";
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xDC00 && d <= 0xDFFF) { out += s[i] + s[i + 1]; i++; continue; }
+      }
+      out += c >= 0xD800 && c <= 0xDFFF ? "\uFFFD" : s[i];
+    }
+    return out;
+  }
+  internal.toUSVString = internal.toUSVString || toUSVString;
+
   class URLSearchParams {
     #list = [];
     [paramsOwner] = null;
 
+    // init is the WebIDL union (sequence<sequence<USVString>> or
+    // record<USVString, USVString> or USVString): any object (functions
+    // too) with an @@iterator is a sequence, read through that iterator even
+    // on a URLSearchParams; any other object is a record of its own
+    // enumerable properties.
     constructor(init = "") {
-      if (init instanceof URLSearchParams) {
-        this.#list = init.#list.map((p) => [p[0], p[1]]);
-      } else if (typeof init === "object" && init !== null && typeof init[Symbol.iterator] === "function") {
-        for (const pair of init) {
-          const p = Array.from(pair);
-          if (p.length !== 2) {
-            throw new TypeError("URLSearchParams: each init pair must have exactly two elements");
+      if ((typeof init === "object" && init !== null) || typeof init === "function") {
+        const iter = init[Symbol.iterator];
+        if (iter !== undefined && iter !== null) {
+          if (typeof iter !== "function") throw new TypeError("URLSearchParams: init[Symbol.iterator] is not a function");
+          for (const pair of { [Symbol.iterator]: () => iter.call(init) }) {
+            if ((typeof pair !== "object" || pair === null) && typeof pair !== "function") {
+              throw new TypeError("URLSearchParams: each init pair must be a sequence");
+            }
+            const p = Array.from(pair);
+            if (p.length !== 2) {
+              throw new TypeError("URLSearchParams: each init pair must have exactly two elements");
+            }
+            this.#list.push([toUSVString(p[0]), toUSVString(p[1])]);
           }
-          this.#list.push([String(p[0]), String(p[1])]);
+        } else {
+          for (const key of Reflect.ownKeys(init)) {
+            const desc = Reflect.getOwnPropertyDescriptor(init, key);
+            if (desc === undefined || !desc.enumerable) continue;
+            const name = toUSVString(key);
+            const value = toUSVString(init[key]);
+            // A record keeps one entry per key (only a lone surrogate
+            // replaced by U+FFFD can make two keys collide).
+            const i = this.#list.findIndex((p) => p[0] === name);
+            if (i >= 0) this.#list[i][1] = value;
+            else this.#list.push([name, value]);
+          }
         }
-      } else if (typeof init === "object" && init !== null) {
-        for (const key of Object.keys(init)) this.#list.push([key, String(init[key])]);
       } else {
-        let s = String(init);
+        let s = toUSVString(init);
         if (s.startsWith("?")) s = s.slice(1);
         this.#list = host.formParse(s);
       }
@@ -46,27 +85,27 @@
     }
 
     get size() { return this.#list.length; }
-    append(name, value) { this.#list.push([String(name), String(value)]); this.#update(); }
+    append(name, value) { this.#list.push([toUSVString(name), toUSVString(value)]); this.#update(); }
     delete(name, value) {
-      name = String(name);
+      name = toUSVString(name);
       if (value === undefined) this.#list = this.#list.filter((p) => p[0] !== name);
-      else { value = String(value); this.#list = this.#list.filter((p) => !(p[0] === name && p[1] === value)); }
+      else { value = toUSVString(value); this.#list = this.#list.filter((p) => !(p[0] === name && p[1] === value)); }
       this.#update();
     }
     get(name) {
-      name = String(name);
+      name = toUSVString(name);
       const p = this.#list.find((p) => p[0] === name);
       return p ? p[1] : null;
     }
-    getAll(name) { name = String(name); return this.#list.filter((p) => p[0] === name).map((p) => p[1]); }
+    getAll(name) { name = toUSVString(name); return this.#list.filter((p) => p[0] === name).map((p) => p[1]); }
     has(name, value) {
-      name = String(name);
+      name = toUSVString(name);
       if (value === undefined) return this.#list.some((p) => p[0] === name);
-      value = String(value);
+      value = toUSVString(value);
       return this.#list.some((p) => p[0] === name && p[1] === value);
     }
     set(name, value) {
-      name = String(name); value = String(value);
+      name = toUSVString(name); value = toUSVString(value);
       const i = this.#list.findIndex((p) => p[0] === name);
       if (i < 0) this.#list.push([name, value]);
       else {
