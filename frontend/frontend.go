@@ -96,6 +96,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out.Del("Content-Length")
 	out.Set("Content-Length", strconv.Itoa(len(resp.GetBody())))
+	noSniff(out)
 	w.WriteHeader(int(resp.GetStatus()))
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(resp.GetBody())
@@ -116,6 +117,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, status int, id 
 	}
 	defer body.Close()
 	w.Header().Del("Content-Length")
+	noSniff(w.Header())
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
@@ -144,6 +146,15 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request, status int, id 
 			h.Log.Warn("streamed response ended with an error", slog.String("host", r.Host), slog.Any("err", err))
 			panic(http.ErrAbortHandler)
 		}
+	}
+}
+
+// noSniff keeps a response without a Content-Type without one: net/http
+// would otherwise guess one from the first bytes, which the handler did
+// not say (Deno sends none).
+func noSniff(h http.Header) {
+	if _, ok := h["Content-Type"]; !ok {
+		h["Content-Type"] = nil
 	}
 }
 

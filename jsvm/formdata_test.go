@@ -62,11 +62,11 @@ const want = "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n2\r\
   "--B\r\nContent-Disposition: form-data; name=\"q%22n%0D%0Al%0D%0A\"\r\n\r\nv\r\n" +
   "--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a%22b%0A.txt\"\r\nContent-Type: text/plain\r\n\r\nhi\r\n" +
   "--B\r\nContent-Disposition: form-data; name=\"g\"; filename=\"blob\"\r\nContent-Type: application/octet-stream\r\n\r\n\u0000\uFFFD\r\n" +
-  "--B--\r\n";
+  "--B--";
 return [/^----edgeFormBoundary[0-9A-Za-z]{24}$/.test(boundary), contentType === "multipart/form-data; boundary=" + boundary, s === want.replaceAll("B", boundary), bytes instanceof Uint8Array].join("|");`,
 			"true|true|true|true"},
 		{"random boundaries", `const a = internal.serializeMultipart(new FormData()).boundary, b = internal.serializeMultipart(new FormData()).boundary; return a !== b;`, "true"},
-		{"empty form", `const { bytes, boundary } = internal.serializeMultipart(new FormData()); return new TextDecoder().decode(bytes) === "--" + boundary + "--\r\n";`, "true"},
+		{"empty form", `const { bytes, boundary } = internal.serializeMultipart(new FormData()); return new TextDecoder().decode(bytes) === "--" + boundary + "--";`, "true"},
 		{"round trip", `const fd = new FormData(); fd.append("a", "x\r\ny"); fd.append("a", "é"); fd.append("f", new File([new Uint8Array([0, 1, 2, 13, 10, 45, 45])], "n.bin", { type: "application/x-thing" })); fd.append("e", new Blob([]), "");
 const { bytes, contentType } = internal.serializeMultipart(fd);
 const back = internal.parseMultipart(bytes, contentType);

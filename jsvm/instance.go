@@ -333,8 +333,8 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 	ok := in.postAs(b, func() {
 		vm := in.vm
 		reqBody := req.Body
-		if len(reqBody) == 0 {
-			reqBody = nil // no body, as Deno gives a GET: request.body is null
+		if len(reqBody) == 0 && (req.Method == "GET" || req.Method == "HEAD") {
+			reqBody = nil // a GET or HEAD has no body: request.body is null, as in Deno
 		}
 		body := in.bodyToJS(reqBody, req.BodyStream)
 		done := vm.ToValue(func(errVal goja.Value, flat goja.Value) {

@@ -152,5 +152,7 @@
   internal.lazyProperties(Deno, () => {
     Object.assign(Deno, internal.denoDenied, { errors: internal.denoErrors, permissions: internal.denoPermissions });
   });
+  // self is the global object, as in Deno and in workers.
+  Object.defineProperty(globalThis, "self", { value: globalThis, writable: true, configurable: true, enumerable: true });
   Object.defineProperty(globalThis, "Deno", { value: Deno, writable: false, configurable: false, enumerable: false });
 })

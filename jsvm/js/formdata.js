@@ -210,7 +210,9 @@
       text = "\r\n";
       for (const c of internal.blobChunks(value)) pieces.push(c);
     }
-    text += `--${boundary}--\r\n`;
+    // No CRLF after the close delimiter (RFC 2046 makes it optional), as
+    // Deno writes it.
+    text += `--${boundary}--`;
     pieces.push(encoder.encode(text));
     let size = 0;
     for (const p of pieces) size += p.length;
