@@ -117,3 +117,10 @@ func TestHostEndsInANumber(t *testing.T) {
 		}
 	}
 }
+
+func TestURLSearchParamsIterator(t *testing.T) {
+	runJSCases(t, []jsCase{
+		{"tag and prototype", `const it = new URLSearchParams("a=1").entries(); return [Object.prototype.toString.call(it), Object.getPrototypeOf(Object.getPrototypeOf(it)) === Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())), typeof it[Symbol.iterator]].join();`, "[object URLSearchParams Iterator],true,function"},
+		{"live", `const p = new URLSearchParams("a=1&b=2&c=3"); const seen = []; for (const [k] of p) { seen.push(k); if (k === "a") { p.delete("b"); p.append("d", "4"); } } return seen.join();`, "a,c,d"},
+	})
+}

@@ -31,6 +31,29 @@
   }
   internal.toUSVString = internal.toUSVString || toUSVString;
 
+  // The "URLSearchParams Iterator" of WebIDL's iterable declarations: live
+  // over the list (entries appended while iterating are seen), with
+  // %IteratorPrototype% as its prototype's prototype.
+  const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+  const LIST = Symbol("list");
+  class SearchParamsIterator {
+    #params;
+    #kind;
+    #index = 0;
+    constructor(params, kind) { this.#params = params; this.#kind = kind; }
+    next() {
+      if (!(#params in this)) throw new TypeError("next called on an object that is not a URLSearchParams Iterator");
+      const list = URLSearchParams[LIST](this.#params);
+      if (this.#index >= list.length) return { value: undefined, done: true };
+      const [k, v] = list[this.#index++];
+      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v : [k, v], done: false };
+    }
+  }
+  Object.setPrototypeOf(SearchParamsIterator.prototype, IteratorPrototype);
+  Object.defineProperty(SearchParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
+  Object.defineProperty(SearchParamsIterator.prototype, "next", { enumerable: true });
+  delete SearchParamsIterator.prototype.constructor;
+
   class URLSearchParams {
     #list = [];
     [paramsOwner] = null;
@@ -126,9 +149,10 @@
         callback.call(thisArg, v, k, this);
       }
     }
-    *entries() { for (let i = 0; i < this.#list.length; i++) yield [this.#list[i][0], this.#list[i][1]]; }
-    *keys() { for (let i = 0; i < this.#list.length; i++) yield this.#list[i][0]; }
-    *values() { for (let i = 0; i < this.#list.length; i++) yield this.#list[i][1]; }
+    entries() { return new SearchParamsIterator(this, "entries"); }
+    keys() { return new SearchParamsIterator(this, "keys"); }
+    values() { return new SearchParamsIterator(this, "values"); }
+    static [LIST](p) { return p.#list; }
     [Symbol.iterator]() { return this.entries(); }
     toString() { return host.formSerialize(this.#list); }
     get [Symbol.toStringTag]() { return "URLSearchParams"; }
