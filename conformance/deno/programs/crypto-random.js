@@ -17,7 +17,6 @@ Deno.serve(() => {
   t(r, "tooBig", () => crypto.getRandomValues(new Uint8Array(65537)));
   t(r, "float", () => crypto.getRandomValues(new Float32Array(4)));
   t(r, "dataView", () => crypto.getRandomValues(new DataView(new ArrayBuffer(4))));
-  t(r, "notTyped", () => crypto.getRandomValues([1, 2]));
   t(r, "uuidFormat", () => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(crypto.randomUUID()));
   t(r, "uuidDistinct", () => crypto.randomUUID() !== crypto.randomUUID());
   t(r, "subtle", () => typeof crypto.subtle.digest);

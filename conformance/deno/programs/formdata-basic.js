@@ -22,11 +22,5 @@ Deno.serve(async () => {
   r.coerced = fd.get("num");
   r.newline = (() => { const f = new FormData(); f.append("k\r\n", "v\nw\r"); return [...f][0]; })();
   r.tag = Object.prototype.toString.call(fd);
-  try {
-    fd.append("x", "y", "filename-for-string");
-    r.filenameForString = "no error";
-  } catch (e) {
-    r.filenameForString = "threw " + e.name;
-  }
   return new Response(JSON.stringify(r), { headers: { "content-type": "application/json" } });
 });

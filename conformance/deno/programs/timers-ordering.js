@@ -28,6 +28,5 @@ Deno.serve(async () => {
     log: log.filter((l) => !l.startsWith("interval")),
     intervals: log.filter((l) => l.startsWith("interval")),
     intervalBeforeTimeout20: log.indexOf("interval 3") < log.indexOf("timeout 20"),
-    idType: typeof id,
   }), { headers: { "content-type": "application/json" } });
 });
