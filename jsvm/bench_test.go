@@ -3,6 +3,7 @@ package jsvm
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"testing"
 )
@@ -60,4 +61,49 @@ func BenchmarkServeHello(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkHelloJS is the issue's in-process hello world: one request at a
+// time through Serve to `Deno.serve(() => new Response("hello"))`.
+// BenchmarkHelloGo runs the same request through a plain Go handler in the
+// same run, as the yardstick (compare the two, not absolute numbers).
+func BenchmarkHelloJS(b *testing.B) {
+	entry := writeModule(&testing.T{}, map[string]string{"mod.js": `Deno.serve(() => new Response("hello"));`}, "mod.js")
+	prog, err := Bundle(context.Background(), entry)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := Start(context.Background(), prog, Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	req := &Request{Method: "GET", URL: "https://bench.example/", Header: http.Header{"Accept": {"*/*"}}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := in.Serve(ctx, req)
+		if err != nil || string(resp.Body) != "hello" {
+			b.Fatal(resp, err)
+		}
+	}
+}
+
+func BenchmarkHelloGo(b *testing.B) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+		_, _ = w.Write([]byte("hello"))
+	})
+	req := httptest.NewRequest("GET", "https://bench.example/", nil)
+	req.Header.Set("Accept", "*/*")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Body.String() != "hello" {
+			b.Fatal(w.Body.String())
+		}
+	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -60,5 +62,109 @@ func TestFetchErrorWithOwnMessage(t *testing.T) {
 	resp := serve(t, in, "GET", "https://p.example/", "")
 	if string(resp.Body) != "TypeError: fetch to https://x.example/ refused: because" {
 		t.Fatalf("got %q", resp.Body)
+	}
+}
+
+// fetch() answers data: URLs itself (no Fetcher needed) and rejects schemes
+// it cannot fetch with a TypeError naming the scheme.
+func TestFetchDataAndUnsupportedSchemes(t *testing.T) {
+	fetched := 0
+	f := fetchFunc(func(context.Context, *Request) (*Response, error) {
+		fetched++
+		return &Response{Status: 200}, nil
+	})
+	in := startModule(t, "mod.js", `Deno.serve(async (req) => {
+  const url = new URL(req.url).searchParams.get("u");
+  const method = new URL(req.url).searchParams.get("m") || "GET";
+  try {
+    const r = await fetch(url, { method, body: method === "POST" ? "ignored" : undefined });
+    return new Response([r.status, r.statusText, r.type, r.url, r.redirected, r.headers.get("content-type"), JSON.stringify(await r.text())].join("|"));
+  } catch (e) { return new Response(e.name + ": " + e.message); }
+});`, Config{Fetcher: f})
+	cases := []struct{ url, method, want string }{
+		{"data:,response%27s%20body", "", `200|OK|basic|data:,response%27s%20body|false|text/plain;charset=US-ASCII|"response's body"`},
+		{"data:text/plain;base64,cmVzcG9uc2UncyBib2R5", "", `200|OK|basic|data:text/plain;base64,cmVzcG9uc2UncyBib2R5|false|text/plain|"response's body"`},
+		{"data:,x", "POST", `200|OK|basic|data:,x|false|text/plain;charset=US-ASCII|"x"`},
+		{"data:,x", "HEAD", `200|OK|basic|data:,x|false|text/plain;charset=US-ASCII|""`},
+		{"data:notAdataUrl.com", "", `TypeError: fetch data:notAdataUrl.com failed: it is not a valid data: URL (data:[<mediatype>][;base64],<data>, and valid base64 after ;base64)`},
+		{"about:blank", "", `TypeError: fetch about:blank failed: the "about:" URL scheme is not supported; fetch() supports http:, https: and data: URLs`},
+		{"blob:https://x.example/1", "POST", `TypeError: fetch blob:https://x.example/1 failed: the "blob:" URL scheme is not supported; fetch() supports http:, https: and data: URLs`},
+		{"file:///etc/passwd", "", `TypeError: fetch file:///etc/passwd failed: the "file:" URL scheme is not supported; fetch() supports http:, https: and data: URLs`},
+		{"ftp://x.example/", "", `TypeError: fetch ftp://x.example/ failed: the "ftp:" URL scheme is not supported; fetch() supports http:, https: and data: URLs`},
+	}
+	for _, c := range cases {
+		q := url.Values{"u": {c.url}, "m": {c.method}}
+		got := string(serve(t, in, "GET", "https://p.example/?"+q.Encode(), "").Body)
+		if got != c.want {
+			t.Errorf("fetch %s %s:\ngot  %q\nwant %q", c.method, c.url, got, c.want)
+		}
+	}
+	if fetched != 0 {
+		t.Fatalf("the Fetcher saw %d requests", fetched)
+	}
+}
+
+// data: URLs work without a Fetcher.
+func TestFetchDataURLWithoutFetcher(t *testing.T) {
+	in := startModule(t, "mod.js", `Deno.serve(async () => new Response(await (await fetch("data:;base64,aGk=")).text()));`, Config{})
+	if got := string(serve(t, in, "GET", "https://p.example/", "").Body); got != "hi" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// fetch(request) sends the request's body, and the request becomes used.
+func TestFetchRequestBodyMoves(t *testing.T) {
+	var body string
+	f := fetchFunc(func(_ context.Context, req *Request) (*Response, error) {
+		if req.BodyStream != nil {
+			b, _ := io.ReadAll(req.BodyStream)
+			body = string(b)
+		} else {
+			body = string(req.Body)
+		}
+		return &Response{Status: 200}, nil
+	})
+	in := startModule(t, "mod.js", `Deno.serve(async () => {
+  const a = new Request("https://x.example/", { method: "POST", body: "buffered" });
+  await fetch(a);
+  const b = new Request("https://x.example/", { method: "POST", duplex: "half",
+    body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("streamed")); c.close(); } }) });
+  await fetch(b);
+  return new Response(a.bodyUsed + " " + b.bodyUsed);
+});`, Config{Fetcher: f})
+	if got := string(serve(t, in, "GET", "https://p.example/", "").Body); got != "true true" || body != "streamed" {
+		t.Fatalf("got %q, last body %q", got, body)
+	}
+}
+
+// The data: URL processor and MIME type parser (Fetch and MIME Sniffing
+// Standards).
+func TestFetchDataURLProcessor(t *testing.T) {
+	cases := []struct {
+		url, mime, body string
+		ok              bool
+	}{
+		{"data:,", "text/plain;charset=US-ASCII", "", true},
+		{"data:,a%2Cb%zz", "text/plain;charset=US-ASCII", "a,b%zz", true},
+		{"data:text/html,<b>#frag", "text/html", "<b>", true},
+		{"data: TEXT/Plain ;Charset=UTF-8 ;x=\"a\\\"b\",z", `text/plain;charset=UTF-8;x="a\"b"`, "z", true},
+		{"data:text/plain;a=1;a=2;b=;c,z", "text/plain;a=1", "z", true},
+		{"data:text/plain;p=\"x y\",z", `text/plain;p="x y"`, "z", true},
+		{"data:;charset=utf-8,z", "text/plain;charset=utf-8", "z", true},
+		{"data:nonsense,z", "text/plain;charset=US-ASCII", "z", true},
+		{"data:;base64,aGk=", "text/plain;charset=US-ASCII", "hi", true},
+		{"data:image/png;BASE64,aG k", "image/png", "hi", true},
+		{"data:text/plain; base64,aGk", "text/plain", "hi", true},
+		{"data:text/plain;base64x,aGk", "text/plain", "aGk", true},
+		{"data:;base64,%61%47%6B", "text/plain;charset=US-ASCII", "hi", true},
+		{"data:;base64,a", "", "", false},
+		{"data:;base64,a!==", "", "", false},
+		{"data:no-comma", "", "", false},
+	}
+	for _, c := range cases {
+		mime, body, ok := parseDataURL(c.url)
+		if ok != c.ok || ok && (mime != c.mime || string(body) != c.body) {
+			t.Errorf("parseDataURL(%q) = %q, %q, %v; want %q, %q, %v", c.url, mime, body, ok, c.mime, c.body, c.ok)
+		}
 	}
 }

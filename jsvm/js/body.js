@@ -73,12 +73,15 @@
     return b.source.slice().buffer;
   };
 
-  // cloneBody gives to a copy of from's body; a stream is teed.
+  // cloneBody gives to a copy of from's body. A stream is teed; the chunks
+  // of a stream that is not a byte stream are structured-cloned for the
+  // copy (the Fetch Standard's "clone a body"), so a reader of one cannot
+  // change what the other reads.
   internal.cloneBody = function (from, to) {
     const b = bodies.get(from);
     const src = b ? b.source : null;
     if (isStream(src)) {
-      const [x, y] = src.tee();
+      const [x, y] = isByteStream(src) ? src.tee() : cloningTee(src);
       b.source = x;
       bodies.set(to, { source: y, used: false });
       return;
@@ -86,16 +89,132 @@
     bodies.set(to, { source: src === null || typeof src === "string" ? src : src.slice(), used: false });
   };
 
-  // moveBody gives to from's body and leaves from used, as constructing a
-  // Request from another Request does.
-  internal.moveBody = function (from, to) {
+  const RS = globalThis.ReadableStream;
+  const BYOBReader = globalThis.ReadableStreamBYOBReader;
+  function isByteStream(stream) {
+    let r;
+    try {
+      r = new BYOBReader(stream);
+    } catch {
+      return false;
+    }
+    r.releaseLock();
+    return true;
+  }
+
+  // cloningTee is the Streams Standard's ReadableStreamDefaultTee with
+  // cloneForBranch2: the second branch gets a structured clone of every
+  // chunk, the first the chunk itself.
+  function cloningTee(stream) {
+    const reader = internal.streamReader(stream);
+    let reading = false, readAgain = false, canceled1 = false, canceled2 = false;
+    let reason1, reason2, c1, c2, cancelResolve;
+    const cancelPromise = new Promise((resolve) => { cancelResolve = resolve; });
+    const errorBoth = (e) => {
+      c1.error(e);
+      c2.error(e);
+    };
+    const pull = () => {
+      if (reading) {
+        readAgain = true;
+        return Promise.resolve();
+      }
+      reading = true;
+      reader.read().then((r) => {
+        if (r.done) {
+          reading = false;
+          if (!canceled1) c1.close();
+          if (!canceled2) c2.close();
+          if (!canceled1 || !canceled2) cancelResolve();
+          return;
+        }
+        readAgain = false;
+        const chunk = r.value;
+        let copy = chunk;
+        if (!canceled2) {
+          try {
+            copy = internal.structuredClone(chunk);
+          } catch (e) {
+            errorBoth(e);
+            cancelResolve(reader.cancel(e));
+            return;
+          }
+        }
+        if (!canceled1) c1.enqueue(chunk);
+        if (!canceled2) c2.enqueue(copy);
+        reading = false;
+        if (readAgain) pull();
+      }, (e) => {
+        reading = false;
+        errorBoth(e);
+        if (!canceled1 || !canceled2) cancelResolve();
+      });
+      return Promise.resolve();
+    };
+    const branch1 = new RS({
+      start(c) { c1 = c; },
+      pull,
+      cancel(reason) {
+        canceled1 = true;
+        reason1 = reason;
+        if (canceled2) cancelResolve(reader.cancel([reason1, reason2]));
+        return cancelPromise;
+      },
+    });
+    const branch2 = new RS({
+      start(c) { c2 = c; },
+      pull,
+      cancel(reason) {
+        canceled2 = true;
+        reason2 = reason;
+        if (canceled1) cancelResolve(reader.cancel([reason1, reason2]));
+        return cancelPromise;
+      },
+    });
+    return [branch1, branch2];
+  }
+
+  // moveBody gives to from's body and leaves from disturbed, as
+  // constructing a Request from another Request does. A stream body reaches
+  // to through a new stream that reads from's (which stays from's body,
+  // locked), unless take is set (the new object is fetch()'s own and never
+  // shows its body to user code): then the stream itself moves, undisturbed
+  // so that fetch can still send it.
+  internal.moveBody = function (from, to, take) {
     const b = bodies.get(from);
     const src = b ? b.source : null;
-    bodies.set(to, { source: src, used: false });
-    if (b && src !== null) {
+    if (isStream(src) && !take) {
+      bodies.set(to, { source: proxyStream(src), used: false });
       b.used = true;
-      if (isStream(src)) internal.markDisturbed(src);
+      return;
     }
+    bodies.set(to, { source: src, used: false });
+    if (b && src !== null) b.used = true;
+  };
+
+  // proxyStream returns a stream that yields what stream yields; stream is
+  // locked and disturbed from now on.
+  function proxyStream(stream) {
+    const reader = internal.streamReader(stream);
+    internal.markDisturbed(stream);
+    return new RS({
+      pull(c) {
+        return reader.read().then((r) => {
+          if (r.done) c.close();
+          else c.enqueue(r.value);
+        }, (e) => { c.error(e); });
+      },
+      cancel(reason) { return reader.cancel(reason); },
+    }, { highWaterMark: 0 });
+  }
+
+  // disturbBody marks obj's body used without reading it, as constructing
+  // a Request from a Request with a new body does to the input.
+  internal.disturbBody = function (obj) {
+    const b = bodies.get(obj);
+    if (!b || b.source === null) return;
+    b.used = true;
+    if (isStream(b.source)) internal.markDisturbed(b.source);
   };
 
   function disturbed(b) {
@@ -124,10 +243,16 @@
       }
       b.used = true;
       const stream = b.source;
+      // The stream stays locked after the read, as the Fetch Standard's
+      // "fully read" leaves it: nobody can get a reader on a consumed body.
       return new Promise((resolve, reject) => {
         internal.readAllBytesThen(stream, Infinity, (bytes) => {
+          internal.streamReader(stream);
           try { resolve(convert(bytes)); } catch (e) { reject(e); }
-        }, reject);
+        }, (e) => {
+          if (!internal.isLocked(stream)) internal.streamReader(stream);
+          reject(e);
+        });
       });
     }
     if (b.source !== null) b.used = true;
@@ -166,14 +291,19 @@
   }
 
   // body returns the body as a ReadableStream (the same one every time);
-  // once asked for, the stream is the body's source.
+  // once asked for, the stream is the body's source. The stream of a body
+  // already consumed is disturbed and locked, as if it had been read.
   function bodyStream(obj) {
     const b = bodies.get(obj);
     if (!b || b.source === null) return null;
     if (!isStream(b.source)) {
-      const bytes = toBytes(b.source);
-      b.source = internal.streamFromBytes(b.used ? new Uint8Array(0) : bytes);
-      if (b.used) internal.markDisturbed(b.source);
+      if (b.used) {
+        b.source = internal.streamFromBytes(new Uint8Array(0));
+        internal.markDisturbed(b.source);
+        internal.streamReader(b.source);
+      } else {
+        b.source = internal.streamFromBytes(toBytes(b.source));
+      }
     }
     return b.source;
   }

@@ -1,17 +1,22 @@
-// fetch(): builds a Request and hands it to the host, which routes platform
-// hosts inside the platform and everything else out through Go's HTTP client.
+// fetch(): builds a Request and hands it to the host, which answers data:
+// URLs itself, routes platform hosts inside the platform and everything else
+// out through Go's HTTP client.
 (function (globalThis, host, internal) {
   "use strict";
 
   function fetch(input, init) {
     return new Promise((resolve, reject) => {
-      const req = new Request(input, init);
+      const req = internal.requestForFetch(input, init);
       const signal = req.signal;
       if (signal && signal.aborted) throw signal.reason;
       if (internal.bodyUnusable(req)) throw new TypeError("fetch: the request body was already used");
       let onAbort = null;
-      const id = host.fetch(req.method, req.url, internal.headerPairs(req.headers),
-        internal.bodyForHost(req), req.redirect,
+      // Only http(s) requests send a body: the host answers data: URLs
+      // itself and rejects other schemes.
+      const url = req.url;
+      const sendsBody = url.startsWith("https:") || url.startsWith("http:");
+      const id = host.fetch(req.method, url, internal.headerPairs(req.headers),
+        sendsBody ? internal.bodyForHost(req) : null, req.redirect,
         (err, status, statusText, headerPairs, respBody, url, redirected) => {
           if (onAbort !== null) internal.signalRemoveAlgorithm(signal, onAbort);
           if (err !== null) {
