@@ -91,3 +91,10 @@ func TestRequestIncomingDefaults(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestRequestNoCorsHeadersGuard(t *testing.T) {
+	runJSCases(t, []jsCase{
+		{"only safelisted headers", `const r = new Request("https://x.example/", { mode: "no-cors", headers: { accept: "text/plain", "x-custom": "1", range: "bytes=0-" } }); r.headers.set("x-later", "2"); return [...r.headers].join("|");`, "accept,text/plain"},
+		{"kept from the input request", `const a = new Request("https://x.example/", { mode: "no-cors" }); const b = new Request(a); b.headers.set("x-custom", "1"); return [b.mode, b.headers.has("x-custom")].join();`, "no-cors,false"},
+	})
+}

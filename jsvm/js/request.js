@@ -182,9 +182,11 @@
       }
       this.#opts = opts === DEFAULTS ? undefined : opts;
 
-      if (o.headers !== undefined) this.#headers = new Headers(o.headers);
-      else if (inputRequest !== null) this.#headers = new Headers(inputRequest.#headers);
-      else this.#headers = new Headers();
+      // A "no-cors" request's headers keep only CORS-safelisted ones (the
+      // request-no-cors guard), from init or from the input request.
+      const headersInit = o.headers !== undefined ? o.headers : inputRequest !== null ? inputRequest.#headers : undefined;
+      if (opts.mode === "no-cors") this.#headers = internal.newHeaders(headersInit, "request-no-cors");
+      else this.#headers = new Headers(headersInit);
 
       // The body (steps 33-42 of the constructor): init's body replaces the
       // input's; either makes GET and HEAD invalid. Nothing above touched
