@@ -32,3 +32,12 @@ return [t, r.body.locked, r.bodyUsed].join("|");`, "s|true|true"},
 const e = await r.text().catch((e) => e.name); return e + " " + r.body.locked;`, "RangeError true"},
 	})
 }
+
+func TestResponseStatusIsUnsignedShort(t *testing.T) {
+	runJSCases(t, []jsCase{
+		{"truncated", `return new Response(null, { status: 200.9 }).status`, "200"},
+		{"wrapped", `return new Response(null, { status: 65736 }).status`, "200"},
+		{"string", `return new Response(null, { status: "201" }).status`, "201"},
+		{"101 is out of range", `return new Response(null, { status: 101 }).status`, "throws RangeError: The status provided (101) is outside the range [200, 599]"},
+	})
+}

@@ -17,8 +17,10 @@
     constructor(body = null, init = {}) {
       if (init === null || typeof init !== "object") init = {};
       if (init.status !== undefined) {
-        const s = Number(init.status);
-        if (!Number.isInteger(s) || s < 200 || s > 599) {
+        // WebIDL unsigned short: truncate, then wrap modulo 2^16.
+        let s = Math.trunc(Number(init.status));
+        s = Number.isFinite(s) ? ((s % 65536) + 65536) % 65536 : 0;
+        if (s < 200 || s > 599) {
           throw new RangeError(`The status provided (${init.status}) is outside the range [200, 599]`);
         }
         this.#status = s;

@@ -15,7 +15,6 @@ Deno.serve(() => {
   t(r, "badToken", () => new Request("https://example.com", { method: "A B" }));
   t(r, "relativeURL", () => new Request("/relative").url);
   t(r, "badURL", () => new Request("http://exa mple.com"));
-  t(r, "credentials", () => new Request("https://user:pw@example.com").url);
   t(r, "badRedirect", () => new Request("https://example.com", { redirect: "nope" }));
   t(r, "noArgs", () => new Request());
   return new Response(JSON.stringify(r), { headers: { "content-type": "application/json" } });

@@ -8,13 +8,13 @@ const t = (r, k, f) => {
 };
 Deno.serve(() => {
   const r = {};
-  for (const s of [99, 100, 101, 199, 200, 299, 599, 600, 0, -1, 200.5, "201"]) {
+  for (const s of [99, 100, 199, 200, 299, 599, 600, 0, -1, 200.5, 65736, "201"]) {
     t(r, "status " + s, () => new Response(null, { status: s }).status);
   }
   t(r, "statusTextNewline", () => new Response(null, { statusText: "a\nb" }));
   t(r, "statusTextNonLatin1", () => new Response(null, { statusText: "€" }));
   t(r, "statusTextOk", () => new Response(null, { statusText: "Fine Thanks" }).statusText);
-  for (const s of [101, 204, 205, 304]) {
+  for (const s of [204, 205, 304]) {
     t(r, "body with " + s, () => new Response("x", { status: s }).status);
     t(r, "empty string body with " + s, () => new Response("", { status: s }).status);
     t(r, "null body with " + s, () => new Response(null, { status: s }).status);

@@ -18,5 +18,10 @@ Deno.serve(async () => {
   await t(r, "formDataFilenameForString", () => new FormData().append("x", "y", "filename"));
   // HTML's setTimeout returns a number.
   await t(r, "timeoutId", () => { const id = setTimeout(() => {}, 0); clearTimeout(id); return id; });
+  // Fetch: a Request URL with credentials is a TypeError.
+  await t(r, "requestWithCredentials", () => new Request("https://user:pw@example.com/").url);
+  // Fetch: a Response status outside 200-599 is a RangeError (Deno allows
+  // 101 for its WebSocket upgrade responses).
+  await t(r, "responseStatus101", () => new Response(null, { status: 101 }).status);
   return new Response(JSON.stringify(r), { headers: { "content-type": "application/json" } });
 });
