@@ -164,6 +164,9 @@ type Instance struct {
 	pipes      map[int64]*bodyPipe
 	readers    map[int64]io.ReadCloser
 	nextStream int64
+	// responders wait for handlers' responses, by request id (loop-owned).
+	responders   map[int64]func(errVal, flat goja.Value)
+	nextResponse atomic.Int64
 	// fetches in flight, by id, for AbortSignal (loop-owned).
 	fetches   map[int64]context.CancelFunc
 	nextFetch int64
@@ -212,7 +215,7 @@ func newInstance(cfg Config) *Instance {
 	ictx, cancel := context.WithCancel(context.Background())
 	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{},
 		unhandled: map[*goja.Promise]struct{}{}, pipes: map[int64]*bodyPipe{}, readers: map[int64]io.ReadCloser{},
-		fetches: map[int64]context.CancelFunc{}}
+		fetches: map[int64]context.CancelFunc{}, responders: map[int64]func(errVal, flat goja.Value){}}
 	in.vm.SetPromiseRejectionTracker(in.trackRejection)
 	in.loop = newLoop()
 	return in
@@ -330,6 +333,7 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 	}
 	out := make(chan result, 1)
 	b := newBudget(in.cfg.Limits.CPUTime)
+	id := in.nextResponse.Add(1)
 	ok := in.postAs(b, func() {
 		vm := in.vm
 		reqBody := req.Body
@@ -337,18 +341,19 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 			reqBody = nil // a GET or HEAD has no body: request.body is null, as in Deno
 		}
 		body := in.bodyToJS(reqBody, req.BodyStream)
-		done := vm.ToValue(func(errVal goja.Value, flat goja.Value) {
+		in.responders[id] = func(errVal, flat goja.Value) {
 			if errVal != nil && !goja.IsNull(errVal) && !goja.IsUndefined(errVal) {
 				out <- result{nil, in.thrown("handler", errVal)}
 				return
 			}
 			resp, err := in.unflattenResponse(flat)
 			out <- result{resp, err}
-		})
+		}
 		_, err := in.dispatch(goja.Undefined(),
 			vm.ToValue(req.Method), vm.ToValue(req.URL), headerPairs(vm, req.Header), body,
-			vm.ToValue(req.RemoteAddr), done)
+			vm.ToValue(req.RemoteAddr), vm.ToValue(id))
 		if err != nil {
+			delete(in.responders, id)
 			out <- result{nil, in.scriptError("handler", err)}
 		}
 	})
@@ -362,6 +367,7 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 		}
 		return r.resp, r.err
 	case <-ctx.Done():
+		in.post(func() { delete(in.responders, id) }) // nobody waits any more
 		return nil, ctx.Err()
 	case <-in.ctx.Done():
 		if b.exceeded.Load() {
@@ -510,9 +516,18 @@ func (in *Instance) thrown(phase string, v goja.Value) error {
 	return se
 }
 
-// errorOps report exceptions that reached no handler.
+// errorOps report exceptions that reached no handler, and handlers'
+// responses (respond(id, err, flat), called once per request).
 func (in *Instance) errorOps() map[string]any {
 	return map[string]any{
+		"respond": func(call goja.FunctionCall) goja.Value {
+			id := call.Argument(0).ToInteger()
+			if f := in.responders[id]; f != nil {
+				delete(in.responders, id)
+				f(call.Argument(1), call.Argument(2))
+			}
+			return goja.Undefined()
+		},
 		"reportException": func(v goja.Value) { in.logUncaught(in.thrown("event loop", v)) },
 	}
 }

@@ -55,7 +55,10 @@
 
   // dispatch runs the handler for one request and calls done(err, flat) with
   // the flattened Response, or with the thrown error.
-  internal.dispatch = function (method, url, headerPairs, body, remoteAddr, done) {
+  // dispatch runs the handler for request id and answers through
+  // host.respond(id, err, flat).
+  internal.dispatch = function (method, url, headerPairs, body, remoteAddr, id) {
+    const done = (err, flat) => host.respond(id, err, flat);
     let res;
     try {
       const req = internal.newRequest(method, url, headerPairs, body);

@@ -38,6 +38,16 @@
   function checkValue(where, value) {
     if (BAD_VALUE.test(value)) throw new TypeError(`${where}: ${quote(value)} is not a valid header value`);
   }
+  // Names and values seen valid before skip the regular expressions (which
+  // dominate a small response's cost in goja): raw name -> lowercase name,
+  // raw value -> normalized value. Bounded; short strings only.
+  const validNames = new Map();
+  const validValues = new Map();
+  function remember(map, k, v) {
+    if (k.length > 256) return;
+    if (map.size >= 512) map.clear();
+    map.set(k, v);
+  }
   function isObject(v) {
     return (typeof v === "object" && v !== null) || typeof v === "function";
   }
@@ -168,11 +178,20 @@
     }
 
     #append(name, value, where) {
-      value = normalizeValue(value);
-      checkName(where, name);
-      checkValue(where, value);
+      let lower = validNames.get(name);
+      if (lower === undefined) {
+        checkName(where, name);
+        lower = name.toLowerCase();
+        remember(validNames, name, lower);
+      }
+      const raw = value;
+      value = validValues.get(raw);
+      if (value === undefined) {
+        value = normalizeValue(raw);
+        checkValue(where, value);
+        remember(validValues, raw, value);
+      }
       if (this.#guard === "immutable") throw new TypeError(`${where}: the headers are immutable`);
-      const lower = name.toLowerCase();
       if (this.#guard === "request-no-cors") {
         const prev = this.#get(lower);
         if (!noCorsSafelisted(lower, prev === null ? value : prev + ", " + value)) return;
@@ -198,7 +217,9 @@
 
     append(name, value) {
       const where = "Headers.append";
-      this.#append(toByteString(name, where, "name"), toByteString(value, where, "value"), where);
+      if (typeof name !== "string" || !validNames.has(name)) name = toByteString(name, where, "name");
+      if (typeof value !== "string" || !validValues.has(value)) value = toByteString(value, where, "value");
+      this.#append(name, value, where);
     }
     delete(name) {
       const where = "Headers.delete";
