@@ -136,6 +136,11 @@ func Bundle(ctx context.Context, entry string) (*Program, error) {
 			"regexp-match-indices": false,
 		},
 		Sourcemap: api.SourceMapInline,
+		// Source map paths are relative to this directory, and goja resolves
+		// them against the directory of the bundle's name (the entry): the
+		// two must agree, or stacks name doubled paths when edge runs from
+		// another directory.
+		AbsWorkingDir: filepath.Dir(abs),
 		Banner:    map[string]string{"js": bundleBanner},
 		Footer:    map[string]string{"js": bundleFooter},
 		LogLevel:  api.LogLevelSilent,
@@ -156,7 +161,7 @@ func Bundle(ctx context.Context, entry string) (*Program, error) {
 		Plugins:     []api.Plugin{res.plugin()},
 	})
 	if len(result.Errors) > 0 {
-		return nil, toBuildErrors(result.Errors)
+		return nil, toBuildErrors(filepath.Dir(abs), result.Errors)
 	}
 	if len(result.OutputFiles) != 1 {
 		return nil, fmt.Errorf("bundling %s: esbuild produced %d outputs, want 1", abs, len(result.OutputFiles))
@@ -175,7 +180,9 @@ func Bundle(ctx context.Context, entry string) (*Program, error) {
 	return &Program{Entry: abs, Source: src, prg: prg}, nil
 }
 
-func toBuildErrors(msgs []api.Message) BuildErrors {
+// toBuildErrors converts esbuild's messages; their file paths are relative
+// to dir (the build's working directory).
+func toBuildErrors(dir string, msgs []api.Message) BuildErrors {
 	out := make(BuildErrors, 0, len(msgs))
 	for _, m := range msgs {
 		e := &BuildError{Message: m.Text}
@@ -186,10 +193,8 @@ func toBuildErrors(msgs []api.Message) BuildErrors {
 				// The data: URL itself is what the user wrote.
 				e.File = strings.TrimPrefix(e.File, dataNamespace+":")
 			case strings.HasPrefix(e.File, builtinNamespace+":"), e.File == entryStubName:
-			default:
-				if abs, err := filepath.Abs(e.File); err == nil {
-					e.File = abs
-				}
+			case !filepath.IsAbs(e.File):
+				e.File = filepath.Join(dir, e.File)
 			}
 			e.Line = m.Location.Line
 			e.Column = m.Location.Column + 1 // esbuild columns are 0-based

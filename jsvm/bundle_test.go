@@ -3,6 +3,7 @@ package jsvm
 import (
 	"context"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,5 +68,32 @@ func TestBundleRelativeImportsAndTS(t *testing.T) {
 	resp := serve(t, in, "GET", "https://p.example/", "")
 	if string(resp.Body) != "hello ts" {
 		t.Fatalf("got %q", resp.Body)
+	}
+}
+
+// Stacks name the user's files whatever directory edge runs from.
+func TestStackPathsDoNotDependOnTheWorkingDirectory(t *testing.T) {
+	entry := writeModule(t, map[string]string{
+		"app/mod.js":    `import { boom } from "./lib/x.js"; Deno.serve(() => boom());`,
+		"app/lib/x.js": "export function boom() {\n  throw new Error(\"where\");\n}\n",
+	}, "app/mod.js")
+	t.Chdir(t.TempDir())
+	prog, err := Bundle(context.Background(), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Start(context.Background(), prog, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	_, err = in.Serve(context.Background(), &Request{Method: "GET", URL: "https://x.example/", Header: http.Header{}})
+	var se *ScriptError
+	if !errors.As(err, &se) {
+		t.Fatalf("Serve: %v", err)
+	}
+	want := filepath.Join(filepath.Dir(entry), "lib", "x.js") + ":2:"
+	if !strings.Contains(se.Stack, want) {
+		t.Fatalf("stack does not name %s:\n%s", want, se.Stack)
 	}
 }
