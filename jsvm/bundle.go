@@ -2,6 +2,7 @@ package jsvm
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -68,20 +69,19 @@ const (
 
 // stdHTTPServer matches the std HTTP server module at any version, which is
 // built in so the proposal's samples run without network access.
-var stdHTTPServer = regexp.MustCompile(`^https://deno\.land/std(@[^/]+)?/http/server\.ts$`)
+var stdHTTPServer = regexp.MustCompile(`^https://deno\.land/std(@[^/]+)?/http/(server|status|cookie|file_server|mod)\.ts$`)
+
+// stdHTTPJSR matches jsr:@std/http, with or without a version and a subpath.
+var stdHTTPJSR = regexp.MustCompile(`^jsr:/?@std/http(@[^/]+)?(/[a-z_-]+(\.ts)?)?$`)
 
 const builtinNamespace = "edge-builtin"
 
-// builtinModules maps a built-in module's path in builtinNamespace to its source.
-var builtinModules = map[string]string{
-	"std/http/server": `export function serve(handler, options) {
-  if (typeof handler !== "function") {
-    throw new TypeError("serve: the first argument must be a request handler function");
-  }
-  return Deno.serve(options ?? {}, handler);
-}
-`,
-}
+// builtinModules maps a built-in module's path in builtinNamespace to its
+// source: edge's stand-in for the std HTTP module (jsvm/builtin/std_http.js).
+var builtinModules = map[string]string{"std/http": stdHTTPSource}
+
+//go:embed builtin/std_http.js
+var stdHTTPSource string
 
 // Bundle resolves and bundles the module at entry with esbuild and compiles
 // it for goja: JS, TS, JSX and TSX, relative imports, top-level await, the
@@ -141,10 +141,10 @@ func Bundle(ctx context.Context, entry string) (*Program, error) {
 		// two must agree, or stacks name doubled paths when edge runs from
 		// another directory.
 		AbsWorkingDir: filepath.Dir(abs),
-		Banner:    map[string]string{"js": bundleBanner},
-		Footer:    map[string]string{"js": bundleFooter},
-		LogLevel:  api.LogLevelSilent,
-		Charset:   api.CharsetUTF8,
+		Banner:        map[string]string{"js": bundleBanner},
+		Footer:        map[string]string{"js": bundleFooter},
+		LogLevel:      api.LogLevelSilent,
+		Charset:       api.CharsetUTF8,
 		// npm packages: the export conditions of a web-standard runtime
 		// ("import"/"require" and "default" are added by esbuild). Not
 		// "node": edge has no Node built-ins. See docs/MODULES.md.

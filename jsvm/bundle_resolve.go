@@ -111,8 +111,8 @@ func (r *resolver) resolve(b api.PluginBuild, args api.OnResolveArgs) (api.OnRes
 		}
 		return r.passToEsbuild(b, args, path, filepath.Dir(path), mappedBy, !fromPackage)
 	case "http", "https", "jsr":
-		if stdHTTPServer.MatchString(spec) || spec == "jsr:@std/http" || strings.HasPrefix(spec, "jsr:@std/http@") {
-			return api.OnResolveResult{Path: "std/http/server", Namespace: builtinNamespace}, nil
+		if stdHTTPServer.MatchString(spec) || stdHTTPJSR.MatchString(spec) {
+			return api.OnResolveResult{Path: "std/http", Namespace: builtinNamespace}, nil
 		}
 		return api.OnResolveResult{}, fmt.Errorf("cannot import %q%s: remote modules are not downloaded by edge; vendor the module into your project and import it by relative path, or map it in an import map", spec, mappedBy)
 	case "npm":

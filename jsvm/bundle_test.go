@@ -97,3 +97,33 @@ func TestStackPathsDoNotDependOnTheWorkingDirectory(t *testing.T) {
 		t.Fatalf("stack does not name %s:\n%s", want, se.Stack)
 	}
 }
+
+func TestBuiltinStdHTTP(t *testing.T) {
+	src := `import { serve, STATUS_CODE, STATUS_TEXT, getCookies, setCookie, deleteCookie, serveDir } from "jsr:@std/http@1";
+import { isRedirectStatus } from "jsr:@std/http/status";
+import { serve as oldServe } from "https://deno.land/std@0.200.0/http/server.ts";
+serve((req) => {
+  const h = new Headers();
+  setCookie(h, { name: "a", value: "1", httpOnly: true, path: "/" });
+  deleteCookie(h, "b");
+  let dir;
+  try { serveDir(req); } catch (e) { dir = e.message; }
+  return new Response(JSON.stringify({
+    codes: [STATUS_CODE.NotFound, STATUS_CODE.OK, STATUS_CODE.Teapot, STATUS_CODE.InternalServerError, STATUS_TEXT[404]],
+    redirect: isRedirectStatus(308),
+    cookies: getCookies(req.headers),
+    set: h.getSetCookie(),
+    same: oldServe === serve,
+    dir,
+  }));
+});`
+	in := startModule(t, "mod.js", src, Config{})
+	resp, err := in.Serve(context.Background(), &Request{Method: "GET", URL: "https://x.example/", Header: http.Header{"Cookie": {"x=1; y = two"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"codes":[404,200,418,500,"Not Found"],"redirect":true,"cookies":{"x":"1","y":"two"},"set":["a=1; HttpOnly; Path=/","b=; Expires=Thu, 01 Jan 1970 00:00:00 GMT"],"same":true,"dir":"serveDir is not supported by edge: instances have no file system; import static assets into your bundle (with { type: \"json\" } or as strings) or serve them from elsewhere"}`
+	if string(resp.Body) != want {
+		t.Fatalf("got  %s\nwant %s", resp.Body, want)
+	}
+}
