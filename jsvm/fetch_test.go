@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFetchUsesFetcher(t *testing.T) {
@@ -166,5 +167,35 @@ func TestFetchDataURLProcessor(t *testing.T) {
 		if ok != c.ok || ok && (mime != c.mime || string(body) != c.body) {
 			t.Errorf("parseDataURL(%q) = %q, %q, %v; want %q, %q, %v", c.url, mime, body, ok, c.mime, c.body, c.ok)
 		}
+	}
+}
+
+// Aborting a fetch rejects it with the signal's reason and cancels the
+// host request's context.
+func TestFetchAbortSignal(t *testing.T) {
+	cancelled := make(chan struct{}, 3)
+	f := fetchFunc(func(ctx context.Context, _ *Request) (*Response, error) {
+		<-ctx.Done()
+		cancelled <- struct{}{}
+		return nil, ctx.Err()
+	})
+	in := startModule(t, "mod.js", `Deno.serve(async () => {
+  const out = [];
+  const c = new AbortController();
+  const p = fetch("https://slow.example/", { signal: c.signal });
+  setTimeout(() => c.abort(), 5);
+  try { await p; out.push("resolved"); } catch (e) { out.push(e.name); }
+  try { await fetch("https://slow.example/", { signal: AbortSignal.abort(new RangeError("mine")) }); } catch (e) { out.push(e.name + " " + e.message); }
+  try { await fetch("https://slow.example/", { signal: AbortSignal.timeout(5) }); } catch (e) { out.push(e.name); }
+  return new Response(out.join(", "));
+});`, Config{Fetcher: f})
+	resp := serve(t, in, "GET", "https://p.example/", "")
+	if string(resp.Body) != "AbortError, RangeError mine, TimeoutError" {
+		t.Fatalf("got %q", resp.Body)
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the host request was not cancelled")
 	}
 }
