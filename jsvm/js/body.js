@@ -35,8 +35,11 @@
     },
   };
   // newBodyState is the state of a fresh body (for constructors that set
-  // their private field themselves).
-  internal.newBodyState = (source) => ({ source, used: false });
+  // their private field themselves). Every null body shares one frozen
+  // state: nothing changes the state of a null body (each write below is
+  // behind a source check), and a GET request then costs no state object.
+  const NULL_STATE = Object.freeze({ source: null, used: false });
+  internal.newBodyState = (source) => (source === null ? NULL_STATE : { source, used: false });
   const isStream = (s) => s !== null && typeof s === "object" && internal.isReadableStream(s);
 
   // extractBody turns a BodyInit into a body source and a default Content-Type.
@@ -69,7 +72,7 @@
   };
 
   internal.setBody = function (obj, source) {
-    bodies.set(obj, { source, used: false });
+    bodies.set(obj, internal.newBodyState(source));
   };
   function toBytes(source) {
     return typeof source === "string" ? encoder.encode(source) : source;
@@ -79,8 +82,10 @@
 
   // bodyForHost returns the body as the host takes it: a string (sent as
   // UTF-8), a fresh ArrayBuffer, the id of a streamed body, or null.
-  internal.bodyForHost = function (obj) {
-    const b = bodies.get(obj);
+  internal.bodyForHost = (obj) => internal.bodyStateForHost(bodies.get(obj));
+  // bodyStateForHost is bodyForHost for the body state itself (response.js
+  // has it at hand).
+  internal.bodyStateForHost = function (b) {
     if (!b || b.source === null) return null;
     if (typeof b.source === "string") return b.source;
     if (isStream(b.source)) {
@@ -239,8 +244,8 @@
   }
 
   // bodyUnusable reports whether obj's body was read (or is being read).
-  internal.bodyUnusable = function (obj) {
-    const b = bodies.get(obj);
+  internal.bodyUnusable = (obj) => internal.bodyStateUnusable(bodies.get(obj));
+  internal.bodyStateUnusable = function (b) {
     return !!b && b.source !== null && (disturbed(b) || (isStream(b.source) && internal.isLocked(b.source)));
   };
 

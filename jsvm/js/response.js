@@ -137,9 +137,16 @@
     // It returns false, without responding, if r is not a Response.
     static [internal.responseToHost = Symbol("toHost")](r, id) {
       if (!(r instanceof Response)) return false;
-      if (internal.bodyUnusable(r)) throw new TypeError("The handler returned a Response whose body was already read (or is locked by a reader)");
+      const b = r.#body;
+      let body;
+      if (!b.used && (b.source === null || typeof b.source === "string")) {
+        body = b.source; // unread text or no body (most responses): as is
+      } else {
+        if (internal.bodyStateUnusable(b)) throw new TypeError("The handler returned a Response whose body was already read (or is locked by a reader)");
+        body = internal.bodyStateForHost(b);
+      }
       const headers = r.#headers !== null ? internal.headerPairs(r.#headers) : r.#contentType;
-      host.respond(id, null, r.#status, headers, internal.bodyForHost(r), r.#type);
+      host.respond(id, null, r.#status, headers, body, r.#type);
       return true;
     }
 
