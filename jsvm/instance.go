@@ -158,6 +158,8 @@ type Instance struct {
 	unhandled map[*goja.Promise]struct{}
 	// current is the CPU budget of the job running now (nil: no request's).
 	current *budget
+	// watchdog interrupts the job running now when it runs too long.
+	watchdog watchdog
 	// failed holds why the instance was discarded (a turn interrupted).
 	failed atomic.Pointer[error]
 	// Streamed bodies in flight (loop-owned; see bodystream.go).
@@ -441,6 +443,7 @@ func (in *Instance) Close() {
 		in.cancel()
 		in.vm.Interrupt(ErrClosed)
 		in.loop.stop()
+		in.watchdog.stop()
 		in.stopTimers()
 		in.closeStreams()
 	})
