@@ -64,9 +64,12 @@
       host.respond(id, e);
       return;
     }
-    // A handler that returns a Response synchronously costs no promise.
-    if (res instanceof Response) {
-      finish(res, id);
+    // A handler that returns a Response synchronously costs no promise
+    // (respondWith answers at once, or reports that res is no Response).
+    try {
+      if (internal.respondWith(id, res)) return;
+    } catch (e) {
+      host.respond(id, e);
       return;
     }
     Promise.resolve(res).then((r) => finish(r, id), (e) => host.respond(id, e));
