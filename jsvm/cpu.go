@@ -61,32 +61,30 @@ func (in *Instance) poster() func(func()) bool {
 	return func(f func()) bool { return in.postAs(b, f) }
 }
 
-// runJob runs one job and the microtasks it queued under a watchdog. Runs on
-// the loop.
+// runJob runs one job and the microtasks it queued under the watchdog. Runs
+// on the loop.
 func (in *Instance) runJob(b *budget, f func()) {
 	if in.failed.Load() != nil {
 		return
 	}
-	allow, cause := in.cfg.Limits.MaxTurn, error(ErrTurnTooLong)
+	allow := in.cfg.Limits.MaxTurn
 	if b != nil {
 		if b.exceeded.Load() {
 			return
 		}
-		allow, cause = b.limit-b.used, b.err()
+		allow = b.limit - b.used
 	}
 	in.current = b
 	start := time.Now()
-	w := &watchdog{}
-	t := time.AfterFunc(allow, func() { w.fire(in, b, cause) })
+	in.watchdog.arm(in, b, start, allow)
 	f()
 	in.drainMicrotasks()
-	t.Stop()
-	fired := w.disarm()
+	cause := in.watchdog.disarm()
 	in.current = nil
 	if b != nil {
 		b.used += time.Since(start)
 	}
-	if !fired {
+	if cause == nil {
 		return
 	}
 	// The turn was interrupted (or the interrupt landed just after it); the
@@ -117,32 +115,68 @@ func (in *Instance) Err() error {
 	return nil
 }
 
-// watchdog interrupts one job's turn unless the job finished first.
+// watchdog interrupts a job's turn when it runs past its allowance. An
+// instance has one, re-armed for every job: a time.AfterFunc per job (a
+// timer, a closure and a watchdog each time) was a measurable part of a
+// small request.
 type watchdog struct {
 	mu       sync.Mutex
-	finished bool
-	fired    bool
+	timer    *time.Timer
+	running  bool      // a job is running
+	deadline time.Time // when the running job's allowance ends
+	b        *budget   // the running job's budget (nil: bounded by MaxTurn)
+	cause    error     // why the running job was interrupted, once it was
 }
 
-// fire marks the budget spent and the instance failed before interrupting,
-// so whoever sees the interrupted turn also sees why.
-func (w *watchdog) fire(in *Instance, b *budget, cause error) {
+// arm starts watching a job that started at start and may run for allow.
+func (w *watchdog) arm(in *Instance, b *budget, start time.Time, allow time.Duration) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.finished {
-		w.fired = true
-		if b != nil {
-			b.exceeded.Store(true)
-		}
-		in.fail(cause)
-		in.vm.Interrupt(cause)
+	w.running, w.deadline, w.b, w.cause = true, start.Add(allow), b, nil
+	if w.timer == nil {
+		w.timer = time.AfterFunc(allow, func() { w.fire(in) })
+	} else {
+		w.timer.Reset(allow)
 	}
 }
 
-// disarm stops the watchdog and reports whether it fired.
-func (w *watchdog) disarm() bool {
+// fire interrupts the running job if its allowance is spent. It marks the
+// budget spent and the instance failed before interrupting, so whoever sees
+// the interrupted turn also sees why.
+func (w *watchdog) fire(in *Instance) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.finished = true
-	return w.fired
+	// The timer may have expired for an earlier job just as it finished: the
+	// job running now has its own deadline (and the timer was re-armed for it).
+	if !w.running || w.cause != nil || time.Now().Before(w.deadline) {
+		return
+	}
+	if w.b != nil {
+		w.b.exceeded.Store(true)
+		w.cause = w.b.err()
+	} else {
+		w.cause = ErrTurnTooLong
+	}
+	in.fail(w.cause)
+	in.vm.Interrupt(w.cause)
+}
+
+// disarm stops watching the job and reports why it was interrupted, or nil
+// if it was not.
+func (w *watchdog) disarm() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.running, w.b = false, nil
+	w.timer.Stop()
+	return w.cause
+}
+
+// stop stops the timer for good (the instance is closing).
+func (w *watchdog) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.running = false
+	if w.timer != nil {
+		w.timer.Stop()
+	}
 }

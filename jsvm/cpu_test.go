@@ -89,3 +89,19 @@ func TestMaxTurnInterruptsTopLevelTimers(t *testing.T) {
 		t.Fatalf("Err() = %v, want ErrTurnTooLong", in.Err())
 	}
 }
+
+// The watchdog's timer is re-armed for every job: many short jobs in a row
+// must never be interrupted by an expiry meant for an earlier job, and a
+// long one after them still is.
+func TestCPUWatchdogReusedAcrossJobs(t *testing.T) {
+	in := startModule(t, "mod.js", cpuProgram, Config{Limits: Limits{CPUTime: 30 * time.Millisecond}})
+	for i := 0; i < 300; i++ {
+		resp, err := serveErr(t, in, "https://x.example/")
+		if err != nil || string(resp.Body) != "ok /" {
+			t.Fatalf("request %d: %v %v", i, resp, err)
+		}
+	}
+	if _, err := serveErr(t, in, "https://x.example/forever"); !errors.Is(err, ErrCPUTime) {
+		t.Fatalf("Serve /forever = %v, want ErrCPUTime", err)
+	}
+}

@@ -9,18 +9,24 @@ import (
 	"github.com/dop251/goja"
 )
 
-// headerPairs hands Go headers to JS as [[name, value], ...] with lowercase
-// names: the trusted form headers.js adopts without re-validating (Go's HTTP
-// stack has already rejected invalid names and values).
+// headerPairs hands Go headers to JS as a flat [name, value, name, value,
+// ...] array with lowercase names: the trusted form headers.js adopts
+// without re-validating (Go's HTTP stack has already rejected invalid names
+// and values). Flat, because one array costs less to build than an array
+// per header, and an incoming request's headers are often never read.
 func headerPairs(vm *goja.Runtime, h http.Header) goja.Value {
-	pairs := make([]any, 0, len(h))
+	n := 0
+	for _, values := range h {
+		n += 2 * len(values)
+	}
+	flat := make([]any, 0, n)
 	for name, values := range h {
 		lower := strings.ToLower(name)
 		for _, v := range values {
-			pairs = append(pairs, vm.NewArray(lower, v))
+			flat = append(flat, lower, v)
 		}
 	}
-	return vm.NewArray(pairs...)
+	return vm.NewArray(flat...)
 }
 
 // exportHeaderPairs reads [[name, value], ...] from JS into Go headers.

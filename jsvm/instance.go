@@ -158,6 +158,8 @@ type Instance struct {
 	unhandled map[*goja.Promise]struct{}
 	// current is the CPU budget of the job running now (nil: no request's).
 	current *budget
+	// watchdog interrupts the job running now when it runs too long.
+	watchdog watchdog
 	// failed holds why the instance was discarded (a turn interrupted).
 	failed atomic.Pointer[error]
 	// Streamed bodies in flight (loop-owned; see bodystream.go).
@@ -165,7 +167,7 @@ type Instance struct {
 	readers    map[int64]io.ReadCloser
 	nextStream int64
 	// responders wait for handlers' responses, by request id (loop-owned).
-	responders   map[int64]func(errVal, flat goja.Value)
+	responders   map[int64]func(*Response, error)
 	nextResponse atomic.Int64
 	// fetches in flight, by id, for AbortSignal (loop-owned).
 	fetches   map[int64]context.CancelFunc
@@ -215,7 +217,7 @@ func newInstance(cfg Config) *Instance {
 	ictx, cancel := context.WithCancel(context.Background())
 	in := &Instance{cfg: cfg, vm: goja.New(), ctx: ictx, cancel: cancel, timers: map[int64]*timer{},
 		unhandled: map[*goja.Promise]struct{}{}, pipes: map[int64]*bodyPipe{}, readers: map[int64]io.ReadCloser{},
-		fetches: map[int64]context.CancelFunc{}, responders: map[int64]func(errVal, flat goja.Value){}}
+		fetches: map[int64]context.CancelFunc{}, responders: map[int64]func(*Response, error){}}
 	in.vm.SetPromiseRejectionTracker(in.trackRejection)
 	in.loop = newLoop()
 	return in
@@ -341,14 +343,7 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 			reqBody = nil // a GET or HEAD has no body: request.body is null, as in Deno
 		}
 		body := in.bodyToJS(reqBody, req.BodyStream)
-		in.responders[id] = func(errVal, flat goja.Value) {
-			if errVal != nil && !goja.IsNull(errVal) && !goja.IsUndefined(errVal) {
-				out <- result{nil, in.thrown("handler", errVal)}
-				return
-			}
-			resp, err := in.unflattenResponse(flat)
-			out <- result{resp, err}
-		}
+		in.responders[id] = func(resp *Response, err error) { out <- result{resp, err} }
 		_, err := in.dispatch(goja.Undefined(),
 			vm.ToValue(req.Method), vm.ToValue(req.URL), headerPairs(vm, req.Header), body,
 			vm.ToValue(req.RemoteAddr), vm.ToValue(id))
@@ -404,37 +399,41 @@ var noopProgram = goja.MustCompile("edge:noop", "(function () {})", true)
 // ErrBodyTooLarge is returned when a body crossing the host exceeds MaxBodyBytes.
 var ErrBodyTooLarge = errors.New("body too large (limit MaxBodyBytes)")
 
-// unflattenResponse reads [status, headerPairs, body, type] from JS.
-func (in *Instance) unflattenResponse(flat goja.Value) (*Response, error) {
-	obj, ok := flat.(*goja.Object)
-	if !ok {
-		return nil, errors.New("reading the handler's response: not an array")
-	}
-	parts := []goja.Value{obj.Get("0"), obj.Get("1"), obj.Get("2"), obj.Get("3")}
-	status := int(parts[0].ToInteger())
-	if parts[3] != nil && parts[3].String() == "error" {
+// responseFromJS reads a handler's Response as response.js hands it over:
+// status, headers (a list of [name, value] pairs, a lone Content-Type value,
+// or null), body and type.
+func (in *Instance) responseFromJS(status, headers, bodyVal, typ goja.Value) (*Response, error) {
+	if typ != nil && typ.String() == "error" {
 		return nil, &ScriptError{Phase: "handler", Message: "the handler returned Response.error()"}
 	}
-	header, err := exportHeaderPairs(in.vm, parts[1])
-	if err != nil {
-		return nil, err
+	var header http.Header
+	switch {
+	case headers == nil || goja.IsNull(headers) || goja.IsUndefined(headers):
+		header = http.Header{}
+	case goja.IsString(headers):
+		header = http.Header{"Content-Type": {headers.String()}}
+	default:
+		var err error
+		if header, err = exportHeaderPairs(in.vm, headers); err != nil {
+			return nil, err
+		}
 	}
-	if id, ok := parts[2].Export().(int64); ok {
+	code := int(status.ToInteger())
+	if id, ok := bodyVal.Export().(int64); ok {
 		p := in.pipes[id]
 		if p == nil {
 			return nil, errors.New("reading the handler's response: its body stream is gone")
 		}
-		return &Response{Status: status, Header: header, BodyStream: p}, nil
+		return &Response{Status: code, Header: header, BodyStream: p}, nil
 	}
-	body, ok := bodyFromJS(parts[2])
+	body, ok := bodyFromJS(bodyVal)
 	if !ok {
 		return nil, errors.New("reading the handler's response: body is neither text nor bytes")
 	}
 	if int64(len(body)) > in.cfg.Limits.MaxBodyBytes {
 		return nil, fmt.Errorf("response body of %d bytes: %w", len(body), ErrBodyTooLarge)
 	}
-	resp := &Response{Status: status, Header: header, Body: body}
-	return resp, nil
+	return &Response{Status: code, Header: header, Body: body}, nil
 }
 
 // Close stops the instance: pending timers are cancelled, queued work is
@@ -444,6 +443,7 @@ func (in *Instance) Close() {
 		in.cancel()
 		in.vm.Interrupt(ErrClosed)
 		in.loop.stop()
+		in.watchdog.stop()
 		in.stopTimers()
 		in.closeStreams()
 	})
@@ -517,15 +517,23 @@ func (in *Instance) thrown(phase string, v goja.Value) error {
 }
 
 // errorOps report exceptions that reached no handler, and handlers'
-// responses (respond(id, err, flat), called once per request).
+// responses: respond(id, err) for a handler that failed, respond(id, null,
+// status, headers, body, type) for its Response (see response.js), called
+// once per request.
 func (in *Instance) errorOps() map[string]any {
 	return map[string]any{
 		"respond": func(call goja.FunctionCall) goja.Value {
 			id := call.Argument(0).ToInteger()
-			if f := in.responders[id]; f != nil {
-				delete(in.responders, id)
-				f(call.Argument(1), call.Argument(2))
+			f := in.responders[id]
+			if f == nil {
+				return goja.Undefined()
 			}
+			delete(in.responders, id)
+			if errVal := call.Argument(1); !goja.IsNull(errVal) && !goja.IsUndefined(errVal) {
+				f(nil, in.thrown("handler", errVal))
+				return goja.Undefined()
+			}
+			f(in.responseFromJS(call.Argument(2), call.Argument(3), call.Argument(4), call.Argument(5)))
 			return goja.Undefined()
 		},
 		"reportException": func(v goja.Value) { in.logUncaught(in.thrown("event loop", v)) },

@@ -8,18 +8,38 @@
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const LONE_SURROGATE = /[\uD800-\uDFFF]/;
-  // Body state per Request/Response, in a non-enumerable symbol slot:
-  // { source, used }. source is null, a string (kept as text until someone
-  // needs bytes: most bodies are text and go to the host as text, so they are
-  // never encoded in JS), a Uint8Array, or a ReadableStream (once the body
-  // is streamed, or once user code asked for .body). A slot rather than a
-  // WeakMap: goja's WeakMap registers a GC cleanup per entry, and at
-  // thousands of requests a second those cleanups fell behind and held memory.
-  const BODY = Symbol("body");
+  // Body state per Request/Response: { source, used }. source is null, a
+  // string (kept as text until someone needs bytes: most bodies are text and
+  // go to the host as text, so they are never encoded in JS), a Uint8Array,
+  // or a ReadableStream (once the body is streamed, or once user code asked
+  // for .body). Each class keeps the state in a private field of its own and
+  // hands body.js accessors for it (installBody). A private field rather
+  // than a non-enumerable symbol slot: Object.defineProperty was one of the
+  // largest costs of a small Response in goja. Rather than a WeakMap: goja's
+  // WeakMap registers a GC cleanup per entry, and at thousands of requests a
+  // second those cleanups fell behind and held memory.
+  const brands = []; // { get(obj) -> state | undefined, set(obj, state) -> bool }
   const bodies = {
-    get(obj) { return obj[BODY]; },
-    set(obj, state) { Object.defineProperty(obj, BODY, { value: state, writable: true, configurable: true }); },
+    get(obj) {
+      if (obj === null || obj === undefined) throw new TypeError(`Cannot read the body of ${obj}`);
+      if (typeof obj !== "object") return undefined;
+      for (let i = 0; i < brands.length; i++) {
+        const b = brands[i].get(obj);
+        if (b !== undefined) return b;
+      }
+      return undefined;
+    },
+    set(obj, state) {
+      for (let i = 0; i < brands.length; i++) if (brands[i].set(obj, state)) return;
+      throw new TypeError("Illegal invocation: not a Request or Response");
+    },
   };
+  // newBodyState is the state of a fresh body (for constructors that set
+  // their private field themselves). Every null body shares one frozen
+  // state: nothing changes the state of a null body (each write below is
+  // behind a source check), and a GET request then costs no state object.
+  const NULL_STATE = Object.freeze({ source: null, used: false });
+  internal.newBodyState = (source) => (source === null ? NULL_STATE : { source, used: false });
   const isStream = (s) => s !== null && typeof s === "object" && internal.isReadableStream(s);
 
   // extractBody turns a BodyInit into a body source and a default Content-Type.
@@ -52,7 +72,7 @@
   };
 
   internal.setBody = function (obj, source) {
-    bodies.set(obj, { source, used: false });
+    bodies.set(obj, internal.newBodyState(source));
   };
   function toBytes(source) {
     return typeof source === "string" ? encoder.encode(source) : source;
@@ -62,8 +82,10 @@
 
   // bodyForHost returns the body as the host takes it: a string (sent as
   // UTF-8), a fresh ArrayBuffer, the id of a streamed body, or null.
-  internal.bodyForHost = function (obj) {
-    const b = bodies.get(obj);
+  internal.bodyForHost = (obj) => internal.bodyStateForHost(bodies.get(obj));
+  // bodyStateForHost is bodyForHost for the body state itself (response.js
+  // has it at hand).
+  internal.bodyStateForHost = function (b) {
     if (!b || b.source === null) return null;
     if (typeof b.source === "string") return b.source;
     if (isStream(b.source)) {
@@ -222,8 +244,8 @@
   }
 
   // bodyUnusable reports whether obj's body was read (or is being read).
-  internal.bodyUnusable = function (obj) {
-    const b = bodies.get(obj);
+  internal.bodyUnusable = (obj) => internal.bodyStateUnusable(bodies.get(obj));
+  internal.bodyStateUnusable = function (b) {
     return !!b && b.source !== null && (disturbed(b) || (isStream(b.source) && internal.isLocked(b.source)));
   };
 
@@ -308,7 +330,11 @@
     return b.source;
   }
 
-  internal.installBody = function (proto) {
+  // installBody adds the Body members to a class's prototype; access is
+  // { get, set } for the class's private body field (get returns undefined
+  // for objects that are not of the class).
+  internal.installBody = function (proto, access) {
+    brands.push(access);
     Object.defineProperties(proto, {
       body: { get() { return bodyStream(this); }, enumerable: true, configurable: true },
       bodyUsed: { get() { const b = bodies.get(this); return b ? disturbed(b) : false; }, enumerable: true, configurable: true },

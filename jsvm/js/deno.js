@@ -53,54 +53,59 @@
     return false;
   };
 
-  // dispatch runs the handler for one request and calls done(err, flat) with
-  // the flattened Response, or with the thrown error.
   // dispatch runs the handler for request id and answers through
-  // host.respond(id, err, flat).
+  // host.respond(id, err, ...) (see respondWith in response.js).
   internal.dispatch = function (method, url, headerPairs, body, remoteAddr, id) {
-    const done = (err, flat) => host.respond(id, err, flat);
     let res;
     try {
       const req = internal.newRequest(method, url, headerPairs, body);
       res = handler(req, new ServeHandlerInfo(remoteAddr));
     } catch (e) {
-      done(e, null);
+      host.respond(id, e);
       return;
     }
-    // A handler that returns a Response synchronously costs no promise.
-    if (res instanceof Response) {
-      finish(res, done);
+    // A handler that returns a Response synchronously costs no promise
+    // (respondWith answers at once, or reports that res is no Response).
+    try {
+      if (internal.respondWith(id, res)) return;
+    } catch (e) {
+      host.respond(id, e);
       return;
     }
-    Promise.resolve(res).then((r) => finish(r, done), (e) => done(e, null));
+    Promise.resolve(res).then((r) => finish(r, id), (e) => host.respond(id, e));
   };
 
-  function finish(res, done) {
-    let flat;
+  function finish(res, id) {
     try {
-      flat = internal.flattenResponse(res);
-      if (flat === null) {
+      if (!internal.respondWith(id, res)) {
         throw new TypeError(`The handler must return a Response (or a Promise of one), got ${internal.inspect(res)}`);
       }
     } catch (e) {
-      done(e, null);
-      return;
+      host.respond(id, e);
     }
-    done(null, flat);
   }
 
-  // ServeHandlerInfo is the handler's second argument. completed is made on
-  // first use: most handlers never look at it.
+  // ServeHandlerInfo is the handler's second argument. remoteAddr and
+  // completed are made on first use: most handlers never look at them.
   class ServeHandlerInfo {
+    #hostname;
+    #remoteAddr = null;
     #completed = null;
     constructor(hostname) {
-      this.remoteAddr = { transport: "tcp", hostname, port: 0 };
+      this.#hostname = hostname;
+    }
+    get remoteAddr() {
+      if (this.#remoteAddr === null) this.#remoteAddr = { transport: "tcp", hostname: this.#hostname, port: 0 };
+      return this.#remoteAddr;
     }
     get completed() {
       if (this.#completed === null) this.#completed = new Promise(() => {});
       return this.#completed;
     }
   }
+  // remoteAddr was an own enumerable property before it was made lazily;
+  // it stays enumerable.
+  Object.defineProperty(ServeHandlerInfo.prototype, "remoteAddr", { enumerable: true });
 
   const storage = {
     get(key) {

@@ -377,6 +377,14 @@
   // headersFromPairs builds Headers from host pairs without re-validating
   // what Go already validated.
   internal.headersFromPairs = (pairs, guard) => Headers[TRUSTED](pairs, guard || "none");
+  // headersFromHost is headersFromPairs for the host's flat form
+  // [name, value, name, value, ...] (one array to build in Go, not one per
+  // header).
+  internal.headersFromHost = (flat, guard) => {
+    const pairs = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+    return Headers[TRUSTED](pairs, guard || "none");
+  };
   // setHeadersGuard sets any guard ("none", "immutable", "request-no-cors").
   internal.setHeadersGuard = setGuard;
   // newHeaders creates Headers with a guard, then fills them from init the

@@ -93,9 +93,11 @@
     return parsed.href;
   }
 
-  // Set by newRequest for the one construction that follows: a request the
-  // host already parsed and validated skips re-parsing (the hot path).
-  let trusted = null;
+  // newRequest's token: a Request constructed with it is left empty for
+  // newRequest to fill with what the host already parsed and validated
+  // (the hot path). Private to this file, so user code cannot pass it.
+  const FROM_HOST = {};
+  let fillFromHost = null; // (request, method, url, headerPairs, body), set below
   // Set by clone() for the one construction that follows: the new request
   // gets a copy of the body instead of taking it.
   let cloning = false;
@@ -107,23 +109,18 @@
   class Request {
     #method;
     #url;
-    #headers;
-    #redirect;
-    #signal;
+    // The Headers object. For a request from the host it is made on first
+    // use from #hostHeaders (the host's flat [name, value, ...] list): many
+    // handlers never look at the headers.
+    #headers = null;
+    #hostHeaders = null;
+    #redirect = "follow";
+    #signal = null;
     #opts; // undefined (the defaults) or an object shaped like DEFAULTS
+    #body; // body state (see body.js)
 
     constructor(input, init = undefined) {
-      if (trusted !== null) {
-        const t = trusted;
-        trusted = null;
-        this.#method = t.method;
-        this.#url = t.url;
-        this.#headers = t.headers;
-        this.#redirect = "follow";
-        this.#signal = null;
-        internal.setBody(this, t.body);
-        return;
-      }
+      if (input === FROM_HOST) return;
       const copyBody = cloning;
       const takeBody = forFetch;
       cloning = false;
@@ -147,8 +144,6 @@
         }
         this.#method = "GET";
         this.#url = parsed.href;
-        this.#redirect = "follow";
-        this.#signal = null;
         opts = DEFAULTS;
         fallbackMode = "cors";
       }
@@ -184,7 +179,7 @@
 
       // A "no-cors" request's headers keep only CORS-safelisted ones (the
       // request-no-cors guard), from init or from the input request.
-      const headersInit = o.headers !== undefined ? o.headers : inputRequest !== null ? inputRequest.#headers : undefined;
+      const headersInit = o.headers !== undefined ? o.headers : inputRequest !== null ? inputRequest.#headersObject() : undefined;
       if (opts.mode === "no-cors") this.#headers = internal.newHeaders(headersInit, "request-no-cors");
       else this.#headers = new Headers(headersInit);
 
@@ -223,7 +218,14 @@
 
     get method() { return this.#method; }
     get url() { return this.#url; }
-    get headers() { return this.#headers; }
+    get headers() { return this.#headers !== null ? this.#headers : this.#headersObject(); }
+    #headersObject() {
+      if (this.#headers === null) {
+        this.#headers = internal.headersFromHost(this.#hostHeaders, "immutable");
+        this.#hostHeaders = null;
+      }
+      return this.#headers;
+    }
     get redirect() { return this.#redirect; }
     get destination() { this.#method; return ""; }
     get referrer() {
@@ -256,19 +258,31 @@
       return "Request " + inspect({ bodyUsed: this.bodyUsed, headers: this.headers, method: this.method,
         redirect: this.redirect, url: this.url });
     }
+
+    static {
+      fillFromHost = (r, method, url, headerPairs, body) => {
+        r.#method = method;
+        r.#url = url;
+        r.#hostHeaders = headerPairs;
+        r.#body = internal.newBodyState(body);
+      };
+      internal.installBody(Request.prototype, {
+        get: (o) => (#body in o ? o.#body : undefined),
+        set: (o, state) => {
+          if (!(#body in o)) return false;
+          o.#body = state;
+          return true;
+        },
+      });
+    }
   }
-  internal.installBody(Request.prototype);
 
   // newRequest builds an incoming Request from host parts without re-parsing
   // what Go already checked.
   internal.newRequest = function (method, url, headerPairs, body) {
-    trusted = {
-      method,
-      url,
-      headers: internal.headersFromPairs(headerPairs, "immutable"),
-      body: internal.bodyFromHost(body),
-    };
-    return new Request(url);
+    const r = new Request(FROM_HOST);
+    fillFromHost(r, method, url, headerPairs, internal.bodyFromHost(body));
+    return r;
   };
 
   // requestForFetch is `new Request(input, init)` for fetch(): the result

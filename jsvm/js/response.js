@@ -6,16 +6,38 @@
   const NULL_BODY = [101, 103, 204, 205, 304];
   const REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+  const TEXT_PLAIN = "text/plain;charset=UTF-8";
+
   class Response {
     #status = 200;
     #statusText = "";
-    #headers;
+    // The Headers object, made on first use when the constructor had no
+    // headers init: most handlers never touch a response's headers, and
+    // building them (and appending the body's Content-Type) was the larger
+    // part of `new Response("hello")`. Until then #contentType holds the
+    // one header such a response has (or null), and toHost sends it as is.
+    #headers = null;
+    #contentType = null;
     #type = "default";
     #url = "";
     #redirected = false;
+    #body; // body state (see body.js)
 
-    constructor(body = null, init = {}) {
-      if (init === null || typeof init !== "object") init = {};
+    constructor(body = null, init = undefined) {
+      if (init === undefined || init === null || typeof init !== "object") {
+        // No ResponseInit: the common `new Response(text)` needs no checks.
+        if (body === null || body === undefined) {
+          this.#body = internal.newBodyState(null);
+        } else if (typeof body === "string") {
+          this.#contentType = TEXT_PLAIN;
+          this.#body = internal.newBodyState(body);
+        } else {
+          const b = internal.extractBody(body);
+          this.#contentType = b.type;
+          this.#body = internal.newBodyState(b.source);
+        }
+        return;
+      }
       if (init.status !== undefined) {
         // WebIDL unsigned short: truncate, then wrap modulo 2^16.
         let s = Math.trunc(Number(init.status));
@@ -30,7 +52,8 @@
         if (!REASON.test(t)) throw new TypeError("Invalid statusText");
         this.#statusText = t;
       }
-      this.#headers = new Headers(init.headers);
+      const headersInit = init.headers;
+      if (headersInit !== undefined) this.#headers = new Headers(headersInit);
       let bytes = null;
       if (body !== null && body !== undefined) {
         if (NULL_BODY.includes(this.#status)) {
@@ -38,9 +61,22 @@
         }
         const b = internal.extractBody(body);
         bytes = b.source;
-        if (b.type !== null && !this.#headers.has("content-type")) this.#headers.append("content-type", b.type);
+        if (b.type !== null) {
+          if (this.#headers === null) this.#contentType = b.type;
+          else if (!this.#headers.has("content-type")) this.#headers.append("content-type", b.type);
+        }
       }
-      internal.setBody(this, bytes);
+      this.#body = internal.newBodyState(bytes);
+    }
+
+    // #headersObject is the response's Headers object, made from the pending
+    // Content-Type if the Headers object was never needed.
+    #headersObject() {
+      if (this.#headers === null) {
+        this.#headers = internal.headersFromPairs(this.#contentType === null ? [] : [["content-type", this.#contentType]], "none");
+        this.#contentType = null;
+      }
+      return this.#headers;
     }
 
     static json(data, init = {}) {
@@ -68,13 +104,13 @@
     get status() { return this.#status; }
     get statusText() { return this.#statusText; }
     get ok() { return this.#status >= 200 && this.#status <= 299; }
-    get headers() { return this.#headers; }
+    get headers() { return this.#headers !== null ? this.#headers : this.#headersObject(); }
     get type() { return this.#type; }
     get url() { return this.#url; }
     get redirected() { return this.#redirected; }
     clone() {
       if (internal.bodyUnusable(this)) throw new TypeError("Cannot clone a Response whose body was already used");
-      const r = new Response(null, { status: this.#status === 0 ? 200 : this.#status, statusText: this.#statusText, headers: this.#headers });
+      const r = new Response(null, { status: this.#status === 0 ? 200 : this.#status, statusText: this.#statusText, headers: this.#headersObject() });
       r.#status = this.#status; r.#type = this.#type; r.#url = this.#url; r.#redirected = this.#redirected;
       internal.cloneBody(this, r);
       return r;
@@ -88,23 +124,47 @@
     // fromHost builds a Response received over fetch.
     static [internal.responseFromHost = Symbol("fromHost")](status, statusText, headerPairs, body, url, redirected) {
       const r = new Response(null);
-      r.#headers = internal.headersFromPairs(headerPairs, "immutable");
+      r.#headers = internal.headersFromHost(headerPairs, "immutable");
       r.#status = status; r.#statusText = statusText; r.#url = url; r.#redirected = redirected;
       r.#type = "basic";
       internal.setBody(r, internal.bodyFromHost(body));
       return r;
     }
-    // toHost flattens a Response for the host: [status, headerPairs, bodyBuffer|null].
-    static [internal.responseToHost = Symbol("toHost")](r) {
-      if (!(r instanceof Response)) return null;
-      if (internal.bodyUnusable(r)) throw new TypeError("The handler returned a Response whose body was already read (or is locked by a reader)");
-      return [r.#status, internal.headerPairs(r.#headers), internal.bodyForHost(r), r.#type];
+    // toHost hands a Response to the host: host.respond(id, null, status,
+    // headers, body, type), where headers is the header list (pairs), or
+    // just the Content-Type value when that is the only header and the
+    // Headers object was never made (no list to build), or null for none.
+    // It returns false, without responding, if r is not a Response.
+    static [internal.responseToHost = Symbol("toHost")](r, id) {
+      if (!(r instanceof Response)) return false;
+      const b = r.#body;
+      let body;
+      if (!b.used && (b.source === null || typeof b.source === "string")) {
+        body = b.source; // unread text or no body (most responses): as is
+      } else {
+        if (internal.bodyStateUnusable(b)) throw new TypeError("The handler returned a Response whose body was already read (or is locked by a reader)");
+        body = internal.bodyStateForHost(b);
+      }
+      const headers = r.#headers !== null ? internal.headerPairs(r.#headers) : r.#contentType;
+      host.respond(id, null, r.#status, headers, body, r.#type);
+      return true;
+    }
+
+    static {
+      internal.installBody(Response.prototype, {
+        get: (o) => (#body in o ? o.#body : undefined),
+        set: (o, state) => {
+          if (!(#body in o)) return false;
+          o.#body = state;
+          return true;
+        },
+      });
     }
   }
-  internal.installBody(Response.prototype);
 
   internal.newResponse = (...args) => Response[internal.responseFromHost](...args);
-  internal.flattenResponse = (r) => Response[internal.responseToHost](r);
+  // respondWith answers request id with r (see toHost).
+  internal.respondWith = (id, r) => Response[internal.responseToHost](r, id);
 
   globalThis.Response = Response;
 })
