@@ -74,7 +74,7 @@ func TestBundleRelativeImportsAndTS(t *testing.T) {
 // Stacks name the user's files whatever directory edge runs from.
 func TestStackPathsDoNotDependOnTheWorkingDirectory(t *testing.T) {
 	entry := writeModule(t, map[string]string{
-		"app/mod.js":    `import { boom } from "./lib/x.js"; Deno.serve(() => boom());`,
+		"app/mod.js":   `import { boom } from "./lib/x.js"; Deno.serve(() => boom());`,
 		"app/lib/x.js": "export function boom() {\n  throw new Error(\"where\");\n}\n",
 	}, "app/mod.js")
 	t.Chdir(t.TempDir())
