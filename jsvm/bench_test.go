@@ -107,3 +107,47 @@ func BenchmarkHelloGo(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkActiveInstance is the memory of an instance that has served
+// requests (the counter coordinator's shape: URL, Request, Response, an
+// await): the prelude files those requests loaded count, which
+// BenchmarkStartInstance's fresh instances have not loaded yet.
+func BenchmarkActiveInstance(b *testing.B) {
+	entry := writeModule(&testing.T{}, map[string]string{"mod.js": `let value = 0;
+Deno.serve(async (req) => {
+  if (new URL(req.url).pathname === "/increment") value++;
+  await Promise.resolve();
+  return new Response(String(value));
+});`}, "mod.js")
+	prog, err := Bundle(context.Background(), entry)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	req := &Request{Method: "GET", URL: "https://bench.example/increment", Header: http.Header{"Accept": {"*/*"}}}
+	instances := make([]*Instance, 0, b.N)
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in, err := Start(ctx, prog, Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := 0; j < 3; j++ {
+			if _, err := in.Serve(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		instances = append(instances, in)
+	}
+	b.StopTimer()
+	runtime.GC()
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "heap-B/instance")
+	for _, in := range instances {
+		in.Close()
+	}
+}

@@ -8,6 +8,18 @@ import (
 	"time"
 
 	"github.com/edge-platform/edge/conformance/deno"
+
+	// The test builds ./cmd/edge with `go build`, which go test's cache
+	// does not see. Importing the binary's packages makes a change to any of
+	// them (including the prelude's embedded JavaScript) rerun this test
+	// instead of answering from the cache.
+	_ "github.com/edge-platform/edge/actors"
+	_ "github.com/edge-platform/edge/cluster"
+	_ "github.com/edge-platform/edge/configs"
+	_ "github.com/edge-platform/edge/frontend"
+	_ "github.com/edge-platform/edge/jsvm"
+	_ "github.com/edge-platform/edge/persistence"
+	_ "github.com/edge-platform/edge/router"
 )
 
 // TestDenoDifferential runs every program in programs/ under real Deno and

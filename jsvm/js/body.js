@@ -40,7 +40,11 @@
   // behind a source check), and a GET request then costs no state object.
   const NULL_STATE = Object.freeze({ source: null, used: false });
   internal.newBodyState = (source) => (source === null ? NULL_STATE : { source, used: false });
-  const isStream = (s) => s !== null && typeof s === "object" && internal.isReadableStream(s);
+  // A source that is an object but not bytes is a stream. Checking that
+  // first keeps streams.js (the largest prelude file) out of instances whose
+  // bodies are all text and bytes: naming internal.isReadableStream loads it.
+  const isStream = (s) => s !== null && typeof s === "object" && !(s instanceof Uint8Array) && internal.isReadableStream(s);
+  internal.isBodyStream = isStream;
 
   // extractBody turns a BodyInit into a body source and a default Content-Type.
   internal.extractBody = function (init) {
@@ -111,12 +115,12 @@
     bodies.set(to, { source: src === null || typeof src === "string" ? src : src.slice(), used: false });
   };
 
-  const RS = globalThis.ReadableStream;
-  const BYOBReader = globalThis.ReadableStreamBYOBReader;
+  // Looked up when a stream is teed or moved, not when body.js is
+  // installed: streams.js loads only for programs that use streams.
   function isByteStream(stream) {
     let r;
     try {
-      r = new BYOBReader(stream);
+      r = new internal.ReadableStreamBYOBReader(stream);
     } catch {
       return false;
     }
@@ -173,7 +177,7 @@
       });
       return Promise.resolve();
     };
-    const branch1 = new RS({
+    const branch1 = new internal.ReadableStream({
       start(c) { c1 = c; },
       pull,
       cancel(reason) {
@@ -183,7 +187,7 @@
         return cancelPromise;
       },
     });
-    const branch2 = new RS({
+    const branch2 = new internal.ReadableStream({
       start(c) { c2 = c; },
       pull,
       cancel(reason) {
@@ -219,7 +223,7 @@
   function proxyStream(stream) {
     const reader = internal.streamReader(stream);
     internal.markDisturbed(stream);
-    return new RS({
+    return new internal.ReadableStream({
       pull(c) {
         return reader.read().then((r) => {
           if (r.done) c.close();

@@ -193,7 +193,7 @@
       }
       if (initHasBody) {
         const b = internal.extractBody(o.body);
-        if (internal.isReadableStream(b.source)) {
+        if (internal.isBodyStream(b.source)) {
           if (o.duplex === undefined) {
             throw new TypeError("RequestInit: duplex: \"half\" is required when the body is a ReadableStream");
           }

@@ -2548,6 +2548,10 @@
   // Internal hooks (documented at the top of the file).
 
   internal.isReadableStream = (x) => rsOf(x) !== undefined;
+  // The constructors as they were, for body.js's tee (user code may replace
+  // the globals).
+  internal.ReadableStream = ReadableStream;
+  internal.ReadableStreamBYOBReader = ReadableStreamBYOBReader;
   internal.isDisturbed = (stream) => rsOf(stream).disturbed;
   internal.isLocked = (stream) => isReadableStreamLocked(rsOf(stream));
   internal.markDisturbed = (stream) => { rsOf(stream).disturbed = true; };
