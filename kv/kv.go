@@ -66,11 +66,13 @@ func ParseVersionstamp(s string) (Versionstamp, error) {
 }
 
 // Entry is a stored key with its value and the versionstamp of the commit
-// that wrote it. Key is the encoded key.
+// that wrote it. Key is the encoded key. ExpireAt is when the entry stops
+// being visible (zero: never); a cache of entries needs it.
 type Entry struct {
 	Key          []byte
 	Value        Value
 	Versionstamp Versionstamp
+	ExpireAt     time.Time
 }
 
 // Check is one precondition of an atomic operation: the key's current
