@@ -135,8 +135,8 @@ func waitChange(t *testing.T, ch <-chan struct{}, what string) {
 	t.Helper()
 	select {
 	case <-ch:
-	case <-time.After(deadline):
-		t.Fatalf("no change notification %v after %s", deadline, what)
+	case <-time.After(Deadline):
+		t.Fatalf("no change notification %v after %s", Deadline, what)
 	}
 }
 
