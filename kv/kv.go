@@ -12,6 +12,7 @@
 package kv
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -52,6 +53,9 @@ type Value struct {
 type Versionstamp [10]byte
 
 func (v Versionstamp) String() string { return hex.EncodeToString(v[:]) }
+
+// Compare orders versionstamps as their commits are ordered.
+func (v Versionstamp) Compare(w Versionstamp) int { return bytes.Compare(v[:], w[:]) }
 
 // ParseVersionstamp reads the 20-hex-digit form.
 func ParseVersionstamp(s string) (Versionstamp, error) {

@@ -87,6 +87,7 @@ func (e memEntry) entry(key string) Entry {
 		Key:          []byte(key),
 		Value:        Value{Kind: e.value.Kind, Data: bytes.Clone(e.value.Data)},
 		Versionstamp: e.vs,
+		ExpireAt:     e.expireAt,
 	}
 }
 

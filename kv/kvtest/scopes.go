@@ -19,6 +19,14 @@ func testExpired(t *testing.T, b Backend) {
 		t.Errorf("expired entry visible to get: %v", e)
 	}
 	wantValue(t, "entry expiring in an hour", get(t, b, shared, stays), text("s"))
+	// Entries carry their expiry (a coordinator's cache relies on it),
+	// to the millisecond.
+	if e := get(t, b, shared, stays); e != nil && e.ExpireAt.Sub(future).Abs() > time.Millisecond {
+		t.Errorf("entry expiring at %v: Get returned ExpireAt %v", future, e.ExpireAt)
+	}
+	if e := get(t, b, shared, forever); e != nil && !e.ExpireAt.IsZero() {
+		t.Errorf("entry without expiry: Get returned ExpireAt %v, want zero", e.ExpireAt)
+	}
 	wantKeys(t, "list with an expired entry", list(t, b, shared, prefix(t)), forever, stays)
 	// An expired entry is absent to checks and to sum/min/max.
 	commit(t, b, shared, []kv.Check{{Key: gone}}, u64op(kv.OpSum, gone, 3))
