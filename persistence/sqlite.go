@@ -17,20 +17,18 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/edge-platform/edge/kv"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go, no cgo)
 )
 
+// The errors of the Batch API are kv's, so that errors.Is matches either.
 var (
-	// ErrFenced means a commit came from an activation whose epoch is no
-	// longer current: a newer activation of the same coordinator exists.
-	// Nothing in the batch was written. The caller must stop serving.
-	ErrFenced = errors.New("activation fenced: a newer activation of this coordinator owns its storage")
-	// ErrAmbiguous means the caller stopped waiting after the batch was
-	// handed to the database: it may or may not have been committed. The
-	// caller must re-read before trusting its view.
-	ErrAmbiguous = errors.New("commit outcome unknown")
-	// ErrClosed is returned after Close.
-	ErrClosed = errors.New("store closed")
+	// ErrFenced: see kv.ErrFenced.
+	ErrFenced = kv.ErrFenced
+	// ErrAmbiguous: see kv.ErrAmbiguous.
+	ErrAmbiguous = kv.ErrAmbiguous
+	// ErrClosed: see kv.ErrClosed.
+	ErrClosed = kv.ErrClosed
 )
 
 // Mutation is one write in a batch: a put of Value, or a delete.
@@ -52,12 +50,18 @@ type Batch struct {
 // SQLite is the embedded store: one database file under the data directory.
 // Commits from all coordinators are grouped: one transaction, and one fsync,
 // per batch of concurrent commits.
+//
+// Its key-value store (kv.Store) is KV(); Get and Commit(Batch) are the
+// older Deno.storage API, kept until package actors moves to kv.Store.
 type SQLite struct {
-	path   string
-	write  *sql.DB // one connection: SQLite has one writer
-	read   *sql.DB // concurrent readers (WAL)
-	log    *slog.Logger
-	commit *groupCommitter
+	path    string
+	write   *sql.DB // one connection: SQLite has one writer
+	read    *sql.DB // concurrent readers (WAL)
+	log     *slog.Logger
+	commit  *groupCommitter[Batch, error]
+	kv      *groupCommitter[commitReq, commitRes]
+	watch   *watchers
+	sweeper *sweeper
 }
 
 const schema = `
@@ -76,6 +80,23 @@ CREATE TABLE IF NOT EXISTS storage (
 	value    BLOB NOT NULL,
 	PRIMARY KEY (project, instance, key)
 );
+CREATE TABLE IF NOT EXISTS kv (
+	project      TEXT NOT NULL,
+	instance     TEXT NOT NULL,  -- '' for a project's shared store
+	key          BLOB NOT NULL,  -- kv.EncodeKey: BLOBs compare bytewise, as keys order
+	kind         INTEGER NOT NULL,
+	value        BLOB NOT NULL,
+	versionstamp BLOB NOT NULL,  -- 10 bytes: commit sequence (8, big-endian), index in group (2)
+	expires_at   INTEGER,        -- Unix ms; NULL: never
+	PRIMARY KEY (project, instance, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_at) WHERE expires_at IS NOT NULL;
+-- The commit sequence: bumped once per grouped transaction.
+CREATE TABLE IF NOT EXISTS kv_meta (
+	id  INTEGER PRIMARY KEY CHECK (id = 1),
+	seq INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO kv_meta (id, seq) VALUES (1, 0);
 `
 
 // OpenSQLite opens (creating if needed) the database at path.
@@ -104,14 +125,21 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
 	}
 	read.SetMaxOpenConns(8)
-	s := &SQLite{path: path, write: write, read: read, log: log}
+	s := &SQLite{path: path, write: write, read: read, log: log, watch: newWatchers()}
 	s.commit = newGroupCommitter(s.commitGroup)
+	s.kv = newGroupCommitter(func(reqs []commitReq) []commitRes {
+		return runGroup(s.beginGroup, s.watch.notifyScopes, reqs)
+	})
+	s.sweeper = startSweeper(sweepInterval, s.sweepExpired, log)
 	return s, nil
 }
 
-// Close waits for queued commits and closes the database.
+// Close stops the expiry sweeper, waits for queued commits and closes the
+// database.
 func (s *SQLite) Close() error {
+	s.sweeper.stop()
 	s.commit.close()
+	s.kv.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
@@ -148,7 +176,11 @@ func (s *SQLite) Get(ctx context.Context, project, instance, key string) ([]byte
 // database error (nothing written), or ErrAmbiguous if ctx ended while the
 // batch was in the database's hands.
 func (s *SQLite) Commit(ctx context.Context, b Batch) error {
-	return s.commit.submit(ctx, b)
+	err, handOver := s.commit.submit(ctx, b)
+	if handOver != nil {
+		return handOver
+	}
+	return err
 }
 
 // commitGroup commits several batches in one transaction. A fenced batch is
