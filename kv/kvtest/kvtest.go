@@ -12,7 +12,7 @@
 // entries whose ExpireAt is already past (they must be invisible at once)
 // or an hour away (they must be visible), and one that expires 100ms
 // after its write, which it polls until it disappears, failing only after
-// a generous deadline. So a backend must read the real time (time.Now or
+// a generous deadline (Deadline). So a backend must read the real time (time.Now or
 // the database's clock) when it hides expired entries, and the suite never
 // measures how fast anything is.
 //
@@ -41,10 +41,11 @@ type Backend interface {
 	Activate(ctx context.Context, project, instance, owner string) (int64, error)
 }
 
-// deadline bounds every wait for something that happens asynchronously
+// Deadline bounds every wait for something that happens asynchronously
 // (an expiry, a change notification). It is a bound, not an expectation:
-// a correct backend is usually done within milliseconds.
-const deadline = 5 * time.Second
+// a correct backend is usually done within milliseconds. Set it before
+// Run, not during.
+var Deadline = 5 * time.Second
 
 // Run runs the suite. open returns a new, empty backend for each subtest
 // and arranges its cleanup with t.Cleanup.
@@ -214,10 +215,10 @@ func wantU64(t *testing.T, what string, e *kv.Entry, want uint64) {
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	end := time.Now().Add(deadline)
+	end := time.Now().Add(Deadline)
 	for !cond() {
 		if time.Now().After(end) {
-			t.Fatalf("%s: not after %v", what, deadline)
+			t.Fatalf("%s: not after %v", what, Deadline)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
