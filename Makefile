@@ -1,5 +1,5 @@
 # Convenience targets; each runs a plain go command shown in README.md.
-.PHONY: run test bench proto loadtest deno deno-diff
+.PHONY: run test bench proto loadtest deno deno-diff postgres
 
 run:
 	go run ./cmd/edge dev --config examples/counter/edge.yaml
@@ -32,3 +32,9 @@ deno:
 # its section of docs/CONFORMANCE.md.
 deno-diff:
 	go run ./conformance/deno/cmd/diff
+
+# PostgreSQL from Debian's packages, started, with the role and database the
+# persistence tests use; prints the EDGE_TEST_POSTGRES_URL to export.
+# Idempotent (needs root, as on the dev and CI machines).
+postgres:
+	bash .ci/postgres

@@ -4,88 +4,99 @@ import (
 	"context"
 	"fmt"
 	"sync"
+
+	"github.com/edge-platform/edge/kv"
 )
 
-// groupCommitter turns many concurrent Commit calls into few transactions.
-// One goroutine takes whatever batches are waiting (up to maxGroup) and
-// commits them together, so under load the cost of a transaction and its
+// groupCommitter turns many concurrent commits into few transactions. One
+// goroutine takes whatever requests are waiting (up to maxGroup) and hands
+// them to run together, so under load the cost of a transaction and its
 // fsync is shared; with one caller it adds no waiting at all (there is no
-// timer: a lone batch is committed as soon as it arrives).
-type groupCommitter struct {
-	queue chan commitReq
-	run   func([]Batch) []error
+// timer: a lone request is committed as soon as it arrives).
+//
+// run gets the requests in arrival order and returns one result per
+// request, in the same order.
+type groupCommitter[Req, Res any] struct {
+	queue chan pendingCommit[Req, Res]
+	run   func([]Req) []Res
 	done  chan struct{}
 	once  sync.Once
 	mu    sync.RWMutex // held for reading while submitting, for writing by close
 	shut  bool
 }
 
-type commitReq struct {
-	batch Batch
-	res   chan error
+type pendingCommit[Req, Res any] struct {
+	req Req
+	res chan Res
 }
 
 // maxGroup bounds one transaction so that a burst cannot hold the write
-// lock for long; the rest go in the next transaction.
+// lock for long; the rest go in the next transaction. It must stay below
+// 65,536: a request's position in its group is the last two bytes of its
+// versionstamp.
 const maxGroup = 512
 
-func newGroupCommitter(run func([]Batch) []error) *groupCommitter {
-	g := &groupCommitter{queue: make(chan commitReq, maxGroup), run: run, done: make(chan struct{})}
+func newGroupCommitter[Req, Res any](run func([]Req) []Res) *groupCommitter[Req, Res] {
+	g := &groupCommitter[Req, Res]{queue: make(chan pendingCommit[Req, Res], maxGroup), run: run, done: make(chan struct{})}
 	go g.loop()
 	return g
 }
 
-func (g *groupCommitter) submit(ctx context.Context, b Batch) error {
-	req := commitReq{batch: b, res: make(chan error, 1)}
+// submit hands req to the committer and waits for its result. The error is
+// ErrClosed, ctx's error when req was never handed over (so it was
+// definitely not committed), or kv.ErrAmbiguous when ctx ended after it was.
+func (g *groupCommitter[Req, Res]) submit(ctx context.Context, req Req) (Res, error) {
+	var zero Res
+	p := pendingCommit[Req, Res]{req: req, res: make(chan Res, 1)}
 	g.mu.RLock()
 	if g.shut {
 		g.mu.RUnlock()
-		return ErrClosed
+		return zero, kv.ErrClosed
 	}
 	select {
-	case g.queue <- req:
+	case g.queue <- p:
 		g.mu.RUnlock()
 	case <-ctx.Done():
 		g.mu.RUnlock()
-		return ctx.Err() // not handed over: definitely not committed
+		return zero, ctx.Err() // not handed over: definitely not committed
 	}
 	select {
-	case err := <-req.res:
-		return err
+	case r := <-p.res:
+		return r, nil
 	case <-ctx.Done():
-		return fmt.Errorf("%w: %w", ErrAmbiguous, ctx.Err())
+		return zero, fmt.Errorf("%w: %w", kv.ErrAmbiguous, ctx.Err())
 	}
 }
 
-func (g *groupCommitter) loop() {
+func (g *groupCommitter[Req, Res]) loop() {
 	defer close(g.done)
 	for first := range g.queue {
-		reqs := []commitReq{first}
+		pending := []pendingCommit[Req, Res]{first}
 	drain:
-		for len(reqs) < maxGroup {
+		for len(pending) < maxGroup {
 			select {
-			case r, ok := <-g.queue:
+			case p, ok := <-g.queue:
 				if !ok {
 					break drain
 				}
-				reqs = append(reqs, r)
+				pending = append(pending, p)
 			default:
 				break drain
 			}
 		}
-		batches := make([]Batch, len(reqs))
-		for i, r := range reqs {
-			batches[i] = r.batch
+		reqs := make([]Req, len(pending))
+		for i, p := range pending {
+			reqs[i] = p.req
 		}
-		errs := g.run(batches)
-		for i, r := range reqs {
-			r.res <- errs[i]
+		res := g.run(reqs)
+		for i, p := range pending {
+			p.res <- res[i]
 		}
 	}
 }
 
 // close stops accepting commits and waits for queued ones to finish.
-func (g *groupCommitter) close() {
+func (g *groupCommitter[Req, Res]) close() {
 	g.once.Do(func() {
 		g.mu.Lock()
 		g.shut = true

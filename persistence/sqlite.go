@@ -1,10 +1,16 @@
-// Package persistence owns durable state: coordinator storage and the
-// activation records (owner and fencing epoch) that decide which activation
-// of a coordinator may write. It never runs user code and never decides
-// placement; it only records and checks what it is told.
+// Package persistence owns durable state: the key-value stores (kv.Store)
+// of projects and coordinators, and the activation records (owner and
+// fencing epoch) that decide which activation of a coordinator may write.
+// It never runs user code and never decides placement; it only records and
+// checks what it is told.
 //
 // SQLite (a pure-Go driver, one WAL database file) is the embedded default.
-// Postgres, for clusters, implements the same operations.
+// Postgres, for clusters, implements the same operations. Both evaluate a
+// group of atomic operations the same way (kvcommit.go); they differ only
+// in how rows are read and written.
+//
+// Each open store runs a group committer goroutine and an expiry sweeper
+// (sweeper.go); Postgres also runs a LISTEN connection. Close stops them.
 package persistence
 
 import (
@@ -17,20 +23,19 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/edge-platform/edge/kv"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go, no cgo)
 )
 
+// The errors of the Batch API are kv's, so that errors.Is matches either:
+// the Batch API is now a thin layer over KV().
 var (
-	// ErrFenced means a commit came from an activation whose epoch is no
-	// longer current: a newer activation of the same coordinator exists.
-	// Nothing in the batch was written. The caller must stop serving.
-	ErrFenced = errors.New("activation fenced: a newer activation of this coordinator owns its storage")
-	// ErrAmbiguous means the caller stopped waiting after the batch was
-	// handed to the database: it may or may not have been committed. The
-	// caller must re-read before trusting its view.
-	ErrAmbiguous = errors.New("commit outcome unknown")
-	// ErrClosed is returned after Close.
-	ErrClosed = errors.New("store closed")
+	// ErrFenced: see kv.ErrFenced.
+	ErrFenced = kv.ErrFenced
+	// ErrAmbiguous: see kv.ErrAmbiguous.
+	ErrAmbiguous = kv.ErrAmbiguous
+	// ErrClosed: see kv.ErrClosed.
+	ErrClosed = kv.ErrClosed
 )
 
 // Mutation is one write in a batch: a put of Value, or a delete.
@@ -52,12 +57,17 @@ type Batch struct {
 // SQLite is the embedded store: one database file under the data directory.
 // Commits from all coordinators are grouped: one transaction, and one fsync,
 // per batch of concurrent commits.
+//
+// Its key-value store (kv.Store) is KV(); Get and Commit(Batch) are the
+// older Deno.storage API, kept until package actors moves to kv.Store.
 type SQLite struct {
-	path   string
-	write  *sql.DB // one connection: SQLite has one writer
-	read   *sql.DB // concurrent readers (WAL)
-	log    *slog.Logger
-	commit *groupCommitter
+	path    string
+	write   *sql.DB // one connection: SQLite has one writer
+	read    *sql.DB // concurrent readers (WAL)
+	log     *slog.Logger
+	kv      *groupCommitter[commitReq, commitRes]
+	watch   *watchers
+	sweeper *sweeper
 }
 
 const schema = `
@@ -69,13 +79,23 @@ CREATE TABLE IF NOT EXISTS activations (
 	since_ms INTEGER NOT NULL,
 	PRIMARY KEY (project, instance)
 );
-CREATE TABLE IF NOT EXISTS storage (
-	project  TEXT NOT NULL,
-	instance TEXT NOT NULL,
-	key      TEXT NOT NULL,
-	value    BLOB NOT NULL,
+CREATE TABLE IF NOT EXISTS kv (
+	project      TEXT NOT NULL,
+	instance     TEXT NOT NULL,  -- '' for a project's shared store
+	key          BLOB NOT NULL,  -- kv.EncodeKey: BLOBs compare bytewise, as keys order
+	kind         INTEGER NOT NULL,
+	value        BLOB NOT NULL,
+	versionstamp BLOB NOT NULL,  -- 10 bytes: commit sequence (8, big-endian), index in group (2)
+	expires_at   INTEGER,        -- Unix ms; NULL: never
 	PRIMARY KEY (project, instance, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_at) WHERE expires_at IS NOT NULL;
+-- The commit sequence: bumped once per grouped transaction.
+CREATE TABLE IF NOT EXISTS kv_meta (
+	id  INTEGER PRIMARY KEY CHECK (id = 1),
+	seq INTEGER NOT NULL
 );
+INSERT OR IGNORE INTO kv_meta (id, seq) VALUES (1, 0);
 `
 
 // OpenSQLite opens (creating if needed) the database at path.
@@ -104,14 +124,26 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 		return nil, fmt.Errorf("opening %s for reading: %w", path, err)
 	}
 	read.SetMaxOpenConns(8)
-	s := &SQLite{path: path, write: write, read: read, log: log}
-	s.commit = newGroupCommitter(s.commitGroup)
+	if n, err := migrateStorage(ctx, write, path); err != nil {
+		write.Close()
+		read.Close()
+		return nil, err
+	} else if n > 0 {
+		log.Info("migrated Deno.storage entries to the KV store", "path", path, "entries", n)
+	}
+	s := &SQLite{path: path, write: write, read: read, log: log, watch: newWatchers()}
+	s.kv = newGroupCommitter(func(reqs []commitReq) []commitRes {
+		return runGroup(s.beginGroup, s.watch.notifyScopes, reqs)
+	})
+	s.sweeper = startSweeper(sweepInterval, s.sweepExpired, log)
 	return s, nil
 }
 
-// Close waits for queued commits and closes the database.
+// Close stops the expiry sweeper, waits for queued commits and closes the
+// database.
 func (s *SQLite) Close() error {
-	s.commit.close()
+	s.sweeper.stop()
+	s.kv.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
@@ -130,68 +162,48 @@ RETURNING epoch`, project, instance, owner, time.Now().UnixMilli()).Scan(&epoch)
 	return epoch, nil
 }
 
-// Get reads one committed value.
+// Get reads one committed Deno.storage value: the KindJSON entry at KV key
+// [key] of (project, instance).
+//
+// Deprecated: the Batch API stays until package actors uses KV().
 func (s *SQLite) Get(ctx context.Context, project, instance, key string) ([]byte, bool, error) {
-	var v []byte
-	err := s.read.QueryRowContext(ctx, `SELECT value FROM storage WHERE project = ? AND instance = ? AND key = ?`,
-		project, instance, key).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
-	}
+	k, err := kv.EncodeKey(kv.Key{key})
 	if err != nil {
 		return nil, false, fmt.Errorf("reading %s/%s key %q: %w", project, instance, key, err)
 	}
-	return v, true, nil
+	es, err := s.KV().Get(ctx, kv.Scope{Project: project, Instance: instance}, [][]byte{k})
+	if err != nil {
+		return nil, false, err
+	}
+	if es[0] == nil {
+		return nil, false, nil
+	}
+	return es[0].Value.Data, true, nil
 }
 
 // Commit makes b durable, or fails with ErrFenced (nothing written), a
 // database error (nothing written), or ErrAmbiguous if ctx ended while the
-// batch was in the database's hands.
+// batch was in the database's hands. Key k is the KV key [k]; values are
+// stored as KindJSON.
+//
+// Deprecated: the Batch API stays until package actors uses KV().
 func (s *SQLite) Commit(ctx context.Context, b Batch) error {
-	return s.commit.submit(ctx, b)
-}
-
-// commitGroup commits several batches in one transaction. A fenced batch is
-// skipped (and reported) without failing the others.
-func (s *SQLite) commitGroup(batches []Batch) []error {
-	errs := make([]error, len(batches))
-	ctx := context.Background()
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fill(errs, fmt.Errorf("beginning commit: %w", err))
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	for i, b := range batches {
-		var epoch int64
-		err := tx.QueryRowContext(ctx, `SELECT epoch FROM activations WHERE project = ? AND instance = ?`, b.Project, b.Instance).Scan(&epoch)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && epoch != b.Epoch {
-			errs[i] = fmt.Errorf("%s/%s epoch %d: %w", b.Project, b.Instance, b.Epoch, ErrFenced)
-			continue
-		}
+	muts := make([]kv.Mutation, len(b.Mutations))
+	for i, m := range b.Mutations {
+		k, err := kv.EncodeKey(kv.Key{m.Key})
 		if err != nil {
-			return fill(errs, fmt.Errorf("checking epoch of %s/%s: %w", b.Project, b.Instance, err))
+			return fmt.Errorf("writing %s/%s key %q: %w", b.Project, b.Instance, m.Key, err)
 		}
-		for _, m := range b.Mutations {
-			if m.Delete {
-				_, err = tx.ExecContext(ctx, `DELETE FROM storage WHERE project = ? AND instance = ? AND key = ?`, b.Project, b.Instance, m.Key)
-			} else {
-				_, err = tx.ExecContext(ctx, `INSERT INTO storage (project, instance, key, value) VALUES (?, ?, ?, ?)
-ON CONFLICT (project, instance, key) DO UPDATE SET value = excluded.value`, b.Project, b.Instance, m.Key, m.Value)
-			}
-			if err != nil {
-				return fill(errs, fmt.Errorf("writing %s/%s key %q: %w", b.Project, b.Instance, m.Key, err))
-			}
+		muts[i] = kv.Mutation{Key: k, Op: kv.OpSet, Value: kv.Value{Kind: kv.KindJSON, Data: m.Value}}
+		if m.Delete {
+			muts[i] = kv.Mutation{Key: k, Op: kv.OpDelete}
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fill(errs, fmt.Errorf("committing: %w", err))
+	// The Batch API always fenced: epoch 0 never matches an activation.
+	epoch := b.Epoch
+	if epoch == 0 {
+		epoch = -1
 	}
-	return errs
-}
-
-func fill(errs []error, err error) []error {
-	for i := range errs {
-		errs[i] = err
-	}
-	return errs
+	_, _, err := s.KV().Commit(ctx, kv.Scope{Project: b.Project, Instance: b.Instance, Epoch: epoch}, nil, muts)
+	return err
 }

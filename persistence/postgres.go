@@ -1,0 +1,494 @@
+package persistence
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/edge-platform/edge/kv"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Postgres is the store for clusters: many edge processes share one
+// database. It implements kv.Store and Activate with the same behaviour as
+// SQLite:
+//
+//   - Commits are grouped per process (one transaction per group). Each
+//     group first bumps the single row of kv_meta; that row lock orders all
+//     groups of all processes, so versionstamps (taken from it) are in
+//     commit order, and a check read inside a group cannot be invalidated by
+//     another process before the group commits. A SEQUENCE would not do:
+//     its values are handed out in call order, not commit order.
+//   - The epoch check reads the activation row FOR SHARE, so an Activate on
+//     another node waits until the group commits (or the group sees the new
+//     epoch and is fenced): two activations can never both commit.
+//   - Changes are signalled in-process and, through NOTIFY on a channel
+//     named after the database and schema, to other processes.
+//
+// When Postgres is unreachable, operations fail with an error naming the
+// server (never the password); the pool reconnects on its own once it is
+// back. A group whose transaction failed fails every commit in it, and a
+// COMMIT that failed on the connection (so it may have applied) fails
+// with kv.ErrAmbiguous.
+type Postgres struct {
+	pool    *pgxpool.Pool
+	cfg     *pgx.ConnConfig
+	where   string // host:port/database, for errors: never the password
+	channel string // NOTIFY channel of this database and schema
+	log     *slog.Logger
+	kv      *groupCommitter[commitReq, commitRes]
+	watch   *watchers
+	sweeper *sweeper
+	stopL   context.CancelFunc
+	doneL   chan struct{}
+}
+
+// Interface guard.
+var _ kv.Store = (*Postgres)(nil)
+
+const pgSchema = `
+CREATE TABLE IF NOT EXISTS activations (
+	project  text COLLATE "C" NOT NULL,
+	instance text COLLATE "C" NOT NULL,
+	epoch    bigint NOT NULL,
+	owner    text NOT NULL,
+	since_ms bigint NOT NULL,
+	PRIMARY KEY (project, instance)
+);
+CREATE TABLE IF NOT EXISTS kv (
+	project      text COLLATE "C" NOT NULL,
+	instance     text COLLATE "C" NOT NULL,  -- '' for a project's shared store
+	key          bytea NOT NULL,             -- kv.EncodeKey: bytea compares bytewise, as keys order
+	kind         smallint NOT NULL,
+	value        bytea NOT NULL,
+	versionstamp bytea NOT NULL,             -- 10 bytes: commit sequence (8, big-endian), index in group (2)
+	expires_at   bigint,                     -- Unix ms; NULL: never
+	PRIMARY KEY (project, instance, key)
+);
+CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS kv_meta (
+	id  int PRIMARY KEY CHECK (id = 1),
+	seq bigint NOT NULL
+);
+INSERT INTO kv_meta (id, seq) VALUES (1, 0) ON CONFLICT DO NOTHING;
+`
+
+// pgSchemaLock is the advisory lock taken while creating the schema, so
+// that processes starting together do not race on CREATE TABLE.
+const pgSchemaLock = 0x65646765_6b76 // "edgekv"
+
+// OpenPostgres connects to the database at url (postgres://user:password@
+// host:port/database?options) and creates the tables if needed. It fails
+// within ctx's deadline, or 10 seconds, if the server cannot be reached.
+func OpenPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("invalid Postgres URL %s: %s (want postgres://user:password@host:port/database)", redactURL(url), redactPassword(err.Error(), url))
+	}
+	where := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
+	// One connection commits, one listens (outside the pool), one sweeps;
+	// the rest serve reads.
+	cfg.MaxConns = max(cfg.MaxConns, 8)
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Postgres at %s: %w", where, err)
+	}
+	p := &Postgres{pool: pool, cfg: cfg.ConnConfig, where: where, log: log, watch: newWatchers()}
+	var db, schema string
+	if err := pool.QueryRow(ctx, `SELECT current_database(), current_schema()`).Scan(&db, &schema); err != nil {
+		pool.Close()
+		return nil, p.unreachable("connecting", err)
+	}
+	if err := p.createSchema(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(db + "\x00" + schema))
+	p.channel = fmt.Sprintf("edge_kv_%016x", h.Sum64())
+	p.kv = newGroupCommitter(func(reqs []commitReq) []commitRes {
+		return runGroup(p.beginGroup, p.watch.notifyScopes, reqs)
+	})
+	p.sweeper = startSweeper(sweepInterval, p.sweepExpired, log)
+	lctx, stop := context.WithCancel(context.Background())
+	p.stopL, p.doneL = stop, make(chan struct{})
+	go p.listen(lctx)
+	return p, nil
+}
+
+func (p *Postgres) createSchema(ctx context.Context) error {
+	tx, err := p.pool.Begin(ctx)
+	if err != nil {
+		return p.unreachable("creating the schema", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(pgSchemaLock)); err != nil {
+		return p.unreachable("creating the schema", err)
+	}
+	if _, err := tx.Exec(ctx, pgSchema); err != nil {
+		return fmt.Errorf("creating the schema in Postgres at %s: %w (does the user own the database or schema?)", p.where, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return p.unreachable("creating the schema", err)
+	}
+	return nil
+}
+
+// Close stops the sweeper and the listener, waits for queued commits and
+// closes the pool.
+func (p *Postgres) Close() error {
+	p.sweeper.stop()
+	p.stopL()
+	<-p.doneL
+	p.kv.close()
+	p.pool.Close()
+	return nil
+}
+
+// unreachable wraps err from talking to the server. A server's own error
+// (a *pgconn.PgError) is reported as is; anything else is the connection
+// failing, and the message says what to do.
+func (p *Postgres) unreachable(doing string, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fmt.Errorf("%s on Postgres at %s: %w", doing, p.where, err)
+	}
+	return fmt.Errorf("%s: cannot reach Postgres at %s (is it running and reachable, and are the user, password and database in the URL right?): %w", doing, p.where, err)
+}
+
+// Activate records owner as the owner of (project, instance) under a new
+// epoch and returns that epoch. Every commit of the previous activation
+// fails with kv.ErrFenced from then on, on every node.
+func (p *Postgres) Activate(ctx context.Context, project, instance, owner string) (int64, error) {
+	var epoch int64
+	err := p.pool.QueryRow(ctx, `
+INSERT INTO activations (project, instance, epoch, owner, since_ms) VALUES ($1, $2, 1, $3, $4)
+ON CONFLICT (project, instance) DO UPDATE SET epoch = activations.epoch + 1, owner = EXCLUDED.owner, since_ms = EXCLUDED.since_ms
+RETURNING epoch`, project, instance, owner, time.Now().UnixMilli()).Scan(&epoch)
+	if err != nil {
+		return 0, p.unreachable(fmt.Sprintf("activating %s/%s", project, instance), err)
+	}
+	return epoch, nil
+}
+
+// Get implements kv.Store.
+func (p *Postgres) Get(ctx context.Context, s kv.Scope, keys [][]byte) ([]*kv.Entry, error) {
+	if len(keys) == 0 {
+		return []*kv.Entry{}, nil
+	}
+	rows, err := p.pool.Query(ctx, `SELECT key, kind, value, versionstamp FROM kv WHERE project = $1 AND instance = $2
+AND (expires_at IS NULL OR expires_at > $3) AND key = ANY($4::bytea[])`, s.Project, s.Instance, nowMs(), nonNilAll(keys))
+	if err != nil {
+		return nil, p.unreachable("reading "+s.String(), err)
+	}
+	found, err := scanPgEntries(rows)
+	if err != nil {
+		return nil, p.unreachable("reading "+s.String(), err)
+	}
+	return byKey(keys, found), nil
+}
+
+// List implements kv.Store.
+func (p *Postgres) List(ctx context.Context, s kv.Scope, r kv.Range) ([]kv.Entry, error) {
+	var q strings.Builder
+	q.WriteString(`SELECT key, kind, value, versionstamp FROM kv WHERE project = $1 AND instance = $2 AND (expires_at IS NULL OR expires_at > $3)`)
+	args := []any{s.Project, s.Instance, nowMs()}
+	q.WriteString(` AND key >= $4 AND key < $5`)
+	args = append(args, nonNil(r.Start), nonNil(r.End))
+	if r.Reverse {
+		q.WriteString(` ORDER BY key DESC`)
+	} else {
+		q.WriteString(` ORDER BY key`)
+	}
+	if r.Limit > 0 {
+		args = append(args, r.Limit)
+		fmt.Fprintf(&q, ` LIMIT $%d`, len(args))
+	}
+	rows, err := p.pool.Query(ctx, q.String(), args...)
+	if err != nil {
+		return nil, p.unreachable("listing "+s.String(), err)
+	}
+	es, err := scanPgEntries(rows)
+	if err != nil {
+		return nil, p.unreachable("listing "+s.String(), err)
+	}
+	return es, nil
+}
+
+// Commit implements kv.Store.
+func (p *Postgres) Commit(ctx context.Context, s kv.Scope, checks []kv.Check, muts []kv.Mutation) (kv.Versionstamp, bool, error) {
+	r, err := p.kv.submit(ctx, commitReq{scope: s, checks: checks, muts: muts})
+	if err != nil {
+		return kv.Versionstamp{}, false, err
+	}
+	return r.vs, r.ok, r.err
+}
+
+// Changes implements kv.Store. Commits of other processes arrive through
+// NOTIFY; while the listening connection is down they are missed, and
+// every watcher is woken when it is back.
+func (p *Postgres) Changes(s kv.Scope) (<-chan struct{}, func()) { return p.watch.watch(s) }
+
+func (p *Postgres) beginGroup(ctx context.Context) (groupTx, uint64, error) {
+	tx, err := p.pool.Begin(ctx)
+	if err != nil {
+		return nil, 0, p.unreachable("beginning a commit", err)
+	}
+	var seq uint64
+	if err := tx.QueryRow(ctx, `UPDATE kv_meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+		rollbackQuietly(tx)
+		return nil, 0, p.unreachable("taking a commit sequence number", err)
+	}
+	return &pgGroup{p: p, tx: tx}, seq, nil
+}
+
+type pgGroup struct {
+	p  *Postgres
+	tx pgx.Tx
+}
+
+func (g *pgGroup) read(ctx context.Context, s kv.Scope, fenced bool, keys [][]byte, now int64) (int64, bool, map[string]row, error) {
+	var epoch int64
+	activated := false
+	rows := map[string]row{}
+	if !fenced && len(keys) == 0 {
+		return 0, false, rows, nil
+	}
+	// One round trip for the epoch and the keys.
+	b := &pgx.Batch{}
+	if fenced {
+		b.Queue(`SELECT epoch FROM activations WHERE project = $1 AND instance = $2 FOR SHARE`, s.Project, s.Instance).QueryRow(func(r pgx.Row) error {
+			err := r.Scan(&epoch)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			activated = err == nil
+			return err
+		})
+	}
+	if len(keys) > 0 {
+		b.Queue(`SELECT key, kind, value, versionstamp FROM kv WHERE project = $1 AND instance = $2
+AND (expires_at IS NULL OR expires_at > $3) AND key = ANY($4::bytea[])`, s.Project, s.Instance, now, nonNilAll(keys)).Query(func(rs pgx.Rows) error {
+			es, err := scanPgEntries(rs)
+			for _, e := range es {
+				rows[string(e.Key)] = row{value: e.Value, vs: e.Versionstamp}
+			}
+			return err
+		})
+	}
+	if err := g.tx.SendBatch(ctx, b).Close(); err != nil {
+		return 0, false, nil, g.p.unreachable("reading "+s.String()+" to commit", err)
+	}
+	return epoch, activated, rows, nil
+}
+
+func (g *pgGroup) write(ctx context.Context, s kv.Scope, vs kv.Versionstamp, ws []kvWrite) error {
+	// One round trip: the savepoint, the writes, its release.
+	b := &pgx.Batch{}
+	b.Queue(`SAVEPOINT op`)
+	for _, w := range ws {
+		if w.value == nil {
+			b.Queue(`DELETE FROM kv WHERE project = $1 AND instance = $2 AND key = $3`, s.Project, s.Instance, nonNil(w.key))
+			continue
+		}
+		var exp *int64
+		if w.expiresAt != 0 {
+			exp = &w.expiresAt
+		}
+		b.Queue(`INSERT INTO kv (project, instance, key, kind, value, versionstamp, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (project, instance, key) DO UPDATE SET kind = EXCLUDED.kind, value = EXCLUDED.value,
+	versionstamp = EXCLUDED.versionstamp, expires_at = EXCLUDED.expires_at`,
+			s.Project, s.Instance, nonNil(w.key), int16(w.value.Kind), nonNil(w.value.Data), vs[:], exp)
+	}
+	b.Queue(`RELEASE op`)
+	err := g.tx.SendBatch(ctx, b).Close()
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// The server refused a write: undo this operation only.
+		if _, rerr := g.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT op; RELEASE op`); rerr == nil {
+			return &opFailed{err}
+		}
+	}
+	return g.p.unreachable("writing "+s.String(), err)
+}
+
+func (g *pgGroup) commit(ctx context.Context, changed []kv.Scope) error {
+	if len(changed) > 0 {
+		// Delivered to listeners only if, and when, the transaction commits.
+		b := &pgx.Batch{}
+		for _, s := range changed {
+			b.Queue(`SELECT pg_notify($1, $2)`, g.p.channel, notifyPayload(s))
+		}
+		if err := g.tx.SendBatch(ctx, b).Close(); err != nil {
+			rollbackQuietly(g.tx)
+			return g.p.unreachable("notifying watchers", err)
+		}
+	}
+	err := g.tx.Commit(ctx)
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) || errors.Is(err, pgx.ErrTxCommitRollback) || pgconn.SafeToRetry(err) {
+		return fmt.Errorf("committing to Postgres at %s: %w", g.p.where, err)
+	}
+	// The COMMIT may have reached the server before the connection failed.
+	return fmt.Errorf("committing to Postgres at %s: %w: %w", g.p.where, kv.ErrAmbiguous, err)
+}
+
+func (g *pgGroup) rollback() { rollbackQuietly(g.tx) }
+
+func rollbackQuietly(tx pgx.Tx) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	tx.Rollback(ctx) //nolint:errcheck // the group already failed; a dead connection is discarded by the pool
+}
+
+// sweepExpired deletes up to sweepBatch entries that expired by now. It
+// takes the kv_meta row lock first, like a commit group, so it never
+// deadlocks with one over the rows both touch.
+func (p *Postgres) sweepExpired(ctx context.Context, now int64) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT seq FROM kv_meta WHERE id = 1 FOR UPDATE`); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM kv WHERE ctid IN (SELECT ctid FROM kv WHERE expires_at <= $1 LIMIT $2)`, now, sweepBatch)
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, p.unreachable("deleting expired entries", err)
+	}
+	return n, nil
+}
+
+// listen wakes local watchers for other processes' commits. It holds its
+// own connection (outside the pool) and reconnects with backoff.
+func (p *Postgres) listen(ctx context.Context) {
+	defer close(p.doneL)
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := p.listenOnce(ctx, func() { backoff = 100 * time.Millisecond })
+		if ctx.Err() != nil {
+			return
+		}
+		p.log.Warn("listening for changes from other processes", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+func (p *Postgres) listenOnce(ctx context.Context, connected func()) error {
+	conn, err := pgx.ConnectConfig(ctx, p.cfg.Copy())
+	if err != nil {
+		return p.unreachable("connecting to listen", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		conn.Close(cctx) //nolint:errcheck // closing a listener
+	}()
+	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{p.channel}.Sanitize()); err != nil {
+		return p.unreachable("listening", err)
+	}
+	connected()
+	// Commits made while no connection listened were missed.
+	p.watch.notifyAll()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return p.unreachable("waiting for notifications", err)
+		}
+		var parts []string
+		if json.Unmarshal([]byte(n.Payload), &parts) != nil || len(parts) != 2 {
+			p.watch.notifyAll()
+			continue
+		}
+		p.watch.notify(scopeID{parts[0], parts[1]})
+	}
+}
+
+// notifyPayload names s in a NOTIFY payload (JSON [project, instance]).
+// Postgres caps a payload below 8,000 bytes; a longer one becomes "*",
+// which wakes every watcher.
+func notifyPayload(s kv.Scope) string {
+	b, _ := json.Marshal([]string{s.Project, s.Instance})
+	if len(b) > 7000 {
+		return "*"
+	}
+	return string(b)
+}
+
+func scanPgEntries(rows pgx.Rows) ([]kv.Entry, error) {
+	defer rows.Close()
+	var out []kv.Entry
+	for rows.Next() {
+		var e kv.Entry
+		var kind int16
+		var vs []byte
+		if err := rows.Scan(&e.Key, &kind, &e.Value.Data, &vs); err != nil {
+			return nil, err
+		}
+		e.Value.Kind = kv.ValueKind(kind)
+		var err error
+		if e.Versionstamp, err = toVersionstamp(vs); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func nonNilAll(keys [][]byte) [][]byte {
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		out[i] = nonNil(k)
+	}
+	return out
+}
+
+// redactURL is url without its password, for error messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// redactPassword removes url's password from msg.
+func redactPassword(msg, raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	return msg
+}

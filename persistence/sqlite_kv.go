@@ -1,0 +1,242 @@
+package persistence
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/edge-platform/edge/kv"
+)
+
+// SQLiteKV is the key-value store (kv.Store) of a SQLite database. Reads go
+// to the read pool (WAL: they never wait for a writer); commits go through
+// one group committer to the single writer connection.
+type SQLiteKV struct{ s *SQLite }
+
+// Interface guard.
+var _ kv.Store = (*SQLiteKV)(nil)
+
+// KV returns the database's key-value store. It is closed with s.
+func (s *SQLite) KV() *SQLiteKV { return &SQLiteKV{s} }
+
+// Activate is SQLite.Activate.
+func (k *SQLiteKV) Activate(ctx context.Context, project, instance, owner string) (int64, error) {
+	return k.s.Activate(ctx, project, instance, owner)
+}
+
+// Get implements kv.Store.
+func (k *SQLiteKV) Get(ctx context.Context, s kv.Scope, keys [][]byte) ([]*kv.Entry, error) {
+	out := make([]*kv.Entry, len(keys))
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := []any{s.Project, s.Instance, nowMs()}
+	for _, key := range keys {
+		args = append(args, nonNil(key))
+	}
+	q := `SELECT key, kind, value, versionstamp FROM kv WHERE project = ? AND instance = ?
+AND (expires_at IS NULL OR expires_at > ?) AND key IN (?` + strings.Repeat(", ?", len(keys)-1) + `)`
+	rows, err := k.s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", s, err)
+	}
+	found, err := scanEntries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", s, err)
+	}
+	return byKey(keys, found), nil
+}
+
+// List implements kv.Store.
+func (k *SQLiteKV) List(ctx context.Context, s kv.Scope, r kv.Range) ([]kv.Entry, error) {
+	var q strings.Builder
+	q.WriteString(`SELECT key, kind, value, versionstamp FROM kv WHERE project = ? AND instance = ? AND (expires_at IS NULL OR expires_at > ?)`)
+	args := []any{s.Project, s.Instance, nowMs()}
+	q.WriteString(` AND key >= ? AND key < ?`)
+	args = append(args, nonNil(r.Start), nonNil(r.End))
+	if r.Reverse {
+		q.WriteString(` ORDER BY key DESC`)
+	} else {
+		q.WriteString(` ORDER BY key`)
+	}
+	if r.Limit > 0 {
+		q.WriteString(` LIMIT ?`)
+		args = append(args, r.Limit)
+	}
+	rows, err := k.s.read.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", s, err)
+	}
+	es, err := scanEntries(rows)
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", s, err)
+	}
+	return es, nil
+}
+
+// Commit implements kv.Store.
+func (k *SQLiteKV) Commit(ctx context.Context, s kv.Scope, checks []kv.Check, muts []kv.Mutation) (kv.Versionstamp, bool, error) {
+	r, err := k.s.kv.submit(ctx, commitReq{scope: s, checks: checks, muts: muts})
+	if err != nil {
+		return kv.Versionstamp{}, false, err
+	}
+	return r.vs, r.ok, r.err
+}
+
+// Changes implements kv.Store. Only this process's commits are seen.
+func (k *SQLiteKV) Changes(s kv.Scope) (<-chan struct{}, func()) { return k.s.watch.watch(s) }
+
+// beginGroup opens a group's transaction on the writer connection and
+// takes its commit sequence number.
+func (s *SQLite) beginGroup(ctx context.Context) (groupTx, uint64, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, fmt.Errorf("beginning commit in %s: %w", s.path, err)
+	}
+	var seq uint64
+	if err := tx.QueryRowContext(ctx, `UPDATE kv_meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+		tx.Rollback() //nolint:errcheck // reporting err
+		return nil, 0, fmt.Errorf("taking a commit sequence number in %s: %w", s.path, err)
+	}
+	return &sqliteGroup{tx: tx, path: s.path}, seq, nil
+}
+
+type sqliteGroup struct {
+	tx   *sql.Tx
+	path string
+}
+
+func (g *sqliteGroup) read(ctx context.Context, s kv.Scope, fenced bool, keys [][]byte, now int64) (int64, bool, map[string]row, error) {
+	var epoch int64
+	activated := false
+	if fenced {
+		err := g.tx.QueryRowContext(ctx, `SELECT epoch FROM activations WHERE project = ? AND instance = ?`, s.Project, s.Instance).Scan(&epoch)
+		switch {
+		case err == nil:
+			activated = true
+		case !errors.Is(err, sql.ErrNoRows):
+			return 0, false, nil, fmt.Errorf("checking the epoch of %s: %w", s, err)
+		}
+	}
+	rows := map[string]row{}
+	for _, key := range keys {
+		var r row
+		var vs []byte
+		err := g.tx.QueryRowContext(ctx, `SELECT kind, value, versionstamp FROM kv WHERE project = ? AND instance = ? AND key = ?
+AND (expires_at IS NULL OR expires_at > ?)`, s.Project, s.Instance, nonNil(key), now).Scan(&r.value.Kind, &r.value.Data, &vs)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err == nil {
+			r.vs, err = toVersionstamp(vs)
+		}
+		if err != nil {
+			return 0, false, nil, fmt.Errorf("reading %s: %w", s, err)
+		}
+		rows[string(key)] = r
+	}
+	return epoch, activated, rows, nil
+}
+
+func (g *sqliteGroup) write(ctx context.Context, s kv.Scope, vs kv.Versionstamp, ws []kvWrite) error {
+	if _, err := g.tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+		return fmt.Errorf("writing %s: %w", s, err)
+	}
+	for _, w := range ws {
+		var err error
+		if w.value == nil {
+			_, err = g.tx.ExecContext(ctx, `DELETE FROM kv WHERE project = ? AND instance = ? AND key = ?`, s.Project, s.Instance, nonNil(w.key))
+		} else {
+			var exp any
+			if w.expiresAt != 0 {
+				exp = w.expiresAt
+			}
+			_, err = g.tx.ExecContext(ctx, `INSERT INTO kv (project, instance, key, kind, value, versionstamp, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (project, instance, key) DO UPDATE SET kind = excluded.kind, value = excluded.value,
+	versionstamp = excluded.versionstamp, expires_at = excluded.expires_at`,
+				s.Project, s.Instance, nonNil(w.key), w.value.Kind, nonNil(w.value.Data), vs[:], exp)
+		}
+		if err != nil {
+			if _, rerr := g.tx.ExecContext(ctx, `ROLLBACK TO op; RELEASE op`); rerr != nil {
+				return fmt.Errorf("writing %s: %w (and rolling back: %w)", s, err, rerr)
+			}
+			return &opFailed{err}
+		}
+	}
+	if _, err := g.tx.ExecContext(ctx, `RELEASE op`); err != nil {
+		return fmt.Errorf("writing %s: %w", s, err)
+	}
+	return nil
+}
+
+func (g *sqliteGroup) commit(ctx context.Context, _ []kv.Scope) error {
+	if err := g.tx.Commit(); err != nil {
+		return fmt.Errorf("committing to %s: %w", g.path, err)
+	}
+	return nil
+}
+
+func (g *sqliteGroup) rollback() { g.tx.Rollback() } //nolint:errcheck // the group already failed
+
+// sweepExpired deletes up to sweepBatch entries that expired by now. It
+// goes through the writer connection, between commit groups.
+func (s *SQLite) sweepExpired(ctx context.Context, now int64) (int64, error) {
+	res, err := s.write.ExecContext(ctx, `DELETE FROM kv WHERE (project, instance, key) IN
+(SELECT project, instance, key FROM kv WHERE expires_at <= ? LIMIT ?)`, now, sweepBatch)
+	if err != nil {
+		return 0, fmt.Errorf("deleting expired entries in %s: %w", s.path, err)
+	}
+	return res.RowsAffected()
+}
+
+// scanEntries reads rows of (key, kind, value, versionstamp) and closes them.
+func scanEntries(rows *sql.Rows) ([]kv.Entry, error) {
+	defer rows.Close()
+	var out []kv.Entry
+	for rows.Next() {
+		var e kv.Entry
+		var vs []byte
+		if err := rows.Scan(&e.Key, &e.Value.Kind, &e.Value.Data, &vs); err != nil {
+			return nil, err
+		}
+		var err error
+		if e.Versionstamp, err = toVersionstamp(vs); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// byKey returns, for each of keys, its entry in found or nil.
+func byKey(keys [][]byte, found []kv.Entry) []*kv.Entry {
+	idx := make(map[string]*kv.Entry, len(found))
+	for i := range found {
+		idx[string(found[i].Key)] = &found[i]
+	}
+	out := make([]*kv.Entry, len(keys))
+	for i, key := range keys {
+		out[i] = idx[string(key)]
+	}
+	return out
+}
+
+func toVersionstamp(b []byte) (kv.Versionstamp, error) {
+	var v kv.Versionstamp
+	if len(b) != len(v) {
+		return v, fmt.Errorf("stored versionstamp has %d bytes, want %d", len(b), len(v))
+	}
+	copy(v[:], b)
+	return v, nil
+}
+
+// nonNil keeps an empty key or value a zero-length BLOB: a nil []byte would
+// be bound as NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
