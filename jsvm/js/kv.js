@@ -170,10 +170,12 @@
       host.kvValidateWatch(args);
       const watches = this.#watches;
       let stop = null; // ends the host subscription
+      let ended = false;
       let signalled = false;
       let wake = null;
       let last = null; // the versionstamps last emitted, joined
       const end = () => {
+        ended = true;
         if (stop !== null) stop();
         stop = null;
         watches.delete(end);
@@ -183,18 +185,19 @@
         if (signalled) { signalled = false; return Promise.resolve(); }
         return new Promise((resolve) => { wake = resolve; });
       };
+      watches.add(end);
       const stream = new internal.ReadableStream({
         async pull(c) {
           if (args.length === 0) { c.close(); return; }
-          if (stop === null && !watches.has(end)) {
+          if (ended) { c.close(); return; }
+          if (stop === null) {
             // First read: subscribe before reading, so no change is missed.
-            watches.add(end);
             stop = host.kvWatch(() => {
               if (wake !== null) { const w = wake; wake = null; w(); } else signalled = true;
             });
           }
           for (;;) {
-            if (!watches.has(end)) { c.close(); return; }
+            if (ended) { c.close(); return; }
             const es = await call(host.kvGet, args);
             const stamps = es.map((e) => (e === null ? "" : e[2])).join(",");
             if (stamps !== last) {
