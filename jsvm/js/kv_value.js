@@ -282,9 +282,12 @@
         }
         case "E": {
           const C = hasOwn(P.ERROR_CTORS, n[1]) ? P.ERROR_CTORS[n[1]] : Error;
-          const e = this.add(Object.create(C.prototype));
+          // Constructed, not Object.create'd: a real error object, whose
+          // Object.prototype.toString tag is "Error".
+          const e = this.add(new C());
           if (n[2] !== null) defineProperty(e, "message", hiddenDesc(n[2]));
           if (n[3] !== null) defineProperty(e, "stack", hiddenDesc(n[3]));
+          else delete e.stack;
           if (n.length > 4) defineProperty(e, "cause", hiddenDesc(this.node(n[4])));
           return e;
         }
