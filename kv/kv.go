@@ -96,7 +96,9 @@ const (
 
 // Mutation is one write of an atomic operation. Key is encoded. Value is
 // the value to set (OpSet) or the operand (OpSum, OpMin, OpMax). ExpireAt,
-// for OpSet, is when the entry stops being visible (zero: never).
+// for OpSet, is when the entry stops being visible (zero: never); the
+// other ops ignore it, and an entry written by OpSum, OpMin or OpMax never
+// expires (as in Deno, whose sum stores its result without expiration).
 type Mutation struct {
 	Key      []byte
 	Op       Op
@@ -123,8 +125,8 @@ func (s Scope) String() string {
 }
 
 // Range selects keys for List: Start <= key < End (encoded keys), in
-// ascending order or, with Reverse, descending. Limit > 0 bounds the number
-// of entries returned.
+// ascending order or, with Reverse, descending; Start >= End selects
+// nothing. Limit > 0 bounds the number of entries returned.
 type Range struct {
 	Start, End []byte
 	Reverse    bool
@@ -132,7 +134,13 @@ type Range struct {
 }
 
 // Store is a key-value store holding many scopes. Implementations are safe
-// for concurrent use. Reads never return expired entries.
+// for concurrent use. Reads never return expired entries (stricter than
+// deno 2.9.6, whose reads show an expired entry until a background sweep
+// deletes it). A Store keeps no reference to the slices it is given, and
+// the entries it returns are the caller's. It does not enforce the limits
+// (ValidateAtomic and friends): callers validate first. Package kvtest
+// holds the behaviour every implementation must have; Memory is the
+// reference.
 type Store interface {
 	// Get returns, for each key, its entry, or nil when it does not exist.
 	Get(ctx context.Context, s Scope, keys [][]byte) ([]*Entry, error)
