@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -120,14 +122,19 @@ func (in *Instance) kvOps() map[string]any {
 				if err != nil {
 					return nil, err
 				}
+				keys := make([]kv.Key, len(es))
+				for i := range es {
+					if keys[i], err = kv.DecodeKey(es[i].Key); err != nil {
+						return nil, fmt.Errorf("listing: stored key %x: %w", es[i].Key, err)
+					}
+					if !bytes.HasPrefix(es[i].Key, sel.common) {
+						return nil, fmt.Errorf("listing: the store returned key %x outside the selector", es[i].Key)
+					}
+				}
 				return func() goja.Value {
 					out := make([]any, len(es))
 					for i := range es {
-						key, err := kv.DecodeKey(es[i].Key)
-						if err != nil {
-							panic(vm.NewGoError(err))
-						}
-						out[i] = in.kvEntry(&es[i], key, sel.common)
+						out[i] = in.kvEntry(&es[i], keys[i], sel.common)
 					}
 					return vm.NewArray(out...)
 				}, nil
@@ -242,7 +249,7 @@ func (in *Instance) kvKey(v goja.Value, write bool) []byte {
 	n := int(o.Get("length").ToInteger())
 	key := make(kv.Key, n)
 	for i := 0; i < n; i++ {
-		p := o.Get(itoa(i))
+		p := o.Get(strconv.Itoa(i))
 		switch x := p.Export().(type) {
 		case string:
 			key[i] = x
@@ -299,8 +306,6 @@ func jsTypeName(v goja.Value) string {
 	}
 	return "object"
 }
-
-func itoa(i int) string { return big.NewInt(int64(i)).String() }
 
 // kvEntry is an entry as kv.js reads it: [kind, data, versionstamp] for
 // get, plus [key parts, cursor] for list (key non-nil).
