@@ -10,7 +10,7 @@ func TestDenoHostAccessIsNotCapable(t *testing.T) {
 		{"exit", `Deno.exit(1)`, "throws NotCapable: Deno.exit is not supported by edge: edge instances cannot run or signal processes"},
 		{"permissions", `const r = await Deno.permissions.query({ name: "read" }); const n = Deno.permissions.querySync({ name: "net" }); return r.state + " " + n.state;`, "denied granted"},
 		{"bad permission", `return Deno.permissions.querySync({ name: "disk" })`, "throws TypeError: Deno.permissions: unknown permission name \"disk\"; expected one of read, write, net, env, sys, run, ffi, import"},
-		{"openKv", `return await Deno.openKv()`, "throws NotSupported: Deno.openKv is not supported by edge yet: keep state in Deno.storage (coordinators)"},
+		{"openKv", `return await Deno.openKv()`, "throws NotSupported: Deno.openKv: this edge instance has no KV store; KV is available to the workers and coordinators of a project served by edge (edge serve, edge dev)"},
 		{"errors", `return new Deno.errors.NotFound("x").name + " " + Object.keys(Deno.errors).length`, "NotFound 25"},
 	})
 }

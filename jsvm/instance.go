@@ -65,6 +65,13 @@ type Storage interface {
 	Delete(ctx context.Context, key string) (existed bool, d Durable, err error)
 }
 
+func (c Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
 // Limits bound what an instance may hand to or take from the host.
 type Limits struct {
 	// MaxBodyBytes bounds request and response bodies crossing the host.
@@ -101,6 +108,11 @@ type Config struct {
 	Fetcher  Fetcher
 	// Storage is nil where Deno.storage is not available (workers, for now).
 	Storage Storage
+	// KV is the store behind Deno.openKv: the project's shared store for a
+	// worker, the coordinator's own for an activation. nil: openKv rejects.
+	KV KV
+	// Now is the wall clock (KV's expireIn); nil means time.Now.
+	Now func() time.Time
 	// Env is what Deno.env exposes: only the project's configured variables.
 	Env    map[string]string
 	Limits Limits
@@ -272,7 +284,7 @@ func (in *Instance) hostOps() map[string]any {
 	ops := map[string]any{}
 	for _, group := range []map[string]any{
 		in.consoleOps(), encodingOps(in.vm), urlOps(in.vm), urlPatternOps(in.vm), in.fetchOps(), in.timerOps(),
-		in.storageOps(), in.envOps(), in.streamOps(), in.errorOps(), cryptoOps(in.vm), formDataOps(in.vm),
+		in.storageOps(), in.kvOps(), in.envOps(), in.streamOps(), in.errorOps(), cryptoOps(in.vm), formDataOps(in.vm),
 		base64Ops(in.vm), bufferOps(in.vm), in.performanceOps(), navigatorOps(),
 	} {
 		for k, v := range group {

@@ -39,6 +39,8 @@ var preludeFiles = []string{
 	"unsupported.js",
 	"deno.js",
 	"deno_errors.js",
+	"kv_value.js",
+	"kv.js",
 }
 
 //go:embed js/*.js

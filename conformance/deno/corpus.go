@@ -41,12 +41,18 @@ type Program struct {
 	// `deno run`.
 	DefaultExport bool
 	Env           map[string]string // Deno.env for both runtimes
-	Cases         []Case
+	// KV runs the program under Deno with --unstable-kv, read and write
+	// access, and KV_PATH naming a fresh database file (Deno.openKv(
+	// Deno.env.get("KV_PATH"))). Edge gets no KV_PATH: Deno.openKv()
+	// opens the project's store.
+	KV    bool
+	Cases []Case
 }
 
 // programSpec is a program's entry in cases.json.
 type programSpec struct {
 	Env   map[string]string `json:"env,omitempty"`
+	KV    bool              `json:"kv,omitempty"`
 	Cases []Case            `json:"cases,omitempty"`
 }
 
@@ -152,6 +158,7 @@ func LoadCorpus(dir string) (*Corpus, error) {
 			continue
 		}
 		p.Env = spec.Env
+		p.KV = spec.KV
 		p.Cases = spec.Cases
 	}
 	for _, p := range c.Programs {

@@ -358,7 +358,18 @@ func startDeno(ctx context.Context, bin, denoDir string, p *Program) (*process, 
 		if p.DefaultExport {
 			args = []string{"serve", "--port", strconv.Itoa(port), "--host", "127.0.0.1"}
 		}
-		args = append(args, "--no-config", "--no-remote", "--no-npm", "--allow-net", "--allow-env", p.Path)
+		args = append(args, "--no-config", "--no-remote", "--no-npm", "--allow-net", "--allow-env")
+		var kvPath string
+		if p.KV {
+			// A fresh store per start, inside the run's work directory.
+			dir, err := os.MkdirTemp(filepath.Dir(denoDir), "kv-"+p.Name+"-")
+			if err != nil {
+				return nil, err
+			}
+			kvPath = filepath.Join(dir, "kv.sqlite")
+			args = append(args, "--unstable-kv", "--allow-read="+dir, "--allow-write="+dir)
+		}
+		args = append(args, p.Path)
 		cmd := exec.Command(bin, args...)
 		cmd.Env = []string{
 			"PATH=" + os.Getenv("PATH"),
@@ -370,6 +381,9 @@ func startDeno(ctx context.Context, bin, denoDir string, p *Program) (*process, 
 		}
 		for k, v := range p.Env {
 			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		if kvPath != "" {
+			cmd.Env = append(cmd.Env, "KV_PATH="+kvPath)
 		}
 		cmd.Dir = filepath.Dir(p.Path)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

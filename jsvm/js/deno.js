@@ -132,11 +132,9 @@
     delete() { throw new TypeError("Deno.env.delete: the environment is read-only; configure variables for the project instead"); },
   };
 
-  // Deno.openKv is provided by the KV backend when one is configured
-  // (internal.openKv); until then it rejects with what to do.
+  // Deno.openKv is kv.js's (installed on first use).
   function openKv(path) {
-    if (typeof internal.openKv === "function") return internal.openKv(path);
-    return Promise.reject(new internal.denoErrors.NotSupported("Deno.openKv is not supported by edge yet: keep state in Deno.storage (coordinators)"));
+    return internal.openKv(path);
   }
 
   const Deno = {
@@ -153,6 +151,18 @@
     version: { deno: "2.0.0", v8: "goja", typescript: "5.6" },
     build: { os: "linux", arch: "x86_64", target: "x86_64-unknown-linux-gnu", vendor: "unknown", env: "gnu" },
   };
+
+  // Deno's KV classes come from kv.js, installed the first time one is
+  // named; each getter then leaves a plain data property behind.
+  for (const name of ["Kv", "AtomicOperation", "KvListIterator", "KvU64"]) {
+    const define = (value) => Object.defineProperty(Deno, name, { value, writable: true, enumerable: true, configurable: true });
+    Object.defineProperty(Deno, name, {
+      get() { const v = internal.kvClasses[name]; define(v); return v; },
+      set(v) { define(v); },
+      enumerable: true,
+      configurable: true,
+    });
+  }
 
   // Deno.errors, Deno.permissions and the host-access members that only
   // throw (deno_errors.js) are made the first time a member Deno does not

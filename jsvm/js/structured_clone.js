@@ -309,5 +309,20 @@
   }
 
   internal.structuredClone = structuredClone;
+  // What kv_value.js needs to serialize the same values the same way: the
+  // brand checks and the accessors captured before user code ran.
+  internal.cloneParts = Object.freeze({
+    classify: (value) => classify(value, host.objectKind(value)),
+    isPlatformObject: (value) => clonePlatformObject(value) !== undefined,
+    regexpFlags(value) {
+      let flags = "";
+      for (const [c, get] of regexpFlagGetters) if (get.call(value)) flags += c;
+      return flags;
+    },
+    typedArrayTag, typedArrayBuffer, typedArrayOffset, typedArrayLength, arrayBufferSlice,
+    dataViewBuffer, dataViewOffset, dataViewLength, mapForEach, setForEach,
+    booleanValueOf, numberValueOf, stringValueOf, bigintValueOf, dateGetTime, regexpSource,
+    TYPED_ARRAYS, ERROR_CTORS,
+  });
   defineProperty(globalThis, "structuredClone", { value: structuredClone, writable: true, enumerable: false, configurable: true });
 })
