@@ -38,16 +38,12 @@ func openStore(kind, dsn string) (store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return sqliteStore{s.KV()}, nil
+		return s, nil
 	case "postgres":
 		return OpenPostgres(ctx, dsn, nil)
 	}
 	return nil, fmt.Errorf("unknown store kind %q", kind)
 }
-
-type sqliteStore struct{ *SQLiteKV }
-
-func (s sqliteStore) Close() error { return s.s.Close() }
 
 // eachBackend runs fn on a fresh store location of each backend: a new
 // SQLite file, and a new schema of the Postgres test database.

@@ -12,6 +12,6 @@ func TestSQLiteKV(t *testing.T) {
 	kvtest.Run(t, func(t *testing.T) kvtest.Backend {
 		s, _ := openTemp(t)
 		t.Cleanup(func() { s.Close() })
-		return s.KV()
+		return s
 	})
 }

@@ -195,7 +195,7 @@ func (p *Postgres) Get(ctx context.Context, s kv.Scope, keys [][]byte) ([]*kv.En
 	if len(keys) == 0 {
 		return []*kv.Entry{}, nil
 	}
-	rows, err := p.pool.Query(ctx, `SELECT key, kind, value, versionstamp FROM kv WHERE project = $1 AND instance = $2
+	rows, err := p.pool.Query(ctx, `SELECT key, kind, value, versionstamp, expires_at FROM kv WHERE project = $1 AND instance = $2
 AND (expires_at IS NULL OR expires_at > $3) AND key = ANY($4::bytea[])`, s.Project, s.Instance, nowMs(), nonNilAll(keys))
 	if err != nil {
 		return nil, p.unreachable("reading "+s.String(), err)
@@ -210,7 +210,7 @@ AND (expires_at IS NULL OR expires_at > $3) AND key = ANY($4::bytea[])`, s.Proje
 // List implements kv.Store.
 func (p *Postgres) List(ctx context.Context, s kv.Scope, r kv.Range) ([]kv.Entry, error) {
 	var q strings.Builder
-	q.WriteString(`SELECT key, kind, value, versionstamp FROM kv WHERE project = $1 AND instance = $2 AND (expires_at IS NULL OR expires_at > $3)`)
+	q.WriteString(`SELECT key, kind, value, versionstamp, expires_at FROM kv WHERE project = $1 AND instance = $2 AND (expires_at IS NULL OR expires_at > $3)`)
 	args := []any{s.Project, s.Instance, nowMs()}
 	q.WriteString(` AND key >= $4 AND key < $5`)
 	args = append(args, nonNil(r.Start), nonNil(r.End))
@@ -286,7 +286,7 @@ func (g *pgGroup) read(ctx context.Context, s kv.Scope, fenced bool, keys [][]by
 		})
 	}
 	if len(keys) > 0 {
-		b.Queue(`SELECT key, kind, value, versionstamp FROM kv WHERE project = $1 AND instance = $2
+		b.Queue(`SELECT key, kind, value, versionstamp, expires_at FROM kv WHERE project = $1 AND instance = $2
 AND (expires_at IS NULL OR expires_at > $3) AND key = ANY($4::bytea[])`, s.Project, s.Instance, now, nonNilAll(keys)).Query(func(rs pgx.Rows) error {
 			es, err := scanPgEntries(rs)
 			for _, e := range es {
@@ -453,8 +453,12 @@ func scanPgEntries(rows pgx.Rows) ([]kv.Entry, error) {
 		var e kv.Entry
 		var kind int16
 		var vs []byte
-		if err := rows.Scan(&e.Key, &kind, &e.Value.Data, &vs); err != nil {
+		var exp *int64
+		if err := rows.Scan(&e.Key, &kind, &e.Value.Data, &vs, &exp); err != nil {
 			return nil, err
+		}
+		if exp != nil {
+			e.ExpireAt = time.UnixMilli(*exp)
 		}
 		e.Value.Kind = kv.ValueKind(kind)
 		var err error

@@ -23,49 +23,19 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/edge-platform/edge/kv"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go, no cgo)
 )
-
-// The errors of the Batch API are kv's, so that errors.Is matches either:
-// the Batch API is now a thin layer over KV().
-var (
-	// ErrFenced: see kv.ErrFenced.
-	ErrFenced = kv.ErrFenced
-	// ErrAmbiguous: see kv.ErrAmbiguous.
-	ErrAmbiguous = kv.ErrAmbiguous
-	// ErrClosed: see kv.ErrClosed.
-	ErrClosed = kv.ErrClosed
-)
-
-// Mutation is one write in a batch: a put of Value, or a delete.
-type Mutation struct {
-	Key    string
-	Value  []byte
-	Delete bool
-}
-
-// Batch is a set of mutations from one activation, committed atomically and
-// only if Epoch is still the instance's current epoch.
-type Batch struct {
-	Project   string
-	Instance  string
-	Epoch     int64
-	Mutations []Mutation
-}
 
 // SQLite is the embedded store: one database file under the data directory.
 // Commits from all coordinators are grouped: one transaction, and one fsync,
 // per batch of concurrent commits.
-//
-// Its key-value store (kv.Store) is KV(); Get and Commit(Batch) are the
-// older Deno.storage API, kept until package actors moves to kv.Store.
+// It is a kv.Store, and hands out fencing epochs (Activate).
 type SQLite struct {
 	path    string
 	write   *sql.DB // one connection: SQLite has one writer
 	read    *sql.DB // concurrent readers (WAL)
 	log     *slog.Logger
-	kv      *groupCommitter[commitReq, commitRes]
+	commits *groupCommitter[commitReq, commitRes]
 	watch   *watchers
 	sweeper *sweeper
 }
@@ -132,7 +102,7 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 		log.Info("migrated Deno.storage entries to the KV store", "path", path, "entries", n)
 	}
 	s := &SQLite{path: path, write: write, read: read, log: log, watch: newWatchers()}
-	s.kv = newGroupCommitter(func(reqs []commitReq) []commitRes {
+	s.commits = newGroupCommitter(func(reqs []commitReq) []commitRes {
 		return runGroup(s.beginGroup, s.watch.notifyScopes, reqs)
 	})
 	s.sweeper = startSweeper(sweepInterval, s.sweepExpired, log)
@@ -143,7 +113,7 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 // database.
 func (s *SQLite) Close() error {
 	s.sweeper.stop()
-	s.kv.close()
+	s.commits.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
@@ -160,50 +130,4 @@ RETURNING epoch`, project, instance, owner, time.Now().UnixMilli()).Scan(&epoch)
 		return 0, fmt.Errorf("activating %s/%s: %w", project, instance, err)
 	}
 	return epoch, nil
-}
-
-// Get reads one committed Deno.storage value: the KindJSON entry at KV key
-// [key] of (project, instance).
-//
-// Deprecated: the Batch API stays until package actors uses KV().
-func (s *SQLite) Get(ctx context.Context, project, instance, key string) ([]byte, bool, error) {
-	k, err := kv.EncodeKey(kv.Key{key})
-	if err != nil {
-		return nil, false, fmt.Errorf("reading %s/%s key %q: %w", project, instance, key, err)
-	}
-	es, err := s.KV().Get(ctx, kv.Scope{Project: project, Instance: instance}, [][]byte{k})
-	if err != nil {
-		return nil, false, err
-	}
-	if es[0] == nil {
-		return nil, false, nil
-	}
-	return es[0].Value.Data, true, nil
-}
-
-// Commit makes b durable, or fails with ErrFenced (nothing written), a
-// database error (nothing written), or ErrAmbiguous if ctx ended while the
-// batch was in the database's hands. Key k is the KV key [k]; values are
-// stored as KindJSON.
-//
-// Deprecated: the Batch API stays until package actors uses KV().
-func (s *SQLite) Commit(ctx context.Context, b Batch) error {
-	muts := make([]kv.Mutation, len(b.Mutations))
-	for i, m := range b.Mutations {
-		k, err := kv.EncodeKey(kv.Key{m.Key})
-		if err != nil {
-			return fmt.Errorf("writing %s/%s key %q: %w", b.Project, b.Instance, m.Key, err)
-		}
-		muts[i] = kv.Mutation{Key: k, Op: kv.OpSet, Value: kv.Value{Kind: kv.KindJSON, Data: m.Value}}
-		if m.Delete {
-			muts[i] = kv.Mutation{Key: k, Op: kv.OpDelete}
-		}
-	}
-	// The Batch API always fenced: epoch 0 never matches an activation.
-	epoch := b.Epoch
-	if epoch == 0 {
-		epoch = -1
-	}
-	_, _, err := s.KV().Commit(ctx, kv.Scope{Project: b.Project, Instance: b.Instance, Epoch: epoch}, nil, muts)
-	return err
 }

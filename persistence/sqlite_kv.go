@@ -6,28 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/edge-platform/edge/kv"
 )
 
-// SQLiteKV is the key-value store (kv.Store) of a SQLite database. Reads go
-// to the read pool (WAL: they never wait for a writer); commits go through
-// one group committer to the single writer connection.
-type SQLiteKV struct{ s *SQLite }
+// The key-value store (kv.Store) of a SQLite database. Reads go to the
+// read pool (WAL: they never wait for a writer); commits go through one
+// group committer to the single writer connection.
 
 // Interface guard.
-var _ kv.Store = (*SQLiteKV)(nil)
-
-// KV returns the database's key-value store. It is closed with s.
-func (s *SQLite) KV() *SQLiteKV { return &SQLiteKV{s} }
-
-// Activate is SQLite.Activate.
-func (k *SQLiteKV) Activate(ctx context.Context, project, instance, owner string) (int64, error) {
-	return k.s.Activate(ctx, project, instance, owner)
-}
+var _ kv.Store = (*SQLite)(nil)
 
 // Get implements kv.Store.
-func (k *SQLiteKV) Get(ctx context.Context, s kv.Scope, keys [][]byte) ([]*kv.Entry, error) {
+func (k *SQLite) Get(ctx context.Context, s kv.Scope, keys [][]byte) ([]*kv.Entry, error) {
 	out := make([]*kv.Entry, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -36,9 +28,9 @@ func (k *SQLiteKV) Get(ctx context.Context, s kv.Scope, keys [][]byte) ([]*kv.En
 	for _, key := range keys {
 		args = append(args, nonNil(key))
 	}
-	q := `SELECT key, kind, value, versionstamp FROM kv WHERE project = ? AND instance = ?
+	q := `SELECT key, kind, value, versionstamp, expires_at FROM kv WHERE project = ? AND instance = ?
 AND (expires_at IS NULL OR expires_at > ?) AND key IN (?` + strings.Repeat(", ?", len(keys)-1) + `)`
-	rows, err := k.s.read.QueryContext(ctx, q, args...)
+	rows, err := k.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", s, err)
 	}
@@ -50,9 +42,9 @@ AND (expires_at IS NULL OR expires_at > ?) AND key IN (?` + strings.Repeat(", ?"
 }
 
 // List implements kv.Store.
-func (k *SQLiteKV) List(ctx context.Context, s kv.Scope, r kv.Range) ([]kv.Entry, error) {
+func (k *SQLite) List(ctx context.Context, s kv.Scope, r kv.Range) ([]kv.Entry, error) {
 	var q strings.Builder
-	q.WriteString(`SELECT key, kind, value, versionstamp FROM kv WHERE project = ? AND instance = ? AND (expires_at IS NULL OR expires_at > ?)`)
+	q.WriteString(`SELECT key, kind, value, versionstamp, expires_at FROM kv WHERE project = ? AND instance = ? AND (expires_at IS NULL OR expires_at > ?)`)
 	args := []any{s.Project, s.Instance, nowMs()}
 	q.WriteString(` AND key >= ? AND key < ?`)
 	args = append(args, nonNil(r.Start), nonNil(r.End))
@@ -65,7 +57,7 @@ func (k *SQLiteKV) List(ctx context.Context, s kv.Scope, r kv.Range) ([]kv.Entry
 		q.WriteString(` LIMIT ?`)
 		args = append(args, r.Limit)
 	}
-	rows, err := k.s.read.QueryContext(ctx, q.String(), args...)
+	rows, err := k.read.QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("listing %s: %w", s, err)
 	}
@@ -77,8 +69,8 @@ func (k *SQLiteKV) List(ctx context.Context, s kv.Scope, r kv.Range) ([]kv.Entry
 }
 
 // Commit implements kv.Store.
-func (k *SQLiteKV) Commit(ctx context.Context, s kv.Scope, checks []kv.Check, muts []kv.Mutation) (kv.Versionstamp, bool, error) {
-	r, err := k.s.kv.submit(ctx, commitReq{scope: s, checks: checks, muts: muts})
+func (k *SQLite) Commit(ctx context.Context, s kv.Scope, checks []kv.Check, muts []kv.Mutation) (kv.Versionstamp, bool, error) {
+	r, err := k.commits.submit(ctx, commitReq{scope: s, checks: checks, muts: muts})
 	if err != nil {
 		return kv.Versionstamp{}, false, err
 	}
@@ -86,7 +78,7 @@ func (k *SQLiteKV) Commit(ctx context.Context, s kv.Scope, checks []kv.Check, mu
 }
 
 // Changes implements kv.Store. Only this process's commits are seen.
-func (k *SQLiteKV) Changes(s kv.Scope) (<-chan struct{}, func()) { return k.s.watch.watch(s) }
+func (k *SQLite) Changes(s kv.Scope) (<-chan struct{}, func()) { return k.watch.watch(s) }
 
 // beginGroup opens a group's transaction on the writer connection and
 // takes its commit sequence number.
@@ -198,8 +190,12 @@ func scanEntries(rows *sql.Rows) ([]kv.Entry, error) {
 	for rows.Next() {
 		var e kv.Entry
 		var vs []byte
-		if err := rows.Scan(&e.Key, &e.Value.Kind, &e.Value.Data, &vs); err != nil {
+		var exp sql.NullInt64
+		if err := rows.Scan(&e.Key, &e.Value.Kind, &e.Value.Data, &vs, &exp); err != nil {
 			return nil, err
+		}
+		if exp.Valid {
+			e.ExpireAt = time.UnixMilli(exp.Int64)
 		}
 		var err error
 		if e.Versionstamp, err = toVersionstamp(vs); err != nil {

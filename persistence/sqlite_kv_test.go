@@ -44,15 +44,12 @@ INSERT INTO storage VALUES ('p', 'i', 'count', '41'), ('p', 'i', 'name', '"x\u00
 	}
 	for _, c := range []struct{ instance, key, want string }{{"i", "count", "41"}, {"i", "name", `"x\u0000y"`}, {"j", "count", `{"a":1}`}} {
 		k, _ := kv.EncodeKey(kv.Key{c.key})
-		es, err := s.KV().Get(ctx, kv.Scope{Project: "p", Instance: c.instance}, [][]byte{k})
+		es, err := s.Get(ctx, kv.Scope{Project: "p", Instance: c.instance}, [][]byte{k})
 		if err != nil || es[0] == nil || es[0].Value.Kind != kv.KindJSON || string(es[0].Value.Data) != c.want {
 			t.Fatalf("%s/%s after migration: %+v %v, want JSON %s", c.instance, c.key, es, err, c.want)
 		}
-		if v, ok, err := s.Get(ctx, "p", c.instance, c.key); err != nil || !ok || string(v) != c.want {
-			t.Fatalf("Batch API Get %s/%s = %q %v %v", c.instance, c.key, v, ok, err)
-		}
 	}
-	if es, err := s.KV().List(ctx, kv.Scope{Project: "bulk"}, kv.Range{Start: []byte{}, End: []byte{0xff}}); err != nil || len(es) != 2500 {
+	if es, err := s.List(ctx, kv.Scope{Project: "bulk"}, kv.Range{Start: []byte{}, End: []byte{0xff}}); err != nil || len(es) != 2500 {
 		t.Fatalf("bulk rows after migration: %d %v, want 2500", len(es), err)
 	}
 	var n int
@@ -61,7 +58,7 @@ INSERT INTO storage VALUES ('p', 'i', 'count', '41'), ('p', 'i', 'name', '"x\u00
 		t.Fatal("the old storage table is still there")
 	}
 	// The activation (and its epoch) carry over.
-	if err := s.Commit(ctx, Batch{Project: "p", Instance: "i", Epoch: 3, Mutations: []Mutation{{Key: "count", Value: []byte("42")}}}); err != nil {
+	if _, _, err := s.Commit(ctx, kv.Scope{Project: "p", Instance: "i", Epoch: 3}, nil, []kv.Mutation{setJSON(t, "count", "42")}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -71,8 +68,8 @@ INSERT INTO storage VALUES ('p', 'i', 'count', '41'), ('p', 'i', 'name', '"x\u00
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if v, ok, err := s.Get(ctx, "p", "i", "count"); err != nil || !ok || string(v) != "42" {
-		t.Fatalf("after reopening: %q %v %v", v, ok, err)
+	if v, ok := getJSON(t, s, kv.Scope{Project: "p", Instance: "i"}, "count"); !ok || v != "42" {
+		t.Fatalf("after reopening: %q %v", v, ok)
 	}
 }
 
@@ -93,7 +90,7 @@ func TestSQLiteSweepDeletesExpired(t *testing.T) {
 		}
 		muts = append(muts, m)
 		if len(muts) == 500 {
-			if _, ok, err := s.KV().Commit(ctx, sc, nil, muts); err != nil || !ok {
+			if _, ok, err := s.Commit(ctx, sc, nil, muts); err != nil || !ok {
 				t.Fatal(ok, err)
 			}
 			muts = nil

