@@ -7,6 +7,7 @@ package configs
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,6 +61,8 @@ type Config struct {
 	Limits LimitsConfig `mapstructure:"limits"`
 	// Outbound is the policy of fetch() to the network.
 	Outbound OutboundConfig `mapstructure:"outbound"`
+	// Persistence chooses where state is stored.
+	Persistence PersistenceConfig `mapstructure:"persistence"`
 	// File is the absolute path the config was read from.
 	File string `mapstructure:"-"`
 }
@@ -98,6 +101,52 @@ type OutboundConfig struct {
 	AllowHosts []string `mapstructure:"allow_hosts"`
 	// AllowPrivate turns the check off entirely: for development only.
 	AllowPrivate bool `mapstructure:"allow_private"`
+}
+
+// PersistenceConfig chooses the store. Without postgres.url, state lives in
+// SQLite under the data directory (the embedded default).
+type PersistenceConfig struct {
+	Postgres PostgresConfig `mapstructure:"postgres"`
+}
+
+// PostgresConfig is a Postgres store, for clusters.
+type PostgresConfig struct {
+	// URL is a libpq/pgx connection URL or keyword string, e.g.
+	// "postgres://edge:secret@db:5432/edge". ${VAR} is expanded from the
+	// environment, so the password need not be in the file.
+	URL string `mapstructure:"url"`
+}
+
+// PostgresURL is persistence.postgres.url with ${VAR}s expanded ("" when
+// not configured).
+func (c *Config) PostgresURL() (string, error) {
+	var missing []string
+	u := os.Expand(c.Persistence.Postgres.URL, func(name string) string {
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("names environment variables that are not set: %s (set them, or write the URL out)", strings.Join(missing, ", "))
+	}
+	u = strings.TrimSpace(u)
+	if u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") && !strings.Contains(u, "=") {
+		return "", fmt.Errorf("%q is not a Postgres URL: want postgres://user:password@host:5432/database", redactURL(u))
+	}
+	return u, nil
+}
+
+// redactURL hides a URL's password.
+func redactURL(u string) string {
+	if pu, err := url.Parse(u); err == nil && pu.User != nil {
+		if _, has := pu.User.Password(); has {
+			pu.User = url.UserPassword(pu.User.Username(), "xxxxx")
+			return pu.String()
+		}
+	}
+	return u
 }
 
 // OutboundAllowlist is the parsed outbound policy.
@@ -195,6 +244,8 @@ func Load(path string) (*Config, error) {
 	v.SetDefault("coordinators.idle_timeout", DefaultIdleTimeout)
 	v.SetDefault("outbound.allow_hosts", []string{})
 	v.SetDefault("outbound.allow_private", false)
+	// Known to viper so that EDGE_PERSISTENCE_POSTGRES_URL overrides it.
+	v.SetDefault("persistence.postgres.url", "")
 	if err := v.ReadInConfig(); err != nil {
 		return nil, fmt.Errorf("reading config %s: %w", abs, err)
 	}
@@ -286,6 +337,9 @@ func (c *Config) validate(loc locator) []Problem {
 	}
 	if _, err := c.IdleTimeout(); err != nil {
 		add("coordinators.idle_timeout", err.Error())
+	}
+	if _, err := c.PostgresURL(); err != nil {
+		add("persistence.postgres.url", err.Error())
 	}
 	for i, h := range c.Outbound.AllowHosts {
 		if err := netsafe.ParseEntry(h); err != nil {

@@ -223,3 +223,44 @@ func TestConfigOutboundEnvOverride(t *testing.T) {
 		t.Fatalf("outbound %+v, want the EDGE_OUTBOUND_ overrides", cfg.Outbound)
 	}
 }
+
+func TestConfigPostgres(t *testing.T) {
+	base := "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\n"
+	cfg, err := Load(writeConfig(t, base, "a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := cfg.PostgresURL(); u != "" || err != nil {
+		t.Fatalf("default: %q %v, want SQLite (no URL)", u, err)
+	}
+	t.Setenv("EDGE_TEST_PG_PASSWORD", "s3cret")
+	cfg, err = Load(writeConfig(t, base+"persistence:\n  postgres:\n    url: postgres://edge:${EDGE_TEST_PG_PASSWORD}@db:5432/edge\n", "a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := cfg.PostgresURL(); u != "postgres://edge:s3cret@db:5432/edge" {
+		t.Fatalf("expanded URL %q", u)
+	}
+	t.Setenv("EDGE_PERSISTENCE_POSTGRES_URL", "postgres://other@db2/edge")
+	cfg, err = Load(writeConfig(t, base, "a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := cfg.PostgresURL(); u != "postgres://other@db2/edge" {
+		t.Fatalf("env override %q", u)
+	}
+	os.Unsetenv("EDGE_PERSISTENCE_POSTGRES_URL")
+
+	for _, c := range []struct{ url, want string }{
+		{"postgres://edge:${EDGE_NOT_SET_ANYWHERE}@db/edge", "EDGE_NOT_SET_ANYWHERE"},
+		{"mysql://edge:pw@db/edge", "is not a Postgres URL"},
+	} {
+		_, err := Load(writeConfig(t, base+"persistence:\n  postgres:\n    url: "+c.url+"\n", "a.js"))
+		if err == nil || !strings.Contains(err.Error(), "persistence.postgres.url") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("url %q: got %v, want an error naming persistence.postgres.url and %q", c.url, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "pw@") {
+			t.Errorf("the error shows the password: %v", err)
+		}
+	}
+}
