@@ -12,7 +12,7 @@ import (
 	pcluster "github.com/asynkron/protoactor-go/cluster"
 
 	"github.com/edge-platform/edge/jsvm"
-	"github.com/edge-platform/edge/persistence"
+	"github.com/edge-platform/edge/kv"
 	"github.com/edge-platform/edge/protos"
 )
 
@@ -30,7 +30,7 @@ type instanceActor struct {
 	log         *slog.Logger
 
 	inst  *jsvm.Instance
-	view  *storageView // coordinators only
+	kv    *kvView // the activation's store: its own (coordinators) or its project's
 	epoch int64
 
 	// inflight counts requests handed to the VM and not yet answered; an
@@ -110,13 +110,13 @@ func (a *instanceActor) onIdle(ctx actor.Context) {
 	if a.inst == nil {
 		return
 	}
-	if a.inflight.Load() > 0 || (a.view != nil && a.view.gate.barrier() != nil) {
+	if a.inflight.Load() > 0 || (a.kv != nil && !a.kv.gate.idle()) {
 		a.armIdle(ctx)
 		return
 	}
 	a.log.Debug("passivating idle activation", slog.Int64("epoch", a.epoch))
 	a.inst.Close()
-	a.inst, a.view = nil, nil
+	a.inst, a.kv = nil, nil
 }
 
 // activate starts the VM if it is not running: a coordinator first takes a
@@ -129,7 +129,7 @@ func (a *instanceActor) activate() error {
 		}
 		// Discarded (a turn was interrupted): start a fresh VM.
 		a.inst.Close()
-		a.inst, a.view = nil, nil
+		a.inst, a.kv = nil, nil
 	}
 	prog, ok := a.plat.Programs[a.project]
 	if !ok {
@@ -146,25 +146,27 @@ func (a *instanceActor) activate() error {
 		Env:      proj.Env,
 		Limits:   a.plat.Limits,
 	}
-	var view *storageView
-	var epoch int64
+	// A worker uses its project's shared store (not fenced, not cached);
+	// a coordinator its own, under a new epoch.
+	scope := kv.Scope{Project: a.project}
 	if a.coordinator {
-		var err error
-		epoch, err = a.plat.Store.Activate(ctx, a.project, a.instance, a.plat.NodeID)
+		epoch, err := a.plat.Store.Activate(ctx, a.project, a.instance, a.plat.NodeID)
 		if err != nil {
 			a.log.Error("activation failed", slog.String("op", "epoch"), slog.Any("err", err))
 			return fmt.Errorf("taking ownership of %s: %w", a.instance, err)
 		}
-		view = newStorageView(a.plat.Store, a.project, a.instance, epoch)
-		cfg.Storage = view
+		scope = kv.Scope{Project: a.project, Instance: a.instance, Epoch: epoch}
 	}
+	view := newKVView(a.plat.Store, scope, a.coordinator)
+	cfg.KV = view
+	cfg.Storage = &storageView{kv: view}
 	inst, err := jsvm.Start(ctx, prog, cfg)
 	if err != nil {
 		a.logScriptError("module failed to start", err)
 		return fmt.Errorf("starting %s: %w", a.project, err)
 	}
-	a.inst, a.view, a.epoch = inst, view, epoch
-	a.log.Debug("activated", slog.Int64("epoch", epoch))
+	a.inst, a.kv, a.epoch = inst, view, scope.Epoch
+	a.log.Debug("activated", slog.Int64("epoch", scope.Epoch))
 	return nil
 }
 
@@ -175,7 +177,7 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 		return
 	}
 	a.armIdle(ctx)
-	inst, view := a.inst, a.view
+	inst, view := a.inst, a.kv
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	a.inflight.Add(1)
 	timeout := time.Duration(req.GetTimeoutMs()) * time.Millisecond
@@ -198,7 +200,7 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 }
 
 // serve runs one request and holds the reply at the output gate.
-func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *storageView, req *protos.HttpRequest) *protos.HttpResponse {
+func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *kvView, req *protos.HttpRequest) *protos.HttpResponse {
 	jreq := &jsvm.Request{
 		Method:     req.GetMethod(),
 		URL:        req.GetUrl(),
@@ -212,7 +214,7 @@ func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *st
 		}
 	}
 	resp, err := inst.Serve(ctx, jreq)
-	if err == nil && view != nil {
+	if err == nil {
 		err = view.gate.barrier().wait(ctx)
 		if err != nil {
 			return a.storageFailure(err)
@@ -233,7 +235,7 @@ func (a *instanceActor) storageFailure(err error) *protos.HttpResponse {
 		return protos.NewError(protos.InstanceError_TIMEOUT, "the response timed out waiting for its writes to commit")
 	}
 	a.log.Error("storage commit failed; discarding activation", slog.Int64("epoch", a.epoch), slog.Any("err", err))
-	if errors.Is(err, persistence.ErrFenced) {
+	if errors.Is(err, kv.ErrFenced) {
 		return protos.NewError(protos.InstanceError_FENCED, "this coordinator activation was superseded; retry the request")
 	}
 	return protos.NewError(protos.InstanceError_STORAGE_FAILED, "storage write failed; nothing after the last committed write was kept")
@@ -272,13 +274,13 @@ func (a *instanceActor) onDiscard(m *discard) {
 	}
 	a.log.Warn("activation discarded", slog.Int64("epoch", a.epoch), slog.Any("err", m.cause))
 	a.inst.Close()
-	a.inst, a.view = nil, nil
+	a.inst, a.kv = nil, nil
 }
 
 func (a *instanceActor) onStopping() {
 	if a.inst != nil {
 		a.inst.Close()
-		a.inst, a.view = nil, nil
+		a.inst, a.kv = nil, nil
 	}
 }
 

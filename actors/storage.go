@@ -1,107 +1,213 @@
 package actors
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"sync"
+	"slices"
 
 	"github.com/edge-platform/edge/jsvm"
-	"github.com/edge-platform/edge/persistence"
+	"github.com/edge-platform/edge/kv"
 )
 
-// Store is the durable storage a coordinator activation needs. persistence's
-// SQLite (and, for clusters, Postgres) satisfies it.
-//
-// Activate records a new owner and returns a fresh epoch; every Commit
-// carries the epoch and fails with persistence.ErrFenced once a newer
-// activation exists, writing nothing. Commit may also fail with
-// persistence.ErrAmbiguous (outcome unknown): the caller must discard its
-// view and re-read.
+// Store is the durable storage instances need: a key-value store of many
+// scopes (package persistence: SQLite, Postgres) that also hands out
+// fencing epochs. Activate records a new owner of a coordinator and returns
+// a fresh epoch; every commit carries the epoch of its activation and fails
+// with kv.ErrFenced, writing nothing, once a newer activation exists.
 type Store interface {
+	kv.Store
 	Activate(ctx context.Context, project, instance, owner string) (epoch int64, err error)
-	Get(ctx context.Context, project, instance, key string) ([]byte, bool, error)
-	Commit(ctx context.Context, b persistence.Batch) error
 }
 
-var _ Store = (*persistence.SQLite)(nil)
-
-// storageView is one activation's Deno.storage: an in-memory view in front
-// of the store. Reads come from the view (this activation is the only
-// writer, so the view is never stale); a miss reads the store once. Writes
-// change the view at once and are committed through the output gate.
-//
-// The view only grows with keys the program touched; it is dropped with the
-// activation.
+// storageView is Deno.storage: the proposal's small API on top of the
+// instance's key-value store. Deno.storage key k is the Deno KV key [k], so
+// Deno.openKv() sees the same data. Writes are accepted at once (a read
+// sees them before they commit) and committed through the output gate;
+// their promises resolve once durable.
 type storageView struct {
-	store    Store
-	project  string
-	instance string
-	epoch    int64
-	gate     *outputGate
-
-	mu    sync.Mutex
-	cache map[string]cached
-}
-
-type cached struct {
-	value []byte
-	found bool
+	kv *kvView
 }
 
 var _ jsvm.Storage = (*storageView)(nil)
 
-func newStorageView(store Store, project, instance string, epoch int64) *storageView {
-	v := &storageView{store: store, project: project, instance: instance, epoch: epoch, cache: map[string]cached{}}
-	v.gate = newOutputGate(func(ctx context.Context, muts []persistence.Mutation) error {
-		return store.Commit(ctx, persistence.Batch{Project: project, Instance: instance, Epoch: epoch, Mutations: muts})
-	})
-	return v
-}
-
-func (v *storageView) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	v.mu.Lock()
-	c, ok := v.cache[key]
-	v.mu.Unlock()
-	if ok {
-		return c.value, c.found, nil
-	}
-	val, found, err := v.store.Get(ctx, v.project, v.instance, key)
+func storageKey(key string) ([]byte, error) {
+	k, err := kv.EncodeKey(kv.Key{key})
 	if err != nil {
-		return nil, false, fmt.Errorf("reading storage: %w", err)
+		return nil, fmt.Errorf("Deno.storage key %q: %w", key, err)
 	}
-	v.mu.Lock()
-	// A write made while we were reading wins over what we read.
-	if c, ok := v.cache[key]; ok {
-		v.mu.Unlock()
-		return c.value, c.found, nil
-	}
-	v.cache[key] = cached{value: val, found: found}
-	v.mu.Unlock()
-	return val, found, nil
+	return k, nil
 }
 
-func (v *storageView) Put(_ context.Context, key string, value []byte) (jsvm.Durable, error) {
-	f, err := v.gate.write(persistence.Mutation{Key: key, Value: value})
+func (s *storageView) Get(ctx context.Context, key string) (kv.Value, bool, error) {
+	k, err := storageKey(key)
+	if err != nil {
+		return kv.Value{}, false, err
+	}
+	if m, ok := s.kv.gate.pending(k); ok {
+		return m.Value, m.Op == kv.OpSet, nil
+	}
+	got, err := s.kv.Get(ctx, [][]byte{k})
+	if err != nil {
+		return kv.Value{}, false, fmt.Errorf("reading storage: %w", err)
+	}
+	if got[0] == nil {
+		return kv.Value{}, false, nil
+	}
+	return got[0].Value, true, nil
+}
+
+func (s *storageView) Put(_ context.Context, key string, value kv.Value) (jsvm.Durable, error) {
+	k, err := storageKey(key)
 	if err != nil {
 		return nil, err
 	}
-	v.mu.Lock()
-	v.cache[key] = cached{value: value, found: true}
-	v.mu.Unlock()
+	f, err := s.kv.gate.write(kv.Mutation{Key: k, Op: kv.OpSet, Value: value})
+	if err != nil {
+		return nil, err
+	}
 	return f.wait, nil
 }
 
-func (v *storageView) Delete(ctx context.Context, key string) (bool, jsvm.Durable, error) {
-	_, existed, err := v.Get(ctx, key)
+func (s *storageView) Delete(ctx context.Context, key string) (bool, jsvm.Durable, error) {
+	_, existed, err := s.Get(ctx, key)
 	if err != nil {
 		return false, nil, err
 	}
-	f, err := v.gate.write(persistence.Mutation{Key: key, Delete: true})
+	k, err := storageKey(key)
 	if err != nil {
 		return false, nil, err
 	}
-	v.mu.Lock()
-	v.cache[key] = cached{found: false}
-	v.mu.Unlock()
+	f, err := s.kv.gate.write(kv.Mutation{Key: k, Op: kv.OpDelete})
+	if err != nil {
+		return false, nil, err
+	}
 	return existed, f.wait, nil
+}
+
+// List returns the Deno.storage entries (keys that are a single string)
+// selected by o, in key order (reversed with o.Reverse), at most o.Limit
+// of them (0: all), including writes not yet committed.
+func (s *storageView) List(ctx context.Context, o jsvm.StorageList) ([]jsvm.StorageItem, error) {
+	start, end, err := storageRange(o)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Compare(start, end) >= 0 {
+		return nil, nil
+	}
+	pend := s.kv.gate.pendingIn(start, end)
+	type item struct {
+		key []byte
+		val kv.Value
+	}
+	var fromStore []item
+	pageSize := kv.MaxReadEntries
+	if o.Limit > 0 && o.Limit < pageSize {
+		pageSize = max(o.Limit, 100)
+	}
+	lo, hi := start, end
+	var last []byte // the last key read from the store, if it stopped early
+	for {
+		page, err := s.kv.List(ctx, kv.Range{Start: lo, End: hi, Reverse: o.Reverse, Limit: pageSize})
+		if err != nil {
+			return nil, fmt.Errorf("listing storage: %w", err)
+		}
+		for _, e := range page {
+			if _, p := pend[string(e.Key)]; p {
+				continue // a write not yet committed replaces it
+			}
+			if _, ok := storageKeyOf(e.Key); ok {
+				fromStore = append(fromStore, item{e.Key, e.Value})
+			}
+		}
+		if len(page) < pageSize {
+			last = nil
+			break
+		}
+		last = page[len(page)-1].Key
+		if o.Limit > 0 && len(fromStore) >= o.Limit {
+			break
+		}
+		if o.Reverse {
+			hi = last
+		} else {
+			lo = append(slices.Clip(last), 0)
+		}
+	}
+	all := fromStore
+	for k, m := range pend {
+		if m.Op != kv.OpSet {
+			continue
+		}
+		kb := []byte(k)
+		if _, ok := storageKeyOf(kb); !ok {
+			continue
+		}
+		// Past where the store read stopped, the store's own entries are
+		// unknown; those pending writes would come after Limit entries.
+		if last != nil && (!o.Reverse && bytes.Compare(kb, last) > 0 || o.Reverse && bytes.Compare(kb, last) < 0) {
+			continue
+		}
+		all = append(all, item{kb, m.Value})
+	}
+	slices.SortFunc(all, func(a, b item) int {
+		if o.Reverse {
+			return bytes.Compare(b.key, a.key)
+		}
+		return bytes.Compare(a.key, b.key)
+	})
+	if o.Limit > 0 && len(all) > o.Limit {
+		all = all[:o.Limit]
+	}
+	out := make([]jsvm.StorageItem, len(all))
+	for i, it := range all {
+		k, _ := storageKeyOf(it.key)
+		out[i] = jsvm.StorageItem{Key: k, Value: it.val}
+	}
+	return out, nil
+}
+
+// storageKeyOf returns the string of a key that is a single string part.
+func storageKeyOf(enc []byte) (string, bool) {
+	k, err := kv.DecodeKey(enc)
+	if err != nil || len(k) != 1 {
+		return "", false
+	}
+	s, ok := k[0].(string)
+	return s, ok
+}
+
+// storageRange is the encoded key range o selects: keys [k] with k
+// starting with o.Prefix, and k >= o.Start, k < o.End when given.
+func storageRange(o jsvm.StorageList) (start, end []byte, err error) {
+	// Every [string] key encodes as 0x02, the escaped UTF-8, 0x00; the
+	// escaped string alone is a byte prefix of every longer string's
+	// encoding, and no encoded string byte is 0xFF unless it follows 0x00.
+	p, err := storageKey(o.Prefix)
+	if err != nil {
+		return nil, nil, err
+	}
+	p = p[:len(p)-1] // drop the terminator
+	start = p
+	end = append(slices.Clip(p), 0xFF)
+	if o.Start != nil {
+		s, err := storageKey(*o.Start)
+		if err != nil {
+			return nil, nil, err
+		}
+		if bytes.Compare(s, start) > 0 {
+			start = s
+		}
+	}
+	if o.End != nil {
+		e, err := storageKey(*o.End)
+		if err != nil {
+			return nil, nil, err
+		}
+		if bytes.Compare(e, end) < 0 {
+			end = e
+		}
+	}
+	return start, end, nil
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/edge-platform/edge/kv"
 )
 
 // Request is an HTTP request handed to an instance (or to a Fetcher). Its
@@ -54,15 +56,33 @@ type Fetcher interface {
 // the reason it never will be.
 type Durable func(ctx context.Context) error
 
-// Storage is an instance's key-value store (Deno.storage). Its methods are
-// called on the instance's event loop, in program order: a Get sees every
-// Put and Delete made before it, committed or not. Put and Delete accept the
-// write at once and return a Durable that the runtime waits on (on another
-// goroutine) before resolving the JS promise.
+// Storage is an instance's Deno.storage: string keys over the instance's
+// key-value store (Deno.storage key k is the Deno KV key [k]). Its methods
+// are called on the instance's event loop, in program order: a Get or List
+// sees every Put and Delete made before it, committed or not. Put and Delete
+// accept the write at once and return a Durable that the runtime waits on
+// (on another goroutine) before resolving the JS promise.
 type Storage interface {
-	Get(ctx context.Context, key string) (value []byte, found bool, err error)
-	Put(ctx context.Context, key string, value []byte) (Durable, error)
+	Get(ctx context.Context, key string) (value kv.Value, found bool, err error)
+	Put(ctx context.Context, key string, value kv.Value) (Durable, error)
 	Delete(ctx context.Context, key string) (existed bool, d Durable, err error)
+	List(ctx context.Context, o StorageList) ([]StorageItem, error)
+}
+
+// StorageList selects Deno.storage entries: keys starting with Prefix, at
+// or after Start and before End when given, in key order (Reverse:
+// descending), at most Limit of them (0: no limit).
+type StorageList struct {
+	Prefix     string
+	Start, End *string
+	Reverse    bool
+	Limit      int
+}
+
+// StorageItem is one Deno.storage entry.
+type StorageItem struct {
+	Key   string
+	Value kv.Value
 }
 
 func (c Config) now() time.Time {
@@ -84,7 +104,7 @@ type Limits struct {
 	MaxTurn time.Duration
 	// MaxTimers bounds the timers an instance may have pending.
 	MaxTimers int
-	// MaxStorageValueBytes bounds one Deno.storage value (JSON text).
+	// MaxStorageValueBytes bounds one Deno.storage value (encoded).
 	MaxStorageValueBytes int
 	// MaxStorageKeyBytes bounds one Deno.storage key (UTF-8).
 	MaxStorageKeyBytes int
@@ -106,7 +126,7 @@ type Config struct {
 	Instance string
 	Logger   *slog.Logger
 	Fetcher  Fetcher
-	// Storage is nil where Deno.storage is not available (workers, for now).
+	// Storage is Deno.storage; nil where there is no store.
 	Storage Storage
 	// KV is the store behind Deno.openKv: the project's shared store for a
 	// worker, the coordinator's own for an activation. nil: openKv rejects.

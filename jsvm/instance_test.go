@@ -6,30 +6,34 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/edge-platform/edge/kv"
 )
 
-// memStorage is an in-memory Storage whose writes are durable at once.
+// memStorage is an in-memory Storage whose writes are durable at once
+// (the real one, over the key-value store, is in package actors).
 type memStorage struct {
 	mu sync.Mutex
-	m  map[string][]byte
+	m  map[string]kv.Value
 }
 
-func (s *memStorage) Get(_ context.Context, key string) ([]byte, bool, error) {
+func (s *memStorage) Get(_ context.Context, key string) (kv.Value, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.m[key]
 	return v, ok, nil
 }
 
-func (s *memStorage) Put(_ context.Context, key string, value []byte) (Durable, error) {
+func (s *memStorage) Put(_ context.Context, key string, value kv.Value) (Durable, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
-		s.m = map[string][]byte{}
+		s.m = map[string]kv.Value{}
 	}
 	s.m[key] = value
 	return func(context.Context) error { return nil }, nil
@@ -41,6 +45,24 @@ func (s *memStorage) Delete(_ context.Context, key string) (bool, Durable, error
 	_, ok := s.m[key]
 	delete(s.m, key)
 	return ok, func(context.Context) error { return nil }, nil
+}
+
+// List orders keys by their UTF-8 bytes (what the store's key encoding
+// does for single-string keys).
+func (s *memStorage) List(_ context.Context, o StorageList) ([]StorageItem, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []StorageItem
+	for k, v := range s.m {
+		if strings.HasPrefix(k, o.Prefix) && (o.Start == nil || k >= *o.Start) && (o.End == nil || k < *o.End) {
+			out = append(out, StorageItem{Key: k, Value: v})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return (out[i].Key < out[j].Key) != o.Reverse })
+	if o.Limit > 0 && len(out) > o.Limit {
+		out = out[:o.Limit]
+	}
+	return out, nil
 }
 
 // fetchFunc adapts a function to Fetcher.

@@ -311,20 +311,7 @@ func jsTypeName(v goja.Value) string {
 // get, plus [key parts, cursor] for list (key non-nil).
 func (in *Instance) kvEntry(e *kv.Entry, key kv.Key, common []byte) goja.Value {
 	vm := in.vm
-	var data goja.Value
-	switch e.Value.Kind {
-	case kv.KindBytes:
-		data = in.newUint8Array(e.Value.Data)
-	case kv.KindU64:
-		var n uint64
-		if len(e.Value.Data) == 8 {
-			n = binary.LittleEndian.Uint64(e.Value.Data)
-		}
-		data = vm.ToValue(new(big.Int).SetUint64(n))
-	default:
-		data = vm.ToValue(string(e.Value.Data))
-	}
-	fields := []any{int(e.Value.Kind), data, e.Versionstamp.String()}
+	fields := []any{int(e.Value.Kind), in.kvValueData(e.Value), e.Versionstamp.String()}
 	if key != nil {
 		parts := make([]any, len(key))
 		for i, p := range key {
@@ -338,6 +325,22 @@ func (in *Instance) kvEntry(e *kv.Entry, key kv.Key, common []byte) goja.Value {
 		fields = append(fields, vm.NewArray(parts...), kvCursor(e.Key, common))
 	}
 	return vm.NewArray(fields...)
+}
+
+// kvValueData is a stored value's data as kv_value.js's decodeValue takes
+// it: a Uint8Array (bytes), a bigint (KvU64), text otherwise.
+func (in *Instance) kvValueData(v kv.Value) goja.Value {
+	switch v.Kind {
+	case kv.KindBytes:
+		return in.newUint8Array(v.Data)
+	case kv.KindU64:
+		var n uint64
+		if len(v.Data) == 8 {
+			n = binary.LittleEndian.Uint64(v.Data)
+		}
+		return in.vm.ToValue(new(big.Int).SetUint64(n))
+	}
+	return in.vm.ToValue(string(v.Data))
 }
 
 func (in *Instance) newUint8Array(b []byte) goja.Value {

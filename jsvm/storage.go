@@ -6,14 +6,15 @@ import (
 	"github.com/dop251/goja"
 )
 
-// storageOps back Deno.storage with the instance's Storage. Values travel as
-// JSON text; reads are synchronous against the store's in-memory view and
-// writes resolve their promise once durable.
+// storageOps back Deno.storage with the instance's Storage. A value crosses
+// as kv_value.js encodes it (the same encoding as Deno KV's); reads are synchronous against the
+// store's view (in program order with the writes), and writes resolve their
+// promise once durable.
 func (in *Instance) storageOps() map[string]any {
 	vm := in.vm
 	need := func(op, key string) Storage {
 		if in.cfg.Storage == nil {
-			panic(vm.NewTypeError("Deno.storage." + op + ": storage is only available in coordinators; deploy this project with kind: coordinator, or fetch() a coordinator that owns the data"))
+			panic(vm.NewTypeError("Deno.storage." + op + ": this instance has no store"))
 		}
 		if len(key) > in.cfg.Limits.MaxStorageKeyBytes {
 			panic(vm.NewTypeError(fmt.Sprintf("Deno.storage.%s: key is %d bytes, over the limit MaxStorageKeyBytes (%d)", op, len(key), in.cfg.Limits.MaxStorageKeyBytes)))
@@ -42,14 +43,16 @@ func (in *Instance) storageOps() map[string]any {
 			if !found {
 				return goja.Null()
 			}
-			return vm.ToValue(string(v))
+			return vm.NewArray(int(v.Kind), in.kvValueData(v))
 		},
-		"storagePut": func(key, text string, cb goja.Callable) {
+		// storagePut(key, [kind, data] from kv_value.js's encodeValue, cb)
+		"storagePut": func(key string, encoded goja.Value, cb goja.Callable) {
 			st := need("put", key)
-			if len(text) > in.cfg.Limits.MaxStorageValueBytes {
-				panic(vm.NewTypeError(fmt.Sprintf("Deno.storage.put(%q): value is %d bytes as JSON, over the limit MaxStorageValueBytes (%d)", key, len(text), in.cfg.Limits.MaxStorageValueBytes)))
+			v := in.kvValue(encoded)
+			if len(v.Data) > in.cfg.Limits.MaxStorageValueBytes {
+				panic(vm.NewTypeError(fmt.Sprintf("Deno.storage.put(%q): value is %d bytes encoded, over the limit MaxStorageValueBytes (%d)", key, len(v.Data), in.cfg.Limits.MaxStorageValueBytes)))
 			}
-			d, err := st.Put(in.ctx, key, []byte(text))
+			d, err := st.Put(in.ctx, key, v)
 			if err != nil {
 				panic(vm.NewGoError(fmt.Errorf("Deno.storage.put(%q): %w", key, err)))
 			}
@@ -61,6 +64,28 @@ func (in *Instance) storageOps() map[string]any {
 				panic(vm.NewGoError(fmt.Errorf("Deno.storage.delete(%q): %w", key, err)))
 			}
 			settle(cb, d, vm.ToValue(existed))
+		},
+		// storageList(prefix, start|null, end|null, reverse, limit) ->
+		// [[key, kind, data], ...]
+		"storageList": func(prefix string, start, end goja.Value, reverse bool, limit int) goja.Value {
+			o := StorageList{Prefix: prefix, Reverse: reverse, Limit: limit}
+			if !goja.IsNull(start) && !goja.IsUndefined(start) {
+				s := start.String()
+				o.Start = &s
+			}
+			if !goja.IsNull(end) && !goja.IsUndefined(end) {
+				e := end.String()
+				o.End = &e
+			}
+			items, err := need("list", prefix).List(in.ctx, o)
+			if err != nil {
+				panic(vm.NewGoError(fmt.Errorf("Deno.storage.list: %w", err)))
+			}
+			out := make([]any, len(items))
+			for i, it := range items {
+				out[i] = vm.NewArray(it.Key, int(it.Value.Kind), in.kvValueData(it.Value))
+			}
+			return vm.NewArray(out...)
 		},
 	}
 }

@@ -27,12 +27,12 @@ Deno.serve(async () => { value++; await Deno.storage.put("value", value); return
 	}
 }
 
-func TestStorageAbsentInWorker(t *testing.T) {
+func TestStorageAbsentWithoutAStore(t *testing.T) {
 	in := startModule(t, "mod.js", `Deno.serve(async () => { await Deno.storage.get("x"); return new Response("no"); });`, Config{})
 	_, err := in.Serve(context.Background(), &Request{Method: "GET", URL: "https://p.example/", Header: http.Header{}})
 	var se *ScriptError
-	if !errors.As(err, &se) || !strings.Contains(se.Message, "only available in coordinators") {
-		t.Fatalf("got %v, want a ScriptError about coordinators", err)
+	if !errors.As(err, &se) || !strings.Contains(se.Message, "this instance has no store") {
+		t.Fatalf("got %v, want a ScriptError saying there is no store", err)
 	}
 }
 
@@ -52,8 +52,8 @@ func TestStorageLimitsAndBadValues(t *testing.T) {
 });`, Config{Storage: st})
 	cases := map[string]string{
 		"/bigkey":   "TypeError: Deno.storage.put: key is 3000 bytes, over the limit MaxStorageKeyBytes (2048)",
-		"/bigvalue": "TypeError: Deno.storage.put(\"k\"): value is 200002 bytes as JSON, over the limit MaxStorageValueBytes (131072)",
-		"/function": "TypeError: Deno.storage.put: the value for \"k\" is not JSON serializable",
+		"/bigvalue": "TypeError: Deno.storage.put(\"k\"): value is 200002 bytes encoded, over the limit MaxStorageValueBytes (131072)",
+		"/function": "TypeError: () => 1 could not be cloned.",
 		"/delete":   "trueundefined",
 	}
 	for path, want := range cases {
@@ -63,5 +63,35 @@ func TestStorageLimitsAndBadValues(t *testing.T) {
 	}
 	if _, found, _ := st.Get(context.Background(), "k"); found {
 		t.Error("a rejected or deleted value is in storage")
+	}
+}
+
+// Deno.storage stores what Deno KV stores (structured values, not only
+// JSON), and lists in key order.
+func TestStorageValuesAndList(t *testing.T) {
+	st := &memStorage{}
+	in := startModule(t, "mod.js", `Deno.serve(async () => {
+  const d = new Date(5);
+  await Deno.storage.put("date", d);
+  await Deno.storage.put("map", new Map([[1, { a: [1n, undefined] }]]));
+  await Deno.storage.put("bytes", new Uint8Array([1, 2]));
+  await Deno.storage.put("json", { x: [1, "two"] });
+  await Deno.storage.put("neg", -0);
+  const out = [];
+  out.push((await Deno.storage.get("date")).getTime());
+  const m = await Deno.storage.get("map");
+  out.push(m instanceof Map, typeof m.get(1).a[0], m.get(1).a.length, 1 in m.get(1).a);
+  const b = await Deno.storage.get("bytes");
+  out.push(b instanceof Uint8Array, b.join("."));
+  out.push(JSON.stringify(await Deno.storage.get("json")), Object.is(await Deno.storage.get("neg"), -0));
+  out.push([...(await Deno.storage.list()).keys()].join("|"));
+  out.push([...(await Deno.storage.list({ prefix: "m", reverse: true })).keys()].join("|"));
+  out.push([...(await Deno.storage.list({ start: "bytes", end: "json", limit: 1 })).keys()].join("|"));
+  try { await Deno.storage.list({ limit: 0 }); } catch (e) { out.push(e.message); }
+  return new Response(out.join(" "));
+});`, Config{Storage: st})
+	want := `5 true bigint 2 true true 1.2 {"x":[1,"two"]} true bytes|date|json|map|neg map bytes Deno.storage.list: limit must be a positive integer, got 0`
+	if got := string(serve(t, in, "GET", "https://p.example/", "").Body); got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
 	}
 }

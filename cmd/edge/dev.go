@@ -70,8 +70,7 @@ func runDev(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	defer ln.Close()
 
-	dbPath := filepath.Join(cfg.Data, "edge.db")
-	store, err := persistence.OpenSQLite(ctx, dbPath, log)
+	store, err := openStore(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "edge dev: %v\n", err)
 		return exitFailure
@@ -166,4 +165,36 @@ func nodeID() string {
 		host = "localhost"
 	}
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// store is what the platform keeps its state in.
+type store interface {
+	actors.Store
+	Close() error
+}
+
+// openStore opens Postgres when persistence.postgres.url is set, else the
+// embedded SQLite database under the data directory.
+func openStore(ctx context.Context, cfg *configs.Config, log *slog.Logger) (store, error) {
+	url, err := cfg.PostgresURL() // validated by Load
+	if err != nil {
+		return nil, fmt.Errorf("persistence.postgres.url: %w", err)
+	}
+	if url != "" {
+		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		s, err := persistence.OpenPostgres(octx, url, log)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("storage: postgres")
+		return s, nil
+	}
+	path := filepath.Join(cfg.Data, "edge.db")
+	s, err := persistence.OpenSQLite(ctx, path, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("storage: sqlite", slog.String("path", path))
+	return s, nil
 }

@@ -107,20 +107,60 @@
   // it stays enumerable.
   Object.defineProperty(ServeHandlerInfo.prototype, "remoteAddr", { enumerable: true });
 
+  // Deno.storage: the proposal's small API over the instance's key-value
+  // store (key k is the Deno KV key [k]). Values are encoded as Deno KV
+  // encodes them (kv_value.js), so Deno.openKv reads the same.
+  const storageKey = (key) => String(key);
+  function decodeValue(kind, data) {
+    return kind === 1 ? JSON.parse(data) : internal.kvValue.decodeValue(kind, data);
+  }
   const storage = {
     get(key) {
-      const v = host.storageGet(String(key));
-      return Promise.resolve(v === null ? undefined : JSON.parse(v));
+      try {
+        const v = host.storageGet(storageKey(key));
+        return Promise.resolve(v === null ? undefined : decodeValue(v[0], v[1]));
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
     put(key, value) {
-      const text = JSON.stringify(value);
-      if (text === undefined) {
-        return Promise.reject(new TypeError(`Deno.storage.put: the value for "${key}" is not JSON serializable`));
+      try {
+        key = storageKey(key);
+        const encoded = internal.kvValue.encodeValue(value);
+        return new Promise((resolve, reject) => host.storagePut(key, encoded, (err) => err === null ? resolve() : reject(new Error(err))));
+      } catch (e) {
+        return Promise.reject(e);
       }
-      return new Promise((resolve, reject) => host.storagePut(String(key), text, (err) => err === null ? resolve() : reject(new Error(err))));
     },
     delete(key) {
-      return new Promise((resolve, reject) => host.storageDelete(String(key), (err, existed) => err === null ? resolve(existed) : reject(new Error(err))));
+      try {
+        key = storageKey(key);
+        return new Promise((resolve, reject) => host.storageDelete(key, (err, existed) => err === null ? resolve(existed) : reject(new Error(err))));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    // list({ prefix, start, end, reverse, limit }) resolves to a Map of the
+    // selected entries in key order (as Durable Objects' storage.list).
+    list(options = {}) {
+      try {
+        if (options === null || typeof options !== "object") throw new TypeError("Deno.storage.list: options must be an object");
+        const { prefix = "", start, end, reverse = false, limit } = options;
+        for (const [name, v] of [["prefix", prefix], ["start", start], ["end", end]]) {
+          if (v !== undefined && typeof v !== "string") throw new TypeError(`Deno.storage.list: ${name} must be a string`);
+        }
+        let n = 0;
+        if (limit !== undefined) {
+          n = Number(limit);
+          if (!Number.isInteger(n) || n < 1) throw new TypeError(`Deno.storage.list: limit must be a positive integer, got ${limit}`);
+        }
+        const items = host.storageList(prefix, start ?? null, end ?? null, !!reverse, n);
+        const out = new Map();
+        for (const [k, kind, data] of items) out.set(k, decodeValue(kind, data));
+        return Promise.resolve(out);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     },
   };
 
