@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	_ "net/http/pprof" // served only when EDGE_PPROF is set
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -37,6 +39,15 @@ func main() {
 	// docs/BENCHMARKS.md). An explicit GOGC in the environment wins.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(200)
+	}
+	// EDGE_PPROF=127.0.0.1:6060 serves Go's profiler (net/http/pprof) there,
+	// for measuring edge under load; keep it on a loopback address.
+	if addr := os.Getenv("EDGE_PPROF"); addr != "" {
+		go func() {
+			if err := http.ListenAndServe(addr, nil); err != nil {
+				fmt.Fprintf(os.Stderr, "edge: EDGE_PPROF=%s: %v\n", addr, err)
+			}
+		}()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
