@@ -72,6 +72,8 @@ type options struct {
 	rounds      int
 	quiet       float64
 	quietWait   time.Duration
+	kv          bool
+	kvPostgres  string
 }
 
 func main() {
@@ -102,6 +104,8 @@ func parseFlags() (*options, error) {
 	flag.IntVar(&o.rounds, "rounds", 1, "run the whole matrix this many times; tables show each cell's median round")
 	flag.Float64Var(&o.quiet, "quiet", 0.25, "before each measurement wait until other processes use less than this many cores (0 = don't wait)")
 	flag.DurationVar(&o.quietWait, "quiet-wait", time.Minute, "longest wait for the machine to be quiet before measuring anyway")
+	flag.BoolVar(&o.kv, "kv", false, "instead of the HTTP scenarios, measure durable increments in-process: edge's store through jsvm against Deno KV (writes kv-results.md)")
+	flag.StringVar(&o.kvPostgres, "kv-postgres", "", "with -kv: run edge's side on this Postgres URL instead of SQLite")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", flag.Args())
@@ -227,6 +231,9 @@ func run() error {
 		bins[name] = bin
 	}
 	denoBin, workerdBin := bins["deno"], bins["workerd"]
+	if o.kv {
+		return runKVBench(ctx, o, denoBin, o.outDir)
+	}
 	if denoBin != "" {
 		info.versions = append(info.versions, "Deno: "+versionOf(ctx, denoBin))
 	}
