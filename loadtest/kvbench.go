@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -181,6 +182,17 @@ func kvBenchEdgeRun(ctx context.Context, o *options, scenario, dir string) (kvRe
 			return fmt.Errorf("status %d: %s", resp.Status, resp.Body)
 		}
 		return nil
+	}
+	if o.kvProfile != "" {
+		f, err := os.Create(fmt.Sprintf("%s.%s", o.kvProfile, scenario))
+		if err != nil {
+			return kvResult{}, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return kvResult{}, err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	r, err := closedLoop(ctx, o, do)
 	r.Runtime, r.Scenario, r.Note = "edge", scenario, backend

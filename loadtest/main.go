@@ -74,6 +74,7 @@ type options struct {
 	quietWait   time.Duration
 	kv          bool
 	kvPostgres  string
+	kvProfile   string
 }
 
 func main() {
@@ -106,6 +107,7 @@ func parseFlags() (*options, error) {
 	flag.DurationVar(&o.quietWait, "quiet-wait", time.Minute, "longest wait for the machine to be quiet before measuring anyway")
 	flag.BoolVar(&o.kv, "kv", false, "instead of the HTTP scenarios, measure durable increments in-process: edge's store through jsvm against Deno KV (writes kv-results.md)")
 	flag.StringVar(&o.kvPostgres, "kv-postgres", "", "with -kv: run edge's side on this Postgres URL instead of SQLite")
+	flag.StringVar(&o.kvProfile, "kv-cpuprofile", "", "with -kv: write a CPU profile of edge's side (it runs in this process) to this file")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", flag.Args())

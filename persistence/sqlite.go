@@ -36,6 +36,7 @@ type SQLite struct {
 	read    *sql.DB // concurrent readers (WAL)
 	log     *slog.Logger
 	commits *groupCommitter[commitReq, commitRes]
+	stmts   sqliteStmts
 	watch   *watchers
 	sweeper *sweeper
 }
@@ -102,6 +103,11 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 		log.Info("migrated Deno.storage entries to the KV store", "path", path, "entries", n)
 	}
 	s := &SQLite{path: path, write: write, read: read, log: log, watch: newWatchers()}
+	if err := s.prepare(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, err
+	}
 	s.commits = newGroupCommitter(func(reqs []commitReq) []commitRes {
 		return runGroup(s.beginGroup, s.watch.notifyScopes, reqs)
 	})

@@ -80,6 +80,38 @@ func (k *SQLite) Commit(ctx context.Context, s kv.Scope, checks []kv.Check, muts
 // Changes implements kv.Store. Only this process's commits are seen.
 func (k *SQLite) Changes(s kv.Scope) (<-chan struct{}, func()) { return k.watch.watch(s) }
 
+// sqliteStmts are the commit path's statements, prepared once on the
+// writer connection: parsing them for every operation cost more than
+// running them.
+type sqliteStmts struct {
+	seq, epoch, get, upsert, del, savepoint, release *sql.Stmt
+}
+
+func (s *SQLite) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		q    string
+	}{
+		{&s.stmts.seq, `UPDATE kv_meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`},
+		{&s.stmts.epoch, `SELECT epoch FROM activations WHERE project = ? AND instance = ?`},
+		{&s.stmts.get, `SELECT kind, value, versionstamp FROM kv WHERE project = ? AND instance = ? AND key = ?
+AND (expires_at IS NULL OR expires_at > ?)`},
+		{&s.stmts.upsert, `INSERT INTO kv (project, instance, key, kind, value, versionstamp, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (project, instance, key) DO UPDATE SET kind = excluded.kind, value = excluded.value,
+	versionstamp = excluded.versionstamp, expires_at = excluded.expires_at`},
+		{&s.stmts.del, `DELETE FROM kv WHERE project = ? AND instance = ? AND key = ?`},
+		{&s.stmts.savepoint, `SAVEPOINT op`},
+		{&s.stmts.release, `RELEASE op`},
+	} {
+		st, err := s.write.PrepareContext(ctx, p.q)
+		if err != nil {
+			return fmt.Errorf("opening %s: preparing statements: %w", s.path, err)
+		}
+		*p.stmt = st
+	}
+	return nil
+}
+
 // beginGroup opens a group's transaction on the writer connection and
 // takes its commit sequence number.
 func (s *SQLite) beginGroup(ctx context.Context) (groupTx, uint64, error) {
@@ -87,24 +119,38 @@ func (s *SQLite) beginGroup(ctx context.Context) (groupTx, uint64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("beginning commit in %s: %w", s.path, err)
 	}
+	g := &sqliteGroup{tx: tx, path: s.path, stmts: &s.stmts, bound: map[*sql.Stmt]*sql.Stmt{}}
 	var seq uint64
-	if err := tx.QueryRowContext(ctx, `UPDATE kv_meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+	if err := g.stmt(ctx, s.stmts.seq).QueryRowContext(ctx).Scan(&seq); err != nil {
 		tx.Rollback() //nolint:errcheck // reporting err
 		return nil, 0, fmt.Errorf("taking a commit sequence number in %s: %w", s.path, err)
 	}
-	return &sqliteGroup{tx: tx, path: s.path}, seq, nil
+	return g, seq, nil
 }
 
 type sqliteGroup struct {
-	tx   *sql.Tx
-	path string
+	tx    *sql.Tx
+	path  string
+	stmts *sqliteStmts
+	bound map[*sql.Stmt]*sql.Stmt // prepared statement -> its form in tx
+}
+
+// stmt is st bound to the group's transaction (the writer connection's
+// prepared statement, reused).
+func (g *sqliteGroup) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	if b, ok := g.bound[st]; ok {
+		return b
+	}
+	b := g.tx.StmtContext(ctx, st)
+	g.bound[st] = b
+	return b
 }
 
 func (g *sqliteGroup) read(ctx context.Context, s kv.Scope, fenced bool, keys [][]byte, now int64) (int64, bool, map[string]row, error) {
 	var epoch int64
 	activated := false
 	if fenced {
-		err := g.tx.QueryRowContext(ctx, `SELECT epoch FROM activations WHERE project = ? AND instance = ?`, s.Project, s.Instance).Scan(&epoch)
+		err := g.stmt(ctx, g.stmts.epoch).QueryRowContext(ctx, s.Project, s.Instance).Scan(&epoch)
 		switch {
 		case err == nil:
 			activated = true
@@ -116,8 +162,7 @@ func (g *sqliteGroup) read(ctx context.Context, s kv.Scope, fenced bool, keys []
 	for _, key := range keys {
 		var r row
 		var vs []byte
-		err := g.tx.QueryRowContext(ctx, `SELECT kind, value, versionstamp FROM kv WHERE project = ? AND instance = ? AND key = ?
-AND (expires_at IS NULL OR expires_at > ?)`, s.Project, s.Instance, nonNil(key), now).Scan(&r.value.Kind, &r.value.Data, &vs)
+		err := g.stmt(ctx, g.stmts.get).QueryRowContext(ctx, s.Project, s.Instance, nonNil(key), now).Scan(&r.value.Kind, &r.value.Data, &vs)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -133,21 +178,19 @@ AND (expires_at IS NULL OR expires_at > ?)`, s.Project, s.Instance, nonNil(key),
 }
 
 func (g *sqliteGroup) write(ctx context.Context, s kv.Scope, vs kv.Versionstamp, ws []kvWrite) error {
-	if _, err := g.tx.ExecContext(ctx, `SAVEPOINT op`); err != nil {
+	if _, err := g.stmt(ctx, g.stmts.savepoint).ExecContext(ctx); err != nil {
 		return fmt.Errorf("writing %s: %w", s, err)
 	}
 	for _, w := range ws {
 		var err error
 		if w.value == nil {
-			_, err = g.tx.ExecContext(ctx, `DELETE FROM kv WHERE project = ? AND instance = ? AND key = ?`, s.Project, s.Instance, nonNil(w.key))
+			_, err = g.stmt(ctx, g.stmts.del).ExecContext(ctx, s.Project, s.Instance, nonNil(w.key))
 		} else {
 			var exp any
 			if w.expiresAt != 0 {
 				exp = w.expiresAt
 			}
-			_, err = g.tx.ExecContext(ctx, `INSERT INTO kv (project, instance, key, kind, value, versionstamp, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (project, instance, key) DO UPDATE SET kind = excluded.kind, value = excluded.value,
-	versionstamp = excluded.versionstamp, expires_at = excluded.expires_at`,
+			_, err = g.stmt(ctx, g.stmts.upsert).ExecContext(ctx,
 				s.Project, s.Instance, nonNil(w.key), w.value.Kind, nonNil(w.value.Data), vs[:], exp)
 		}
 		if err != nil {
@@ -157,7 +200,7 @@ ON CONFLICT (project, instance, key) DO UPDATE SET kind = excluded.kind, value =
 			return &opFailed{err}
 		}
 	}
-	if _, err := g.tx.ExecContext(ctx, `RELEASE op`); err != nil {
+	if _, err := g.stmt(ctx, g.stmts.release).ExecContext(ctx); err != nil {
 		return fmt.Errorf("writing %s: %w", s, err)
 	}
 	return nil
