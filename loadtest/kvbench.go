@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -88,6 +89,11 @@ type kvStore interface {
 }
 
 func runKVBench(ctx context.Context, o *options, denoBin, outDir string) error {
+	// edge's side runs in this process: give it the collector setting the
+	// edge binary runs with (cmd/edge's main), unless GOGC is set.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
 	work, err := os.MkdirTemp("", "edge-kvbench-")
 	if err != nil {
 		return err
