@@ -229,3 +229,34 @@ func addOnce(ctx context.Context, addr, name string) (int, bool) {
 	}
 	return n, true
 }
+
+// A Postgres that cannot be reached stops `edge dev` at start with an
+// error that names the server and what to check, never the password; a
+// URL that is not a Postgres URL is a config error naming the key.
+func TestPostgresStartupErrors(t *testing.T) {
+	base := "domain: example.test\nprojects:\n  - { name: a, entry: a.js, kind: worker }\npersistence:\n  postgres:\n    url: "
+	for _, c := range []struct {
+		name, url string
+		code      int
+		want      []string
+	}{
+		{"unreachable", "postgres://edge:sekrit@127.0.0.1:1/edge", exitFailure, []string{"cannot reach Postgres at 127.0.0.1:1", "is it running"}},
+		{"not a Postgres URL", "mysql://edge:sekrit@db/edge", exitUsage, []string{"persistence.postgres.url", "is not a Postgres URL"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			config := writeProject(t, map[string]string{"edge.yaml": base + c.url + "\n", "a.js": "Deno.serve(() => new Response(''));"})
+			code, out := runEdge(t, "dev", "--config", config, "--data", t.TempDir(), "--listen", "127.0.0.1:0")
+			if code != c.code {
+				t.Fatalf("exit code %d, want %d; output:\n%s", code, c.code, out)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(out, "sekrit") {
+				t.Errorf("the output shows the password:\n%s", out)
+			}
+		})
+	}
+}
