@@ -86,6 +86,17 @@ Deno.serve(async (req) => {
       for await (const e of kv.list<string>({ prefix: ["log"] })) out.push(e.key[1] + "=" + e.value);
       return new Response(out.join(","));
     }
+    case "/watch": {
+      // Answers with the first change of ["w"] after the current value.
+      const reader = kv.watch([["w"]]).getReader();
+      const first = await reader.read();
+      const next = await reader.read();
+      await reader.cancel();
+      return new Response(first.value[0].value + "->" + next.value[0].value);
+    }
+    case "/setw":
+      await kv.set(["w"], url.searchParams.get("v"));
+      return new Response("set");
     case "/bumps":
       return new Response(String((await Deno.storage.get("bumps")) ?? 0));
   }
@@ -110,6 +121,30 @@ func TestDenoKVEndToEnd(t *testing.T) {
 		p.expect("front.example.test", "/log", 200, "1=a,2=b,3=c")
 		p.expect("front.example.test", "/log?name=alice", 200, "1=x")
 		p.expect("front.example.test", "/storage", 200, `hi 1970-01-01T00:00:00.000Z "hi"`)
+
+		// watch: a request waits on the coordinator's key while others set
+		// it (again and again, so that the test does not depend on when the
+		// watch took its first reading).
+		p.expect("front.example.test", "/setw?v=v0", 200, "set")
+		watched := make(chan string, 1)
+		go func() {
+			_, body := p.get("front.example.test", "/watch")
+			watched <- body
+		}()
+		var answer string
+	setting:
+		for i := 1; i < 150; i++ {
+			p.expect("front.example.test", fmt.Sprintf("/setw?v=v%d", i), 200, "set")
+			select {
+			case answer = <-watched:
+				break setting
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		var from, to int
+		if _, err := fmt.Sscanf(answer, "v%d->v%d", &from, &to); err != nil || to <= from {
+			t.Fatalf("watch answered %q, want vN->vM with M > N", answer)
+		}
 
 		// Twenty concurrent compare-and-set increments on the shared store:
 		// every one succeeds exactly once.
