@@ -392,8 +392,12 @@ ON CONFLICT (project, instance, key) DO UPDATE SET kind = EXCLUDED.kind, value =
 		}
 		return nil
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && failed >= 0 && owner[failed] >= 0 {
+	// A statement's ERROR means the server skipped the rest of the batch, so
+	// COMMIT did not run. A FATAL one (the connection is being terminated)
+	// proves nothing: it may come after COMMIT ran but before its result was
+	// sent.
+	refused := statementError(err)
+	if refused && failed >= 0 && owner[failed] >= 0 {
 		// The server refused a write: undo that operation only.
 		op := owner[failed]
 		if _, rerr := g.conn.Exec(ctx, `ROLLBACK TO SAVEPOINT op; RELEASE op`); rerr == nil {
@@ -403,11 +407,25 @@ ON CONFLICT (project, instance, key) DO UPDATE SET kind = EXCLUDED.kind, value =
 		return g.p.unreachable("writing "+ops[op].scope.String(), err)
 	}
 	g.close()
-	if errors.As(err, &pgErr) || pgconn.SafeToRetry(err) {
+	if refused || pgconn.SafeToRetry(err) {
 		return fmt.Errorf("committing to Postgres at %s: %w", g.p.where, err)
 	}
 	// The COMMIT may have reached the server before the connection failed.
 	return fmt.Errorf("committing to Postgres at %s: %w: %w", g.p.where, kv.ErrAmbiguous, err)
+}
+
+// statementError says whether err is the server refusing one statement
+// (severity ERROR), with the session going on.
+func statementError(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	sev := pgErr.SeverityUnlocalized
+	if sev == "" {
+		sev = pgErr.Severity
+	}
+	return sev == "ERROR"
 }
 
 func (g *pgGroup) close() {
