@@ -190,7 +190,11 @@ func runGroup(begin beginFunc, notify func([]kv.Scope), reqs []commitReq) []comm
 func groupReads(reqs []commitReq) (reads []scopeRead, at []int) {
 	at = make([]int, len(reqs))
 	byScope := map[scopeID]int{}
-	want := map[scopeID]map[string]bool{}
+	type scopeKey struct {
+		scope int
+		key   string
+	}
+	want := map[scopeKey]bool{}
 	for i, r := range reqs {
 		id := idOf(r.scope)
 		n, ok := byScope[id]
@@ -198,14 +202,13 @@ func groupReads(reqs []commitReq) (reads []scopeRead, at []int) {
 			n = len(reads)
 			byScope[id] = n
 			reads = append(reads, scopeRead{scope: id})
-			want[id] = map[string]bool{}
 		}
 		at[i] = n
 		sr := &reads[n]
 		sr.fenced = sr.fenced || r.scope.Epoch != 0
 		add := func(k []byte) {
-			if !want[id][string(k)] {
-				want[id][string(k)] = true
+			if sk := (scopeKey{n, string(k)}); !want[sk] {
+				want[sk] = true
 				sr.keys = append(sr.keys, k)
 			}
 		}
