@@ -248,122 +248,197 @@ func (p *Postgres) Commit(ctx context.Context, s kv.Scope, checks []kv.Check, mu
 // every watcher is woken when it is back.
 func (p *Postgres) Changes(s kv.Scope) (<-chan struct{}, func()) { return p.watch.watch(s) }
 
-func (p *Postgres) beginGroup(ctx context.Context) (groupTx, uint64, error) {
-	tx, err := p.pool.Begin(ctx)
+// beginGroup opens a group's transaction, takes its commit sequence number
+// and reads what the group needs, in one round trip: BEGIN, the kv_meta
+// bump (which waits for the groups of other processes), then the epochs
+// and the rows, which therefore see everything committed before.
+func (p *Postgres) beginGroup(ctx context.Context, reads []scopeRead, now int64) (groupTx, uint64, []scopeState, error) {
+	conn, err := p.pool.Acquire(ctx)
 	if err != nil {
-		return nil, 0, p.unreachable("beginning a commit", err)
+		return nil, 0, nil, p.unreachable("beginning a commit", err)
+	}
+	g := &pgGroup{p: p, conn: conn}
+	states := make([]scopeState, len(reads))
+	at := make(map[scopeID]int, len(reads))
+	var fenced, keys struct {
+		projects, instances []string
+		keys                [][]byte
+	}
+	for i, r := range reads {
+		states[i].rows = make(map[string]row, len(r.keys))
+		at[r.scope] = i
+		if r.fenced {
+			fenced.projects = append(fenced.projects, r.scope.project)
+			fenced.instances = append(fenced.instances, r.scope.instance)
+		}
+		for _, k := range r.keys {
+			keys.projects = append(keys.projects, r.scope.project)
+			keys.instances = append(keys.instances, r.scope.instance)
+			keys.keys = append(keys.keys, nonNil(k))
+		}
 	}
 	var seq uint64
-	if err := tx.QueryRow(ctx, `UPDATE kv_meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
-		rollbackQuietly(tx)
-		return nil, 0, p.unreachable("taking a commit sequence number", err)
+	b := &pgx.Batch{}
+	b.Queue(`BEGIN`)
+	b.Queue(`UPDATE kv_meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).QueryRow(func(r pgx.Row) error { return r.Scan(&seq) })
+	if len(fenced.projects) > 0 {
+		b.Queue(`SELECT a.project, a.instance, a.epoch FROM activations a
+JOIN unnest($1::text[], $2::text[]) AS q(project, instance) ON a.project = q.project AND a.instance = q.instance
+FOR SHARE OF a`, fenced.projects, fenced.instances).Query(func(rs pgx.Rows) error {
+			for rs.Next() {
+				var id scopeID
+				var epoch int64
+				if err := rs.Scan(&id.project, &id.instance, &epoch); err != nil {
+					return err
+				}
+				st := &states[at[id]]
+				st.epoch, st.activated = epoch, true
+			}
+			return rs.Err()
+		})
 	}
-	return &pgGroup{p: p, tx: tx}, seq, nil
+	if len(keys.keys) > 0 {
+		b.Queue(`SELECT kv.project, kv.instance, kv.key, kv.kind, kv.value, kv.versionstamp FROM kv
+JOIN unnest($1::text[], $2::text[], $3::bytea[]) AS q(project, instance, key)
+	ON kv.project = q.project AND kv.instance = q.instance AND kv.key = q.key
+WHERE kv.expires_at IS NULL OR kv.expires_at > $4`, keys.projects, keys.instances, keys.keys, now).Query(func(rs pgx.Rows) error {
+			for rs.Next() {
+				var id scopeID
+				var key, vs []byte
+				var rw row
+				var kind int16
+				if err := rs.Scan(&id.project, &id.instance, &key, &kind, &rw.value.Data, &vs); err != nil {
+					return err
+				}
+				rw.value.Kind = kv.ValueKind(kind)
+				var err error
+				if rw.vs, err = toVersionstamp(vs); err != nil {
+					return err
+				}
+				states[at[id]].rows[string(key)] = rw
+			}
+			return rs.Err()
+		})
+	}
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		g.close()
+		return nil, 0, nil, p.unreachable("reading to commit", err)
+	}
+	return g, seq, states, nil
 }
 
+// pgGroup is a group's transaction on a connection of the pool. It runs
+// BEGIN and COMMIT itself, rather than through pgx.Tx, so that they travel
+// in the same round trips as the group's reads and writes.
 type pgGroup struct {
-	p  *Postgres
-	tx pgx.Tx
+	p    *Postgres
+	conn *pgxpool.Conn // nil once the transaction ended
 }
 
-func (g *pgGroup) read(ctx context.Context, s kv.Scope, fenced bool, keys [][]byte, now int64) (int64, bool, map[string]row, error) {
-	var epoch int64
-	activated := false
-	rows := map[string]row{}
-	if !fenced && len(keys) == 0 {
-		return 0, false, rows, nil
-	}
-	// One round trip for the epoch and the keys.
+// commit sends every write of ops, each inside its savepoint, the NOTIFYs
+// and COMMIT, in one round trip. After an error, the server skips the rest
+// of the batch (COMMIT included), so a refused write leaves the
+// transaction open, in its failed state, until the rollback to that
+// operation's savepoint.
+func (g *pgGroup) commit(ctx context.Context, ops []opWrite, changed []kv.Scope) error {
 	b := &pgx.Batch{}
-	if fenced {
-		b.Queue(`SELECT epoch FROM activations WHERE project = $1 AND instance = $2 FOR SHARE`, s.Project, s.Instance).QueryRow(func(r pgx.Row) error {
-			err := r.Scan(&epoch)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return nil
+	var owner []int // owner[q]: the operation statement q writes for, -1 if none
+	queue := func(op int, sql string, args ...any) {
+		b.Queue(sql, args...)
+		owner = append(owner, op)
+	}
+	for i, op := range ops {
+		s := op.scope
+		queue(i, `SAVEPOINT op`)
+		for _, w := range op.ws {
+			if w.value == nil {
+				queue(i, `DELETE FROM kv WHERE project = $1 AND instance = $2 AND key = $3`, s.Project, s.Instance, nonNil(w.key))
+				continue
 			}
-			activated = err == nil
-			return err
-		})
-	}
-	if len(keys) > 0 {
-		b.Queue(`SELECT key, kind, value, versionstamp, expires_at FROM kv WHERE project = $1 AND instance = $2
-AND (expires_at IS NULL OR expires_at > $3) AND key = ANY($4::bytea[])`, s.Project, s.Instance, now, nonNilAll(keys)).Query(func(rs pgx.Rows) error {
-			es, err := scanPgEntries(rs)
-			for _, e := range es {
-				rows[string(e.Key)] = row{value: e.Value, vs: e.Versionstamp}
+			var exp *int64
+			if w.expiresAt != 0 {
+				exp = &w.expiresAt
 			}
-			return err
-		})
-	}
-	if err := g.tx.SendBatch(ctx, b).Close(); err != nil {
-		return 0, false, nil, g.p.unreachable("reading "+s.String()+" to commit", err)
-	}
-	return epoch, activated, rows, nil
-}
-
-func (g *pgGroup) write(ctx context.Context, s kv.Scope, vs kv.Versionstamp, ws []kvWrite) error {
-	// One round trip: the savepoint, the writes, its release.
-	b := &pgx.Batch{}
-	b.Queue(`SAVEPOINT op`)
-	for _, w := range ws {
-		if w.value == nil {
-			b.Queue(`DELETE FROM kv WHERE project = $1 AND instance = $2 AND key = $3`, s.Project, s.Instance, nonNil(w.key))
-			continue
-		}
-		var exp *int64
-		if w.expiresAt != 0 {
-			exp = &w.expiresAt
-		}
-		b.Queue(`INSERT INTO kv (project, instance, key, kind, value, versionstamp, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+			queue(i, `INSERT INTO kv (project, instance, key, kind, value, versionstamp, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (project, instance, key) DO UPDATE SET kind = EXCLUDED.kind, value = EXCLUDED.value,
 	versionstamp = EXCLUDED.versionstamp, expires_at = EXCLUDED.expires_at`,
-			s.Project, s.Instance, nonNil(w.key), int16(w.value.Kind), nonNil(w.value.Data), vs[:], exp)
+				s.Project, s.Instance, nonNil(w.key), int16(w.value.Kind), nonNil(w.value.Data), op.vs[:], exp)
+		}
+		queue(i, `RELEASE op`)
 	}
-	b.Queue(`RELEASE op`)
-	err := g.tx.SendBatch(ctx, b).Close()
+	// Delivered to listeners only if, and when, the transaction commits.
+	for _, s := range changed {
+		queue(-1, `SELECT pg_notify($1, $2)`, g.p.channel, notifyPayload(s))
+	}
+	queue(-1, `COMMIT`)
+	br := g.conn.SendBatch(ctx, b)
+	var err error
+	var tag pgconn.CommandTag
+	failed := -1
+	for q := range owner {
+		if tag, err = br.Exec(); err != nil {
+			failed = q
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	if err == nil {
+		g.conn.Release()
+		g.conn = nil
+		if tag.String() == "ROLLBACK" {
+			return fmt.Errorf("committing to Postgres at %s: %w", g.p.where, pgx.ErrTxCommitRollback)
+		}
 		return nil
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		// The server refused a write: undo this operation only.
-		if _, rerr := g.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT op; RELEASE op`); rerr == nil {
-			return &opFailed{err}
+	// A statement's ERROR means the server skipped the rest of the batch, so
+	// COMMIT did not run. A FATAL one (the connection is being terminated)
+	// proves nothing: it may come after COMMIT ran but before its result was
+	// sent.
+	refused := statementError(err)
+	if refused && failed >= 0 && owner[failed] >= 0 {
+		// The server refused a write: undo that operation only.
+		op := owner[failed]
+		if _, rerr := g.conn.Exec(ctx, `ROLLBACK TO SAVEPOINT op; RELEASE op`); rerr == nil {
+			return &opFailed{op: op, err: err}
 		}
+		g.close()
+		return g.p.unreachable("writing "+ops[op].scope.String(), err)
 	}
-	return g.p.unreachable("writing "+s.String(), err)
-}
-
-func (g *pgGroup) commit(ctx context.Context, changed []kv.Scope) error {
-	if len(changed) > 0 {
-		// Delivered to listeners only if, and when, the transaction commits.
-		b := &pgx.Batch{}
-		for _, s := range changed {
-			b.Queue(`SELECT pg_notify($1, $2)`, g.p.channel, notifyPayload(s))
-		}
-		if err := g.tx.SendBatch(ctx, b).Close(); err != nil {
-			rollbackQuietly(g.tx)
-			return g.p.unreachable("notifying watchers", err)
-		}
-	}
-	err := g.tx.Commit(ctx)
-	if err == nil {
-		return nil
-	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) || errors.Is(err, pgx.ErrTxCommitRollback) || pgconn.SafeToRetry(err) {
+	g.close()
+	if refused || pgconn.SafeToRetry(err) {
 		return fmt.Errorf("committing to Postgres at %s: %w", g.p.where, err)
 	}
 	// The COMMIT may have reached the server before the connection failed.
 	return fmt.Errorf("committing to Postgres at %s: %w: %w", g.p.where, kv.ErrAmbiguous, err)
 }
 
-func (g *pgGroup) rollback() { rollbackQuietly(g.tx) }
+// statementError says whether err is the server refusing one statement
+// (severity ERROR), with the session going on.
+func statementError(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	sev := pgErr.SeverityUnlocalized
+	if sev == "" {
+		sev = pgErr.Severity
+	}
+	return sev == "ERROR"
+}
 
-func rollbackQuietly(tx pgx.Tx) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	tx.Rollback(ctx) //nolint:errcheck // the group already failed; a dead connection is discarded by the pool
+func (g *pgGroup) close() {
+	if g.conn == nil {
+		return
+	}
+	if g.conn.Conn().PgConn().TxStatus() != 'I' {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		g.conn.Exec(ctx, `ROLLBACK`) //nolint:errcheck // the group already failed; a connection still in a transaction is discarded on release
+		cancel()
+	}
+	g.conn.Release()
+	g.conn = nil
 }
 
 // sweepExpired deletes up to sweepBatch entries that expired by now. It

@@ -112,20 +112,29 @@ ON CONFLICT (project, instance, key) DO UPDATE SET kind = excluded.kind, value =
 	return nil
 }
 
-// beginGroup opens a group's transaction on the writer connection and
-// takes its commit sequence number.
-func (s *SQLite) beginGroup(ctx context.Context) (groupTx, uint64, error) {
+// beginGroup opens a group's transaction on the writer connection, takes
+// its commit sequence number and reads what the group needs. Each read is a
+// call into SQLite in this process, so there is no round trip to save by
+// batching them.
+func (s *SQLite) beginGroup(ctx context.Context, reads []scopeRead, now int64) (groupTx, uint64, []scopeState, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, 0, fmt.Errorf("beginning commit in %s: %w", s.path, err)
+		return nil, 0, nil, fmt.Errorf("beginning commit in %s: %w", s.path, err)
 	}
 	g := &sqliteGroup{tx: tx, path: s.path, stmts: &s.stmts, bound: map[*sql.Stmt]*sql.Stmt{}}
 	var seq uint64
 	if err := g.stmt(ctx, s.stmts.seq).QueryRowContext(ctx).Scan(&seq); err != nil {
-		tx.Rollback() //nolint:errcheck // reporting err
-		return nil, 0, fmt.Errorf("taking a commit sequence number in %s: %w", s.path, err)
+		g.close()
+		return nil, 0, nil, fmt.Errorf("taking a commit sequence number in %s: %w", s.path, err)
 	}
-	return g, seq, nil
+	states := make([]scopeState, len(reads))
+	for i, r := range reads {
+		if states[i], err = g.read(ctx, r, now); err != nil {
+			g.close()
+			return nil, 0, nil, err
+		}
+	}
+	return g, seq, states, nil
 }
 
 type sqliteGroup struct {
@@ -146,42 +155,64 @@ func (g *sqliteGroup) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 	return b
 }
 
-func (g *sqliteGroup) read(ctx context.Context, s kv.Scope, fenced bool, keys [][]byte, now int64) (int64, bool, map[string]row, error) {
-	var epoch int64
-	activated := false
-	if fenced {
-		err := g.stmt(ctx, g.stmts.epoch).QueryRowContext(ctx, s.Project, s.Instance).Scan(&epoch)
+func (g *sqliteGroup) read(ctx context.Context, r scopeRead, now int64) (scopeState, error) {
+	s := kv.Scope{Project: r.scope.project, Instance: r.scope.instance}
+	st := scopeState{rows: make(map[string]row, len(r.keys))}
+	if r.fenced {
+		err := g.stmt(ctx, g.stmts.epoch).QueryRowContext(ctx, s.Project, s.Instance).Scan(&st.epoch)
 		switch {
 		case err == nil:
-			activated = true
+			st.activated = true
 		case !errors.Is(err, sql.ErrNoRows):
-			return 0, false, nil, fmt.Errorf("checking the epoch of %s: %w", s, err)
+			return st, fmt.Errorf("checking the epoch of %s: %w", s, err)
 		}
 	}
-	rows := map[string]row{}
-	for _, key := range keys {
-		var r row
+	for _, key := range r.keys {
+		var rw row
 		var vs []byte
-		err := g.stmt(ctx, g.stmts.get).QueryRowContext(ctx, s.Project, s.Instance, nonNil(key), now).Scan(&r.value.Kind, &r.value.Data, &vs)
+		err := g.stmt(ctx, g.stmts.get).QueryRowContext(ctx, s.Project, s.Instance, nonNil(key), now).Scan(&rw.value.Kind, &rw.value.Data, &vs)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err == nil {
-			r.vs, err = toVersionstamp(vs)
+			rw.vs, err = toVersionstamp(vs)
 		}
 		if err != nil {
-			return 0, false, nil, fmt.Errorf("reading %s: %w", s, err)
+			return st, fmt.Errorf("reading %s: %w", s, err)
 		}
-		rows[string(key)] = r
+		st.rows[string(key)] = rw
 	}
-	return epoch, activated, rows, nil
+	return st, nil
 }
 
-func (g *sqliteGroup) write(ctx context.Context, s kv.Scope, vs kv.Versionstamp, ws []kvWrite) error {
+func (g *sqliteGroup) commit(ctx context.Context, ops []opWrite, _ []kv.Scope) error {
+	for i, op := range ops {
+		if err := g.write(ctx, op); err != nil {
+			var f *opFailed
+			if errors.As(err, &f) {
+				f.op = i
+				return f
+			}
+			g.close()
+			return err
+		}
+	}
+	err := g.tx.Commit()
+	g.tx = nil
+	if err != nil {
+		return fmt.Errorf("committing to %s: %w", g.path, err)
+	}
+	return nil
+}
+
+// write writes one operation inside a savepoint; an *opFailed means it was
+// rolled back to it.
+func (g *sqliteGroup) write(ctx context.Context, op opWrite) error {
+	s := op.scope
 	if _, err := g.stmt(ctx, g.stmts.savepoint).ExecContext(ctx); err != nil {
 		return fmt.Errorf("writing %s: %w", s, err)
 	}
-	for _, w := range ws {
+	for _, w := range op.ws {
 		var err error
 		if w.value == nil {
 			_, err = g.stmt(ctx, g.stmts.del).ExecContext(ctx, s.Project, s.Instance, nonNil(w.key))
@@ -191,13 +222,13 @@ func (g *sqliteGroup) write(ctx context.Context, s kv.Scope, vs kv.Versionstamp,
 				exp = w.expiresAt
 			}
 			_, err = g.stmt(ctx, g.stmts.upsert).ExecContext(ctx,
-				s.Project, s.Instance, nonNil(w.key), w.value.Kind, nonNil(w.value.Data), vs[:], exp)
+				s.Project, s.Instance, nonNil(w.key), w.value.Kind, nonNil(w.value.Data), op.vs[:], exp)
 		}
 		if err != nil {
 			if _, rerr := g.tx.ExecContext(ctx, `ROLLBACK TO op; RELEASE op`); rerr != nil {
 				return fmt.Errorf("writing %s: %w (and rolling back: %w)", s, err, rerr)
 			}
-			return &opFailed{err}
+			return &opFailed{err: err}
 		}
 	}
 	if _, err := g.stmt(ctx, g.stmts.release).ExecContext(ctx); err != nil {
@@ -206,14 +237,12 @@ func (g *sqliteGroup) write(ctx context.Context, s kv.Scope, vs kv.Versionstamp,
 	return nil
 }
 
-func (g *sqliteGroup) commit(ctx context.Context, _ []kv.Scope) error {
-	if err := g.tx.Commit(); err != nil {
-		return fmt.Errorf("committing to %s: %w", g.path, err)
+func (g *sqliteGroup) close() {
+	if g.tx != nil {
+		g.tx.Rollback() //nolint:errcheck // the group already failed
+		g.tx = nil
 	}
-	return nil
 }
-
-func (g *sqliteGroup) rollback() { g.tx.Rollback() } //nolint:errcheck // the group already failed
 
 // sweepExpired deletes up to sweepBatch entries that expired by now. It
 // goes through the writer connection, between commit groups.
