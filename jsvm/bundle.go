@@ -166,18 +166,29 @@ func Bundle(ctx context.Context, entry string) (*Program, error) {
 	if len(result.OutputFiles) != 1 {
 		return nil, fmt.Errorf("bundling %s: esbuild produced %d outputs, want 1", abs, len(result.OutputFiles))
 	}
-	src := string(result.OutputFiles[0].Contents)
-	ast, err := goja.Parse(abs, src)
+	return Compile(abs, string(result.OutputFiles[0].Contents))
+}
+
+// Compile compiles source, a bundle Bundle produced (Program.Source), for
+// goja. A server uses it for code that was bundled elsewhere (edge deploy
+// bundles on the user's machine and uploads Program.Source); entry names
+// the bundle in stacks and must be the entry path it was bundled from, so
+// the inline source map's relative paths resolve.
+func Compile(entry, source string) (*Program, error) {
+	if !strings.HasPrefix(source, bundleBanner) || !strings.Contains(source, bundleFooter) {
+		return nil, fmt.Errorf("%s: not a bundle made by edge (build it with edge deploy, which bundles with the same version of edge)", entry)
+	}
+	ast, err := goja.Parse(entry, source)
 	if err != nil {
 		// esbuild accepted the code but goja cannot parse what it produced:
 		// a syntax feature goja lacks. Name it; the user can only work around it.
-		return nil, fmt.Errorf("compiling %s for the runtime: %w", abs, err)
+		return nil, fmt.Errorf("compiling %s for the runtime: %w", entry, err)
 	}
 	prg, err := goja.CompileAST(ast, true)
 	if err != nil {
-		return nil, fmt.Errorf("compiling %s for the runtime: %w", abs, err)
+		return nil, fmt.Errorf("compiling %s for the runtime: %w", entry, err)
 	}
-	return &Program{Entry: abs, Source: src, prg: prg}, nil
+	return &Program{Entry: entry, Source: source, prg: prg}, nil
 }
 
 // toBuildErrors converts esbuild's messages; their file paths are relative

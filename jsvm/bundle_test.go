@@ -127,3 +127,33 @@ serve((req) => {
 		t.Fatalf("got  %s\nwant %s", resp.Body, want)
 	}
 }
+
+// A bundle compiled elsewhere (edge deploy uploads Program.Source) runs
+// the same, and stacks still point at the user's files.
+func TestCompileUploadedBundle(t *testing.T) {
+	entry := writeModule(t, map[string]string{
+		"mod.ts": "import { greet } from \"./lib.ts\";\nDeno.serve(() => new Response(greet()));\n",
+		"lib.ts": "export function greet(): string { return \"hi from \" + \"lib\"; }\n",
+	}, "mod.ts")
+	built, err := Bundle(context.Background(), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := Compile(built.Entry, built.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Start(context.Background(), prog, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if got := string(serve(t, in, "GET", "http://x/", "").Body); got != "hi from lib" {
+		t.Fatalf("body %q", got)
+	}
+	for _, bad := range []string{"", "Deno.serve(() => new Response('x'))", bundleBanner + "let = ;" + bundleFooter} {
+		if _, err := Compile("/tmp/up.js", bad); err == nil || !strings.Contains(err.Error(), "/tmp/up.js") {
+			t.Fatalf("Compile(%.30q) = %v, want an error naming the bundle", bad, err)
+		}
+	}
+}
