@@ -140,9 +140,17 @@ func (e *opFailed) Unwrap() error { return e.err }
 const groupTimeout = 30 * time.Second
 
 // runGroup commits reqs in one transaction begun by begin. A failure of
-// the transaction itself is every request's error.
-func runGroup(begin beginFunc, notify func([]kv.Scope), reqs []commitReq) []commitRes {
+// the transaction itself is every request's error. Once the transaction
+// has ended, obs's observer (if any) is told about the group.
+func runGroup(begin beginFunc, notify func([]kv.Scope), obs *commitObserver, reqs []commitReq) []commitRes {
+	var groupErr error // the transaction's failure, every request's error
+	if o := obs.get(); o != nil {
+		start := time.Now()
+		// Deferred before tx.close, so it runs after the transaction ends.
+		defer func() { o.GroupCommitted(len(reqs), mutationsOf(reqs), time.Since(start), groupErr) }()
+	}
 	failAll := func(err error) []commitRes {
+		groupErr = err
 		res := make([]commitRes, len(reqs))
 		for i := range res {
 			res[i] = commitRes{err: err}

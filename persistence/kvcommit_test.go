@@ -188,7 +188,7 @@ func TestGroupOpsSeeEarlierOps(t *testing.T) {
 				}
 				seq := nextSeq(t, s)
 				vs := func(i int) kv.Versionstamp { return vsOf(seq, i) }
-				res := runGroup(begin, func([]kv.Scope) {}, c.reqs(sc, vs))
+				res := runGroup(begin, func([]kv.Scope) {}, nil, c.reqs(sc, vs))
 				for i, w := range c.want {
 					r := res[i]
 					switch {
@@ -284,7 +284,7 @@ func TestGroupWriteRefused(t *testing.T) {
 			{scope: sc, checks: []kv.Check{{Key: counter, Versionstamp: &v1}}, muts: []kv.Mutation{sum(counter, 10000)}},
 			{scope: sc, muts: []kv.Mutation{sum(counter, 100000)}},
 		}
-		res := runGroup(beginOf(t, s), func([]kv.Scope) {}, reqs)
+		res := runGroup(beginOf(t, s), func([]kv.Scope) {}, nil, reqs)
 		for i, want := range []string{"ok", "error", "ok", "ok", "error", "failed check", "ok"} {
 			r := res[i]
 			got := "ok"

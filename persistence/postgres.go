@@ -45,6 +45,7 @@ type Postgres struct {
 	channel string // NOTIFY channel of this database and schema
 	log     *slog.Logger
 	kv      *groupCommitter[commitReq, commitRes]
+	obs     commitObserver // read by the committer goroutine
 	watch   *watchers
 	sweeper *sweeper
 	stopL   context.CancelFunc
@@ -126,7 +127,7 @@ func OpenPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres,
 	h.Write([]byte(db + "\x00" + schema))
 	p.channel = fmt.Sprintf("edge_kv_%016x", h.Sum64())
 	p.kv = newGroupCommitter(func(reqs []commitReq) []commitRes {
-		return runGroup(p.beginGroup, p.watch.notifyScopes, reqs)
+		return runGroup(p.beginGroup, p.watch.notifyScopes, &p.obs, reqs)
 	})
 	p.sweeper = startSweeper(sweepInterval, p.sweepExpired, log)
 	lctx, stop := context.WithCancel(context.Background())

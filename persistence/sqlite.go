@@ -36,6 +36,7 @@ type SQLite struct {
 	read    *sql.DB // concurrent readers (WAL)
 	log     *slog.Logger
 	commits *groupCommitter[commitReq, commitRes]
+	obs     commitObserver // read by the committer goroutine
 	stmts   sqliteStmts
 	watch   *watchers
 	sweeper *sweeper
@@ -109,7 +110,7 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 		return nil, err
 	}
 	s.commits = newGroupCommitter(func(reqs []commitReq) []commitRes {
-		return runGroup(s.beginGroup, s.watch.notifyScopes, reqs)
+		return runGroup(s.beginGroup, s.watch.notifyScopes, &s.obs, reqs)
 	})
 	s.sweeper = startSweeper(sweepInterval, s.sweepExpired, log)
 	return s, nil
