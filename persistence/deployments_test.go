@@ -79,6 +79,7 @@ func runAdminSuite(t *testing.T, db newDB) {
 		{"ProjectOwned", testProjectOwned},
 		{"DomainTaken", testDomainTaken},
 		{"ConcurrentDeployments", testConcurrentDeployments},
+		{"DomainRace", testDomainRace},
 		{"NotFound", testNotFound},
 		{"InvalidInput", testInvalidInput},
 		{"EnsureCoordinatorRace", testEnsureCoordinatorRace},
@@ -86,6 +87,7 @@ func runAdminSuite(t *testing.T, db newDB) {
 		{"TouchKeepsLatest", testTouchKeepsLatest},
 		{"DeleteCoordinatorFences", testDeleteCoordinatorFences},
 		{"DeleteProject", testDeleteProject},
+		{"DeleteUnderLoad", testDeleteUnderLoad},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, db(t)) })
 	}
@@ -275,6 +277,49 @@ func testConcurrentDeployments(t *testing.T, open func(t *testing.T) adminStore)
 	}
 	if cur, _ := stores[0].Project(actx(t), "shop"); cur.Version < 1 {
 		t.Fatalf("no current version")
+	}
+}
+
+// Projects racing for one domain: exactly one gets it.
+func testDomainRace(t *testing.T, open func(t *testing.T) adminStore) {
+	stores := []adminStore{open(t), open(t)}
+	const perStore = 4
+	won := make(chan string, 2*perStore)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for si, s := range stores {
+		for g := range perStore {
+			wg.Go(func() {
+				<-start
+				project := fmt.Sprintf("p%d-%d", si, g)
+				// Half list the two domains in the other order.
+				domains := []string{"b.example.com", "a.example.com"}
+				if g%2 == 0 {
+					slices.Reverse(domains)
+				}
+				_, err := s.CreateDeployment(actx(t), worker(project, "acme", domains...))
+				switch {
+				case err == nil:
+					won <- project
+				case !errors.Is(err, ErrDomainTaken):
+					t.Errorf("%s: %v, want nil or ErrDomainTaken", project, err)
+				}
+			})
+		}
+	}
+	close(start)
+	wg.Wait()
+	close(won)
+	var winners []string
+	for p := range won {
+		winners = append(winners, p)
+	}
+	if len(winners) != 1 {
+		t.Fatalf("winners %v, want exactly one", winners)
+	}
+	ps, err := stores[0].Projects(actx(t))
+	if err != nil || len(ps) != 1 || ps[0].Project != winners[0] {
+		t.Fatalf("Projects = %+v, %v; want only %s", ps, err, winners[0])
 	}
 }
 
@@ -676,5 +721,49 @@ INSERT INTO activations VALUES ('chat', 'room', 4, 'node-1', 0);`); err != nil {
 	}
 	if e, _ := s.Activate(ctx, "chat", "room", "node-2"); e <= 4 {
 		t.Fatalf("epoch %d after delete, want > 4", e)
+	}
+}
+
+// Commits racing with DeleteCoordinator: each one either committed before
+// the delete (and its rows are gone) or is fenced; none leaves a row
+// behind. On Postgres this holds because the delete locks kv_meta first,
+// as commit groups do.
+func testDeleteUnderLoad(t *testing.T, open func(t *testing.T) adminStore) {
+	s, other := open(t), open(t)
+	ctx := actx(t)
+	sc := kv.Scope{Project: "chat", Instance: "room", Epoch: activate(t, s, "chat", "room", "node-1")}
+	if _, _, err := s.EnsureCoordinator(ctx, "chat", "room", nil); err != nil {
+		t.Fatal(err)
+	}
+	const writers = 4
+	committed := make(chan struct{}, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				_, ok, err := s.Commit(ctx, sc, nil, []kv.Mutation{{Key: kvKey(t, fmt.Sprintf("w%d-%d", w, i)), Op: kv.OpSet,
+					Value: kv.Value{Kind: kv.KindJSON, Data: []byte(`1`)}}})
+				if errors.Is(err, kv.ErrFenced) {
+					return
+				}
+				if err != nil || !ok {
+					t.Errorf("commit: %v %v", ok, err)
+					return
+				}
+				if i == 2 {
+					committed <- struct{}{}
+				}
+			}
+		})
+	}
+	for range writers {
+		<-committed
+	}
+	if err := other.DeleteCoordinator(ctx, "chat", "room"); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if n := rowsIn(t, other, sc); n != 0 {
+		t.Fatalf("%d rows left after the delete", n)
 	}
 }
