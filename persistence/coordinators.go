@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -69,6 +70,12 @@ func (a adminSQL) ensureCoordinator(ctx context.Context, project, instance strin
 	}
 	if settings != nil && !json.Valid(settings) {
 		return CoordinatorRecord{}, false, fmt.Errorf("settings of coordinator %s of %s are not JSON: %w", instance, project, ErrInvalid)
+	}
+	// Most calls find the entry: read it without taking the write path.
+	if rec, err := a.coordinator(ctx, project, instance); err == nil {
+		return rec, false, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return CoordinatorRecord{}, false, err
 	}
 	var rec CoordinatorRecord
 	var created bool

@@ -1,6 +1,8 @@
 // Package persistence owns durable state: the key-value stores (kv.Store)
-// of projects and coordinators, and the activation records (owner and
-// fencing epoch) that decide which activation of a coordinator may write.
+// of projects and coordinators, the activation records (owner and fencing
+// epoch) that decide which activation of a coordinator may write, the
+// deployed versions of projects (deployments.go) and the directory of
+// coordinator instances (coordinators.go).
 // It never runs user code and never decides placement; it only records and
 // checks what it is told.
 //
