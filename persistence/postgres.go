@@ -80,6 +80,38 @@ CREATE TABLE IF NOT EXISTS kv_meta (
 	seq bigint NOT NULL
 );
 INSERT INTO kv_meta (id, seq) VALUES (1, 0) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS projects (
+	project text COLLATE "C" NOT NULL PRIMARY KEY,
+	account text COLLATE "C" NOT NULL,
+	current_version bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deployments (
+	project    text COLLATE "C" NOT NULL,
+	version    bigint NOT NULL,
+	account    text COLLATE "C" NOT NULL,
+	kind       text COLLATE "C" NOT NULL,
+	entry      text COLLATE "C" NOT NULL,
+	source     bytea NOT NULL,             -- bytes: text refuses NUL
+	size       bigint NOT NULL,
+	env        text COLLATE "C" NOT NULL,  -- JSON
+	domains    text COLLATE "C" NOT NULL,  -- JSON
+	message    text COLLATE "C" NOT NULL,
+	created_ms bigint NOT NULL,
+	PRIMARY KEY (project, version)
+);
+CREATE TABLE IF NOT EXISTS domains (
+	domain  text COLLATE "C" NOT NULL PRIMARY KEY,
+	project text COLLATE "C" NOT NULL
+);
+CREATE INDEX IF NOT EXISTS domains_project ON domains (project);
+CREATE TABLE IF NOT EXISTS coordinators (
+	project        text COLLATE "C" NOT NULL,
+	instance       text COLLATE "C" NOT NULL,
+	settings       bytea,
+	created_ms     bigint NOT NULL,
+	last_active_ms bigint NOT NULL,
+	PRIMARY KEY (project, instance)
+);
 `
 
 // pgSchemaLock is the advisory lock taken while creating the schema, so

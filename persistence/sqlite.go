@@ -1,6 +1,8 @@
 // Package persistence owns durable state: the key-value stores (kv.Store)
-// of projects and coordinators, and the activation records (owner and
-// fencing epoch) that decide which activation of a coordinator may write.
+// of projects and coordinators, the activation records (owner and fencing
+// epoch) that decide which activation of a coordinator may write, the
+// deployed versions of projects (deployments.go) and the directory of
+// coordinator instances (coordinators.go).
 // It never runs user code and never decides placement; it only records and
 // checks what it is told.
 //
@@ -68,6 +70,40 @@ CREATE TABLE IF NOT EXISTS kv_meta (
 	seq INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO kv_meta (id, seq) VALUES (1, 0);
+-- Deployments (deployments.go) and the coordinator directory (coordinators.go).
+CREATE TABLE IF NOT EXISTS projects (
+	project TEXT NOT NULL PRIMARY KEY,
+	account TEXT NOT NULL,
+	current_version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deployments (
+	project    TEXT NOT NULL,
+	version    INTEGER NOT NULL,
+	account    TEXT NOT NULL,
+	kind       TEXT NOT NULL,
+	entry      TEXT NOT NULL,
+	source     BLOB NOT NULL,
+	size       INTEGER NOT NULL,  -- bytes of source
+	env        TEXT NOT NULL,     -- JSON object, or null
+	domains    TEXT NOT NULL,     -- JSON array, or null
+	message    TEXT NOT NULL,
+	created_ms INTEGER NOT NULL,
+	PRIMARY KEY (project, version)
+);
+-- The extra domains of current versions: the key makes each one served by one project.
+CREATE TABLE IF NOT EXISTS domains (
+	domain  TEXT NOT NULL PRIMARY KEY,
+	project TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS domains_project ON domains (project);
+CREATE TABLE IF NOT EXISTS coordinators (
+	project        TEXT NOT NULL,
+	instance       TEXT NOT NULL,
+	settings       BLOB,               -- JSON; NULL: none
+	created_ms     INTEGER NOT NULL,
+	last_active_ms INTEGER NOT NULL,   -- 0: never
+	PRIMARY KEY (project, instance)
+);
 `
 
 // OpenSQLite opens (creating if needed) the database at path.
