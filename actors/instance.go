@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,39 +17,80 @@ import (
 	"github.com/edge-platform/edge/protos"
 )
 
-// instanceActor owns one jsvm.Instance: a worker VM (a child of its
+// instanceActor owns the VM of one instance: a worker VM (a child of its
 // project's pool) or a coordinator activation (a cluster grain). The actor's
 // mailbox is where requests queue while the VM starts; once it runs, each
 // request is handed to the VM's event loop, which runs one JavaScript turn
 // at a time, and the reply is sent from the goroutine that waited for it, so
 // a slow handler never blocks the mailbox.
+//
+// A redeploy does not stop the actor: the next request finds a newer
+// version in the registry and starts a VM with the new code (a coordinator
+// keeps its store view, epoch and output gate, so its writes stay in order
+// and nothing stored is lost), while the requests already running finish on
+// the old VM, which is closed when the last of them is answered.
 type instanceActor struct {
 	plat        *Platform
 	project     string
 	instance    string
 	coordinator bool
 	log         *slog.Logger
+	self        *actor.PID
 
-	inst  *jsvm.Instance
+	vm    *vm
 	kv    *kvView // the activation's store: its own (coordinators) or its project's
 	epoch int64
 
-	// inflight counts requests handed to the VM and not yet answered; an
-	// activation with requests in flight is never passivated.
+	// inflight counts requests handed to a VM and not yet answered; an
+	// activation with requests in flight is never passivated, and past
+	// coordinators.queue_limit new requests are refused.
 	inflight atomic.Int64
+	// lastActive is when the last request arrived (Unix ns).
+	lastActive atomic.Int64
 }
+
+// vm is one VM running one version of a project's code.
+type vm struct {
+	inst     *jsvm.Instance
+	version  int64
+	inflight atomic.Int64
+	retired  atomic.Bool
+	once     sync.Once
+}
+
+// retire closes the VM once its in-flight requests are answered; it gets no
+// new ones.
+func (v *vm) retire() {
+	v.retired.Store(true)
+	if v.inflight.Load() == 0 {
+		v.close()
+	}
+}
+
+// done marks one request answered.
+func (v *vm) done() {
+	if v.inflight.Add(-1) == 0 && v.retired.Load() {
+		v.close()
+	}
+}
+
+func (v *vm) close() { v.once.Do(v.inst.Close) }
 
 // discard asks the actor to drop an activation whose storage can no longer
 // be trusted (a failed or fenced commit). It is local to this process.
 type discard struct {
-	inst  *jsvm.Instance
+	vm    *vm
 	cause error
 }
+
+// passivate asks the actor to free its VM (reason: "lru", "deleted",
+// "removed"); it waits for in-flight requests when the reason allows.
+type passivate struct{ reason string }
 
 func (a *instanceActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		a.onStarted()
+		a.onStarted(ctx)
 	case *pcluster.ClusterInit:
 		a.onClusterInit(m)
 	case *protos.Activate:
@@ -57,6 +99,8 @@ func (a *instanceActor) Receive(ctx actor.Context) {
 		a.onRequest(ctx, m)
 	case *discard:
 		a.onDiscard(m)
+	case *passivate:
+		a.onPassivate(ctx, m)
 	case *actor.ReceiveTimeout:
 		a.onIdle(ctx)
 	case *actor.Stopping:
@@ -64,7 +108,8 @@ func (a *instanceActor) Receive(ctx actor.Context) {
 	}
 }
 
-func (a *instanceActor) onStarted() {
+func (a *instanceActor) onStarted(ctx actor.Context) {
+	a.self = ctx.Self()
 	if !a.coordinator {
 		// Worker VMs start eagerly so the first request does not pay for it.
 		// A failure is logged here and retried on the next request.
@@ -72,10 +117,10 @@ func (a *instanceActor) onStarted() {
 	}
 }
 
-// onClusterInit learns the grain's identity: the coordinator instance name.
+// onClusterInit learns the grain's identity: "<project>/<instance>".
 func (a *instanceActor) onClusterInit(m *pcluster.ClusterInit) {
-	a.instance = m.Identity.Identity
-	a.log = a.log.With(slog.String("instance", a.instance))
+	a.project, a.instance = SplitIdentity(m.Identity.Identity)
+	a.log = a.plat.Logger.With(slog.String("project", a.project), slog.String("instance", a.instance))
 }
 
 func (a *instanceActor) onActivate(ctx actor.Context) {
@@ -107,37 +152,71 @@ func (a *instanceActor) armIdle(ctx actor.Context) {
 // letter, the messages already in a stopping actor's mailbox, so a stopped
 // grain would silently lose a request that raced with its passivation.
 func (a *instanceActor) onIdle(ctx actor.Context) {
-	if a.inst == nil {
+	if a.vm == nil {
 		return
 	}
-	if a.inflight.Load() > 0 || (a.kv != nil && !a.kv.gate.idle()) {
+	if !a.quiet() {
 		a.armIdle(ctx)
 		return
 	}
-	a.log.Debug("passivating idle activation", slog.Int64("epoch", a.epoch))
-	a.inst.Close()
-	a.inst, a.kv = nil, nil
+	a.drop("idle")
 }
 
-// activate starts the VM if it is not running: a coordinator first takes a
+// quiet reports whether nothing is in flight: no request, no write.
+func (a *instanceActor) quiet() bool {
+	return a.inflight.Load() == 0 && (a.kv == nil || a.kv.gate.idle())
+}
+
+// drop passivates the activation now.
+func (a *instanceActor) drop(reason string) {
+	if a.vm == nil {
+		return
+	}
+	a.log.Debug("passivating activation", slog.Int64("epoch", a.epoch), slog.String("reason", reason))
+	a.vm.retire()
+	a.vm, a.kv = nil, nil
+	if a.coordinator {
+		a.plat.deactivated(a, reason)
+	}
+}
+
+// onPassivate frees the VM on the platform's request: the least recently
+// used activation when a node holds too many ("lru"; skipped while busy),
+// or a project or coordinator being removed (in-flight requests finish on
+// the old VM, which is then closed).
+func (a *instanceActor) onPassivate(ctx actor.Context, m *passivate) {
+	if a.vm == nil {
+		return
+	}
+	if m.reason == "lru" && !a.quiet() {
+		return
+	}
+	a.drop(m.reason)
+}
+
+// activate starts the VM if it is not running, or starts the current
+// version's VM after a redeploy: a coordinator's first activation takes a
 // new fencing epoch, so from this moment any older activation can no longer
 // write. Runs in the mailbox; requests wait behind it.
 func (a *instanceActor) activate() error {
-	if a.inst != nil {
-		if err := a.inst.Err(); err == nil {
+	proj, ok := a.plat.Registry.Get(a.project)
+	if !ok || proj.Kind.Single() != a.coordinator {
+		return fmt.Errorf("%w: project %q is not deployed", ErrUnknownProject, a.project)
+	}
+	if a.vm != nil {
+		if err := a.vm.inst.Err(); err != nil {
+			// Discarded (a turn was interrupted): start afresh.
+			a.vm.close()
+			a.vm, a.kv = nil, nil
+			if a.coordinator {
+				a.plat.deactivated(a, "discarded")
+			}
+		} else if a.vm.version == proj.Version {
 			return nil
 		}
-		// Discarded (a turn was interrupted): start a fresh VM.
-		a.inst.Close()
-		a.inst, a.kv = nil, nil
-	}
-	prog, ok := a.plat.Programs[a.project]
-	if !ok {
-		return fmt.Errorf("project %q has no program", a.project)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), a.plat.requestTimeout)
 	defer cancel()
-	proj, _ := a.plat.Config.Project(a.project)
 	cfg := jsvm.Config{
 		Project:  a.project,
 		Instance: a.instance,
@@ -146,40 +225,74 @@ func (a *instanceActor) activate() error {
 		Env:      proj.Env,
 		Limits:   a.plat.Limits,
 	}
-	// A worker uses its project's shared store (not fenced, not cached);
-	// a coordinator its own, under a new epoch.
-	scope := kv.Scope{Project: a.project}
-	if a.coordinator {
-		epoch, err := a.plat.Store.Activate(ctx, a.project, a.instance, a.plat.NodeID)
-		if err != nil {
-			a.log.Error("activation failed", slog.String("op", "epoch"), slog.Any("err", err))
-			return fmt.Errorf("taking ownership of %s: %w", a.instance, err)
+	view := a.kv
+	first := view == nil
+	if first {
+		// A worker uses its project's shared store (not fenced, not cached);
+		// a coordinator its own, under a new epoch.
+		scope := kv.Scope{Project: a.project}
+		if a.coordinator {
+			epoch, err := a.plat.Store.Activate(ctx, a.project, a.instance, a.plat.NodeID)
+			if err != nil {
+				a.log.Error("activation failed", slog.String("op", "epoch"), slog.Any("err", err))
+				a.plat.observer.Activation(a.project, false)
+				return fmt.Errorf("taking ownership of %s: %w", a.instance, err)
+			}
+			scope = kv.Scope{Project: a.project, Instance: a.instance, Epoch: epoch}
 		}
-		scope = kv.Scope{Project: a.project, Instance: a.instance, Epoch: epoch}
+		view = newKVView(a.plat.Store, scope, a.coordinator)
 	}
-	view := newKVView(a.plat.Store, scope, a.coordinator)
 	cfg.KV = view
 	cfg.Storage = &storageView{kv: view}
-	inst, err := jsvm.Start(ctx, prog, cfg)
+	inst, err := jsvm.Start(ctx, proj.Program, cfg)
 	if err != nil {
 		a.logScriptError("module failed to start", err)
+		if a.coordinator {
+			a.plat.observer.Activation(a.project, false)
+		}
 		return fmt.Errorf("starting %s: %w", a.project, err)
 	}
-	a.inst, a.kv, a.epoch = inst, view, scope.Epoch
-	a.log.Debug("activated", slog.Int64("epoch", scope.Epoch))
+	if old := a.vm; old != nil {
+		a.log.Info("moved to the new version", slog.Int64("from", old.version), slog.Int64("to", proj.Version))
+		old.retire()
+	}
+	a.vm, a.kv = &vm{inst: inst, version: proj.Version}, view
+	if first {
+		a.epoch = view.scope.Epoch
+		a.log.Debug("activated", slog.Int64("epoch", a.epoch), slog.Int64("version", proj.Version))
+		if a.coordinator {
+			a.plat.observer.Activation(a.project, true)
+			a.plat.activated(a)
+		}
+	}
 	return nil
 }
 
 func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 	sender := ctx.Sender()
+	a.lastActive.Store(time.Now().UnixNano())
 	if err := a.activate(); err != nil {
+		if errors.Is(err, ErrUnknownProject) {
+			ctx.Respond(protos.NewError(protos.InstanceError_GONE, "the project is not deployed"))
+			return
+		}
 		ctx.Respond(protos.NewError(protos.InstanceError_ACTIVATION_FAILED, activationMessage(err)))
 		return
 	}
 	a.armIdle(ctx)
-	inst, view := a.inst, a.kv
+	if a.coordinator {
+		if limit := a.plat.queueLimit; limit > 0 && a.inflight.Load() >= int64(limit) {
+			a.plat.observer.Overloaded(a.project)
+			ctx.Respond(protos.NewError(protos.InstanceError_OVERLOADED, fmt.Sprintf(
+				"coordinator %s of project %s is overloaded: %d requests are in flight (coordinators.queue_limit); retry after a second", a.instance, a.project, limit)))
+			return
+		}
+		a.plat.touch(a)
+	}
+	v, view := a.vm, a.kv
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	a.inflight.Add(1)
+	v.inflight.Add(1)
 	timeout := time.Duration(req.GetTimeoutMs()) * time.Millisecond
 	if timeout <= 0 {
 		timeout = a.plat.requestTimeout
@@ -187,14 +300,15 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 	go func() {
 		rctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		resp := a.serve(rctx, inst, view, req)
+		resp := a.serve(rctx, v.inst, view, req)
 		switch resp.GetError().GetReason() {
 		case protos.InstanceError_STORAGE_FAILED, protos.InstanceError_FENCED, protos.InstanceError_CPU_LIMIT:
-			root.Send(self, &discard{inst: inst, cause: errors.New(resp.GetError().GetMessage())})
+			root.Send(self, &discard{vm: v, cause: errors.New(resp.GetError().GetMessage())})
 		}
 		if sender != nil {
 			root.Send(sender, resp)
 		}
+		v.done()
 		a.inflight.Add(-1)
 	}()
 }
@@ -207,6 +321,7 @@ func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *kv
 		Header:     protos.HeadersToHTTP(req.GetHeaders()),
 		Body:       req.GetBody(),
 		RemoteAddr: req.GetRemoteAddr(),
+		Hops:       int(req.GetHops()),
 	}
 	if id := req.GetBodyStream(); id != 0 {
 		if jreq.BodyStream = a.plat.TakeBody(id); jreq.BodyStream == nil {
@@ -269,18 +384,26 @@ func (a *instanceActor) logScriptError(msg string, err error) {
 }
 
 func (a *instanceActor) onDiscard(m *discard) {
-	if a.inst != m.inst || a.inst == nil {
-		return // already replaced
+	if a.vm != m.vm || a.vm == nil {
+		m.vm.close() // an old version's VM: close it too
+		return
 	}
 	a.log.Warn("activation discarded", slog.Int64("epoch", a.epoch), slog.Any("err", m.cause))
-	a.inst.Close()
-	a.inst, a.kv = nil, nil
+	a.vm.close()
+	a.vm, a.kv = nil, nil
+	if a.coordinator {
+		a.plat.deactivated(a, "discarded")
+	}
 }
 
+// onStopping lets the requests in flight finish, then closes the VM.
 func (a *instanceActor) onStopping() {
-	if a.inst != nil {
-		a.inst.Close()
-		a.inst, a.kv = nil, nil
+	if a.vm != nil {
+		a.vm.retire()
+		a.vm, a.kv = nil, nil
+		if a.coordinator {
+			a.plat.deactivated(a, "stopped")
+		}
 	}
 }
 

@@ -1,9 +1,11 @@
 // Package actors runs user programs as actors: coordinator instances are
-// Proto.Actor cluster grains (one grain kind per coordinator project, the
-// instance name as identity) and worker projects are pools of VM actors on
-// every node. It owns activation, the output gate and a coordinator's view
-// of its storage. It never parses HTTP and never decides which project a
-// host names; the frontend and the router do that.
+// Proto.Actor cluster grains (one grain kind for every single-instance
+// project, identity "<project>/<instance>") and worker projects are pools of
+// VM actors on every node. It owns activation, the output gate, a
+// coordinator's view of its storage, and the lifecycle of VMs (redeploy,
+// passivation, the bound on active coordinators, pool sizes). It never
+// parses HTTP and never decides which project a host names; the frontend
+// and the router do that.
 package actors
 
 import (
@@ -13,6 +15,8 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -20,19 +24,41 @@ import (
 
 	"github.com/edge-platform/edge/cluster"
 	"github.com/edge-platform/edge/configs"
+	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/jsvm"
+	"github.com/edge-platform/edge/persistence"
 	"github.com/edge-platform/edge/protos"
 )
 
-// DefaultInstance is the grain identity of a coordinator project's default
+// DefaultInstance is the instance name of a coordinator project's default
 // instance (https://<project>.<domain>). Duplicate names are DNS labels,
 // which cannot contain "_", so it never collides with one.
 const DefaultInstance = "_default"
 
+// GrainKind is the cluster kind of every coordinator (and greeter) instance;
+// the grain identity names the project and the instance.
+const GrainKind = "coordinator"
+
+// Identity is the grain identity of a coordinator instance.
+func Identity(project, instance string) string { return project + "/" + instance }
+
+// SplitIdentity is the inverse of Identity.
+func SplitIdentity(id string) (project, instance string) {
+	project, instance, _ = strings.Cut(id, "/")
+	return project, instance
+}
+
+// Observer records lifecycle events (package metrics); nil records nothing.
+type Observer interface {
+	Activation(project string, ok bool)
+	Passivation(project, reason string)
+	Overloaded(project string)
+}
+
 // Options wire a Platform.
 type Options struct {
 	Config   *configs.Config
-	Programs map[string]*jsvm.Program
+	Registry *deploy.Registry
 	Store    Store
 	// NodeID names this node as the owner of the activations it runs.
 	NodeID string
@@ -41,6 +67,7 @@ type Options struct {
 	// instances; the caller's identity is the project.
 	FetcherFor func(project string) jsvm.Fetcher
 	Limits     jsvm.Limits
+	Observer   Observer
 }
 
 // Platform hosts every project's instances on this node.
@@ -50,11 +77,22 @@ type Platform struct {
 	// top-level code runs inside its first request's time).
 	requestTimeout time.Duration
 	idleTimeout    time.Duration
+	workerIdle     time.Duration
+	queueLimit     int
+	observer       Observer
 
-	node  *cluster.Node
-	pools map[string]*actor.PID
+	node *cluster.Node
 	// bodies holds streamed bodies travelling between actors on this node.
 	bodies *BodyStreams
+
+	mu    sync.Mutex
+	pools map[string]*actor.PID
+	// known holds the coordinator instances this node has seen in the
+	// directory, so only a duplicate's first request here pays a lookup.
+	known map[string]bool
+	// active: the coordinator activations on this node, least recently
+	// used first.
+	active *lru
 }
 
 // PutBody holds a streamed body for a message and returns its id.
@@ -72,6 +110,9 @@ func NewPlatform(o Options) (*Platform, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Registry == nil {
+		o.Registry = deploy.NewRegistry()
+	}
 	timeout, err := o.Config.RequestTimeout()
 	if err != nil {
 		return nil, err
@@ -80,85 +121,198 @@ func NewPlatform(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range o.Config.Projects {
-		if _, ok := o.Programs[p.Name]; !ok {
-			return nil, fmt.Errorf("project %s: no bundled program", p.Name)
-		}
+	workerIdle, err := o.Config.WorkerIdleTimeout()
+	if err != nil {
+		workerIdle = 30 * time.Second
 	}
-	return &Platform{Options: o, requestTimeout: timeout, idleTimeout: idle, pools: map[string]*actor.PID{},
+	obs := o.Observer
+	if obs == nil {
+		obs = noObserver{}
+	}
+	return &Platform{Options: o, requestTimeout: timeout, idleTimeout: idle, workerIdle: workerIdle,
+		queueLimit: o.Config.Coordinators.QueueLimit, observer: obs,
+		pools: map[string]*actor.PID{}, known: map[string]bool{}, active: newLRU(),
 		bodies: NewBodyStreams(timeout)}, nil
 }
 
-// Kinds returns one grain kind per coordinator project, for the cluster
-// configuration.
+type noObserver struct{}
+
+func (noObserver) Activation(string, bool)    {}
+func (noObserver) Passivation(string, string) {}
+func (noObserver) Overloaded(string)          {}
+
+// Kinds returns the cluster kinds this node hosts: one for every
+// coordinator instance of every project, so projects deployed later need
+// no new kind.
 func (p *Platform) Kinds() []*pcluster.Kind {
-	var kinds []*pcluster.Kind
-	for _, proj := range p.Config.Projects {
-		if proj.Kind != configs.KindCoordinator {
-			continue
-		}
-		name := proj.Name
-		props := actor.PropsFromProducer(func() actor.Actor {
-			return &instanceActor{plat: p, project: name, coordinator: true,
-				log: p.Logger.With(slog.String("project", name))}
-		})
-		kinds = append(kinds, pcluster.NewKind(name, props))
-	}
-	return kinds
+	props := actor.PropsFromProducer(func() actor.Actor {
+		return &instanceActor{plat: p, coordinator: true, log: p.Logger}
+	})
+	return []*pcluster.Kind{pcluster.NewKind(GrainKind, props)}
 }
 
-// Start spawns the worker pools and activates every default coordinator (a
-// default coordinator exists from deploy time, so its first request pays no
-// creation cost). A module that fails to start is logged and retried on its
-// next request; it does not stop the others.
-func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
+// Start runs the platform on a cluster node; projects arrive through
+// Deployed.
+func (p *Platform) Start(_ context.Context, node *cluster.Node) {
 	p.node = node
-	size := p.Config.Workers.Instances
-	if size <= 0 {
-		size = runtime.GOMAXPROCS(0)
+}
+
+// Deployed starts what a newly current project version needs: its worker
+// pool, or its default coordinator (which exists from deploy time, so its
+// first request pays no creation cost). Running instances move to the new
+// code on their next request.
+func (p *Platform) Deployed(ctx context.Context, proj, prev *deploy.Project) error {
+	if prev != nil && prev.Kind.Single() != proj.Kind.Single() {
+		p.Removed(ctx, prev)
 	}
-	root := node.System.Root
-	for _, proj := range p.Config.Projects {
-		if proj.Kind != configs.KindWorker {
-			continue
-		}
-		pool := &workerPool{plat: p, project: proj.Name, size: size}
-		pid, err := root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return pool }), "pool-"+proj.Name)
+	if !proj.Kind.Single() {
+		pid, err := p.pool(proj.Name)
 		if err != nil {
-			p.Logger.Error("spawning worker pool", slog.String("project", proj.Name), slog.Any("err", err))
-			continue
+			return err
 		}
-		p.pools[proj.Name] = pid
+		reply, err := p.node.System.Root.RequestFuture(pid, &protos.Activate{}, p.requestTimeout).Result()
+		return activationError(reply, err)
 	}
-	for _, proj := range p.Config.Projects {
-		var reply any
-		var err error
-		switch proj.Kind {
-		case configs.KindWorker:
-			pid, ok := p.pools[proj.Name]
-			if !ok {
-				continue // spawning failed and was logged above
-			}
-			reply, err = root.RequestFuture(pid, &protos.Activate{}, p.requestTimeout).Result()
-		case configs.KindCoordinator:
-			reply, err = node.Request(ctx, proj.Name, DefaultInstance, &protos.Activate{})
+	if _, _, err := p.ensure(ctx, proj.Name, DefaultInstance, ""); err != nil {
+		return err
+	}
+	reply, err := p.node.Request(ctx, GrainKind, Identity(proj.Name, DefaultInstance), &protos.Activate{})
+	return activationError(reply, err)
+}
+
+func activationError(reply any, err error) error {
+	if err != nil {
+		return err
+	}
+	if a, ok := reply.(*protos.Activated); ok && a.GetError() != nil {
+		return errors.New(a.GetError().GetMessage())
+	}
+	return nil
+}
+
+// pool returns the worker pool of a project, spawning it if needed.
+func (p *Platform) pool(project string) (*actor.PID, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pid, ok := p.pools[project]; ok {
+		return pid, nil
+	}
+	max := p.Config.Workers.Instances
+	if max <= 0 {
+		max = runtime.GOMAXPROCS(0)
+	}
+	wp := &workerPool{plat: p, project: project, max: max}
+	pid, err := p.node.System.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return wp }), "pool-"+project)
+	if err != nil {
+		return nil, fmt.Errorf("spawning the worker pool of %s: %w", project, err)
+	}
+	p.pools[project] = pid
+	return pid, nil
+}
+
+// Removed stops every instance of a project on this node: its pool, or its
+// active coordinators (their in-flight requests finish first).
+func (p *Platform) Removed(_ context.Context, proj *deploy.Project) {
+	p.mu.Lock()
+	pid, ok := p.pools[proj.Name]
+	delete(p.pools, proj.Name)
+	for k := range p.known {
+		if strings.HasPrefix(k, proj.Name+"/") {
+			delete(p.known, k)
 		}
-		if err == nil {
-			if a, ok := reply.(*protos.Activated); ok && a.GetError() != nil {
-				err = errors.New(a.GetError().GetMessage())
-			}
-		}
-		if err != nil {
-			p.Logger.Error("project failed to start; requests to it will retry", slog.String("project", proj.Name), slog.Any("err", err))
+	}
+	p.mu.Unlock()
+	if ok {
+		p.node.System.Root.Poison(pid)
+	}
+	for _, a := range p.active.ofProject(proj.Name) {
+		p.node.System.Root.Send(a.self, &passivate{reason: "removed"})
+	}
+}
+
+// StopCoordinator passivates one coordinator instance on this node (before
+// its storage is deleted) and forgets that it exists.
+func (p *Platform) StopCoordinator(project, instance string) {
+	p.mu.Lock()
+	delete(p.known, Identity(project, instance))
+	p.mu.Unlock()
+	for _, a := range p.active.ofProject(project) {
+		if a.instance == instance {
+			p.node.System.Root.Send(a.self, &passivate{reason: "deleted"})
 		}
 	}
 }
+
+// ActiveCoordinator describes a coordinator activation running here.
+type ActiveCoordinator struct {
+	Instance     string
+	Epoch        int64
+	LastActivity time.Time
+}
+
+// ActiveCoordinators lists the coordinator activations of a project that
+// run on this node.
+func (p *Platform) ActiveCoordinators(project string) []ActiveCoordinator {
+	var out []ActiveCoordinator
+	for _, a := range p.active.ofProject(project) {
+		out = append(out, ActiveCoordinator{Instance: a.instance, Epoch: a.epoch, LastActivity: time.Unix(0, a.lastActive.Load())})
+	}
+	return out
+}
+
+// CoordinatorStates counts the coordinator instances this node knows: those
+// with a VM running here (active) and the others it has routed to since it
+// started (idle).
+func (p *Platform) CoordinatorStates() (active, idle int) {
+	active = p.active.len()
+	p.mu.Lock()
+	known := len(p.known)
+	p.mu.Unlock()
+	return active, max(known-active, 0)
+}
+
+// activated records a new coordinator activation and, past
+// coordinators.max_active, asks the least recently used one to passivate.
+func (p *Platform) activated(a *instanceActor) {
+	n := p.active.add(a)
+	if max := p.Config.Coordinators.MaxActive; max > 0 && n > max {
+		for _, victim := range p.active.oldest(n - max) {
+			if victim != a {
+				p.node.System.Root.Send(victim.self, &passivate{reason: "lru"})
+			}
+		}
+	}
+}
+
+// deactivated records a passivation and when the instance was last used.
+func (p *Platform) deactivated(a *instanceActor, reason string) {
+	p.active.remove(a)
+	p.observer.Passivation(a.project, reason)
+	if last := a.lastActive.Load(); last > 0 && reason != "deleted" && reason != "removed" {
+		ctx, cancel := context.WithTimeout(context.Background(), p.requestTimeout)
+		defer cancel()
+		if err := p.Store.TouchCoordinator(ctx, a.project, a.instance, time.Unix(0, last)); err != nil {
+			a.log.Warn("recording the last activity of a passivated coordinator", slog.Any("err", err))
+		}
+	}
+}
+
+func (p *Platform) touch(a *instanceActor) { p.active.touch(a) }
 
 // Worker sends req to a worker project's pool on this node.
 func (p *Platform) Worker(ctx context.Context, project string, req *protos.HttpRequest) (*protos.HttpResponse, error) {
+	p.mu.Lock()
 	pid, ok := p.pools[project]
+	p.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("%w: no worker project %q", ErrUnknownProject, project)
+		proj, deployed := p.Registry.Get(project)
+		if !deployed || proj.Kind.Single() {
+			return nil, fmt.Errorf("%w: no worker project %q", ErrUnknownProject, project)
+		}
+		var err error
+		if pid, err = p.pool(project); err != nil {
+			return nil, err
+		}
 	}
 	timeout := p.requestTimeout
 	if dl, ok := ctx.Deadline(); ok {
@@ -175,11 +329,17 @@ func (p *Platform) Worker(ctx context.Context, project string, req *protos.HttpR
 	return asResponse(v)
 }
 
-// Coordinator sends req to the coordinator instance (project, instance),
-// activating it on its first request.
+// SettingsIgnoredHeader is set on the response to a request that carried
+// creation settings for a coordinator that already existed.
+const SettingsIgnoredHeader = "Edge-Coordinator-Settings-Ignored"
+
+// Coordinator sends req to the coordinator instance (project, instance). A
+// duplicate is created in the directory on its first request, with the
+// creation settings the request carries (req.Settings); settings sent to an
+// instance that already exists are ignored, and the response says so.
 func (p *Platform) Coordinator(ctx context.Context, project, instance string, req *protos.HttpRequest) (*protos.HttpResponse, error) {
-	proj, ok := p.Config.Project(project)
-	if !ok || proj.Kind != configs.KindCoordinator {
+	proj, ok := p.Registry.Get(project)
+	if !ok || !proj.Kind.Single() {
 		return nil, fmt.Errorf("%w: no coordinator project %q", ErrUnknownProject, project)
 	}
 	if dl, ok := ctx.Deadline(); ok {
@@ -190,14 +350,49 @@ func (p *Platform) Coordinator(ctx context.Context, project, instance string, re
 		ctx, cancel = context.WithTimeout(ctx, p.requestTimeout)
 		defer cancel()
 	}
-	v, err := p.node.Request(ctx, project, instance, req)
+	settings := req.GetSettings()
+	_, created, err := p.ensure(ctx, project, instance, settings)
+	if err != nil {
+		return protos.NewError(protos.InstanceError_STORAGE_FAILED, "could not look the coordinator up in the directory; retry"), nil
+	}
+	v, err := p.node.Request(ctx, GrainKind, Identity(project, instance), req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return protos.NewError(protos.InstanceError_TIMEOUT, "the coordinator did not respond in time"), nil
 		}
 		return nil, err
 	}
-	return asResponse(v)
+	resp, err := asResponse(v)
+	if err == nil && settings != "" && !created && resp.GetError() == nil {
+		resp.Headers = append(resp.Headers, &protos.Header{Name: SettingsIgnoredHeader,
+			Value: "the coordinator already exists; creation settings apply only to its first request"})
+	}
+	return resp, err
+}
+
+// ensure records a coordinator instance in the directory if it is new;
+// instances seen before on this node cost nothing.
+func (p *Platform) ensure(ctx context.Context, project, instance, settings string) (persistence.CoordinatorRecord, bool, error) {
+	id := Identity(project, instance)
+	p.mu.Lock()
+	seen := p.known[id]
+	p.mu.Unlock()
+	if seen && settings == "" {
+		return persistence.CoordinatorRecord{}, false, nil
+	}
+	var raw []byte
+	if settings != "" {
+		raw = []byte(settings)
+	}
+	rec, created, err := p.Store.EnsureCoordinator(ctx, project, instance, raw)
+	if err != nil {
+		p.Logger.Error("directory lookup failed", slog.String("project", project), slog.String("instance", instance), slog.Any("err", err))
+		return rec, false, err
+	}
+	p.mu.Lock()
+	p.known[id] = true
+	p.mu.Unlock()
+	return rec, created, nil
 }
 
 func asResponse(v any) (*protos.HttpResponse, error) {

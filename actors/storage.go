@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/edge-platform/edge/jsvm"
 	"github.com/edge-platform/edge/kv"
+	"github.com/edge-platform/edge/persistence"
 )
 
 // Store is the durable storage instances need: a key-value store of many
@@ -15,9 +17,14 @@ import (
 // fencing epochs. Activate records a new owner of a coordinator and returns
 // a fresh epoch; every commit carries the epoch of its activation and fails
 // with kv.ErrFenced, writing nothing, once a newer activation exists.
+//
+// The directory (EnsureCoordinator) records every coordinator instance:
+// duplicates are created there on their first request.
 type Store interface {
 	kv.Store
 	Activate(ctx context.Context, project, instance, owner string) (epoch int64, err error)
+	EnsureCoordinator(ctx context.Context, project, instance string, settings []byte) (persistence.CoordinatorRecord, bool, error)
+	TouchCoordinator(ctx context.Context, project, instance string, at time.Time) error
 }
 
 // storageView is Deno.storage: the proposal's small API on top of the

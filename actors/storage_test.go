@@ -58,7 +58,13 @@ func mustKey(t *testing.T, parts ...any) []byte {
 	return k
 }
 
-func coordinatorView(t *testing.T, s Store, instance string) *kvView {
+// activator is the part of Store a coordinator's view needs.
+type activator interface {
+	kv.Store
+	Activate(ctx context.Context, project, instance, owner string) (int64, error)
+}
+
+func coordinatorView(t *testing.T, s activator, instance string) *kvView {
 	t.Helper()
 	epoch, err := s.Activate(context.Background(), "p", instance, "node")
 	if err != nil {

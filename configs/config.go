@@ -7,6 +7,7 @@ package configs
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -30,10 +31,31 @@ const (
 	// KindCoordinator: exactly one private instance cluster-wide (plus named
 	// duplicates created on first request).
 	KindCoordinator Kind = "coordinator"
+	// KindAssistant: many private instances (a worker only its own
+	// account's code can reach).
+	KindAssistant Kind = "assistant"
+	// KindGreeter: exactly one public instance (a coordinator the internet
+	// can reach), plus named duplicates.
+	KindGreeter Kind = "greeter"
 )
 
 // Kinds lists the valid kinds, in the order error messages show them.
-var Kinds = []Kind{KindWorker, KindCoordinator}
+var Kinds = []Kind{KindWorker, KindCoordinator, KindAssistant, KindGreeter}
+
+// Public reports whether the kind is reachable from the internet (and from
+// every account's code); the others answer only their own account's fetch().
+func (k Kind) Public() bool { return k == KindWorker || k == KindGreeter }
+
+// Single reports whether the kind runs exactly one instance per name
+// cluster-wide (a coordinator grain, with durable storage of its own and
+// named duplicates) rather than a pool of stateless instances per node.
+func (k Kind) Single() bool { return k == KindCoordinator || k == KindGreeter }
+
+// Valid reports whether k is one of Kinds.
+func (k Kind) Valid() bool { return validKind(k) }
+
+// DefaultAccount owns the projects of a config that names no account.
+const DefaultAccount = "default"
 
 // Project is one deployed program.
 type Project struct {
@@ -42,6 +64,27 @@ type Project struct {
 	Entry string            `mapstructure:"entry"`
 	Kind  Kind              `mapstructure:"kind"`
 	Env   map[string]string `mapstructure:"env"`
+	// Account owns the project (default: the first of accounts, else
+	// "default"). Private kinds answer only their own account's code.
+	Account string `mapstructure:"account"`
+	// Domains are extra hostnames the project serves (custom domains);
+	// fetch() to them stays inside the platform too.
+	Domains []string `mapstructure:"domains"`
+}
+
+// Account is a tenant: its tokens open the admin API to its projects.
+type Account struct {
+	Name string `mapstructure:"name"`
+	// Tokens are bearer tokens for the admin API; ${VAR} is expanded from
+	// the environment so secrets need not be in the file.
+	Tokens []string `mapstructure:"tokens"`
+}
+
+// AdminConfig is the operator API (see docs/ADMIN-API.md).
+type AdminConfig struct {
+	// Listen is the admin API's address; empty turns it off. It is never
+	// the public listener's address.
+	Listen string `mapstructure:"listen"`
 }
 
 // Config is the whole configuration.
@@ -63,14 +106,22 @@ type Config struct {
 	Outbound OutboundConfig `mapstructure:"outbound"`
 	// Persistence chooses where state is stored.
 	Persistence PersistenceConfig `mapstructure:"persistence"`
+	// Accounts and their admin API tokens.
+	Accounts []Account `mapstructure:"accounts"`
+	// Admin is the admin API's listener.
+	Admin AdminConfig `mapstructure:"admin"`
 	// File is the absolute path the config was read from.
 	File string `mapstructure:"-"`
 }
 
 // WorkersConfig tunes worker pools.
 type WorkersConfig struct {
-	// Instances is the number of VMs per worker project on this node.
+	// Instances is the most VMs per worker project on this node (0: one
+	// per CPU). A pool starts with one and grows with concurrent requests.
 	Instances int `mapstructure:"instances"`
+	// IdleTimeout: a pool shrinks by one VM after this long without needing
+	// it (never below one).
+	IdleTimeout string `mapstructure:"idle_timeout"`
 }
 
 // CoordinatorsConfig tunes coordinator activations.
@@ -79,6 +130,12 @@ type CoordinatorsConfig struct {
 	// stopped and its VM freed; the next request activates it again from
 	// storage. "0s" keeps activations forever.
 	IdleTimeout string `mapstructure:"idle_timeout"`
+	// MaxActive bounds the coordinator VMs this node keeps running; past
+	// it the least recently used is passivated. 0: no bound.
+	MaxActive int `mapstructure:"max_active"`
+	// QueueLimit bounds the requests in flight at one coordinator; past
+	// it requests get 503 with Retry-After.
+	QueueLimit int `mapstructure:"queue_limit"`
 }
 
 // LimitsConfig bounds what a request may use.
@@ -89,6 +146,9 @@ type LimitsConfig struct {
 	RequestTimeout string `mapstructure:"request_timeout"`
 	// CPUTime bounds the JavaScript execution time of one request, e.g. "30s".
 	CPUTime string `mapstructure:"cpu_time"`
+	// MaxHops bounds chains of internal fetches (A fetches B fetches ...);
+	// the request that would exceed it gets 508 Loop Detected.
+	MaxHops int `mapstructure:"max_hops"`
 }
 
 // OutboundConfig opens private destinations to outbound fetch(), which by
@@ -117,11 +177,11 @@ type PostgresConfig struct {
 	URL string `mapstructure:"url"`
 }
 
-// PostgresURL is persistence.postgres.url with ${VAR}s expanded ("" when
-// not configured).
-func (c *Config) PostgresURL() (string, error) {
+// expandEnv expands ${VAR}s from the environment; a variable that is not
+// set is an error, not an empty string.
+func expandEnv(s string) (string, error) {
 	var missing []string
-	u := os.Expand(c.Persistence.Postgres.URL, func(name string) string {
+	v := os.Expand(s, func(name string) string {
 		v, ok := os.LookupEnv(name)
 		if !ok {
 			missing = append(missing, name)
@@ -129,7 +189,30 @@ func (c *Config) PostgresURL() (string, error) {
 		return v
 	})
 	if len(missing) > 0 {
-		return "", fmt.Errorf("names environment variables that are not set: %s (set them, or write the URL out)", strings.Join(missing, ", "))
+		return "", fmt.Errorf("names environment variables that are not set: %s (set them, or write the value out)", strings.Join(missing, ", "))
+	}
+	return v, nil
+}
+
+// Tokens maps each admin API token (expanded) to its account.
+func (c *Config) Tokens() map[string]string {
+	out := map[string]string{}
+	for _, a := range c.Accounts {
+		for _, t := range a.Tokens {
+			if v, err := expandEnv(t); err == nil && v != "" {
+				out[v] = a.Name
+			}
+		}
+	}
+	return out
+}
+
+// PostgresURL is persistence.postgres.url with ${VAR}s expanded ("" when
+// not configured).
+func (c *Config) PostgresURL() (string, error) {
+	u, err := expandEnv(c.Persistence.Postgres.URL)
+	if err != nil {
+		return "", err
 	}
 	u = strings.TrimSpace(u)
 	if u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") && !strings.Contains(u, "=") {
@@ -162,6 +245,10 @@ const (
 	DefaultRequestTimeout = "60s"
 	DefaultCPUTime        = "30s"
 	DefaultIdleTimeout    = "2m"
+	DefaultWorkerIdle     = "30s"
+	DefaultMaxActive      = 10000
+	DefaultQueueLimit     = 1000
+	DefaultMaxHops        = 16
 )
 
 // Problem is one thing wrong with a config: where, and what to do.
@@ -209,6 +296,10 @@ var (
 // and duplicate-coordinator names.
 func IsLabel(s string) bool { return labelRE.MatchString(s) }
 
+// IsHostname reports whether s is a lowercase host name with at least two
+// labels (a custom domain such as api.example.com).
+func IsHostname(s string) bool { return domainRE.MatchString(s) && strings.Contains(s, ".") }
+
 // Load reads the config at path, applies EDGE_* environment overrides
 // (EDGE_DOMAIN, EDGE_LISTEN, EDGE_DATA, ...), resolves entries relative to
 // the file, and validates everything, reporting every problem at once.
@@ -242,6 +333,11 @@ func Load(path string) (*Config, error) {
 	v.SetDefault("limits.request_timeout", DefaultRequestTimeout)
 	v.SetDefault("limits.cpu_time", DefaultCPUTime)
 	v.SetDefault("coordinators.idle_timeout", DefaultIdleTimeout)
+	v.SetDefault("coordinators.max_active", DefaultMaxActive)
+	v.SetDefault("coordinators.queue_limit", DefaultQueueLimit)
+	v.SetDefault("workers.idle_timeout", DefaultWorkerIdle)
+	v.SetDefault("limits.max_hops", DefaultMaxHops)
+	v.SetDefault("admin.listen", "")
 	v.SetDefault("outbound.allow_hosts", []string{})
 	v.SetDefault("outbound.allow_private", false)
 	// Known to viper so that EDGE_PERSISTENCE_POSTGRES_URL overrides it.
@@ -284,9 +380,33 @@ func (c *Config) validate(loc locator) []Problem {
 	} else if c.Domain = strings.ToLower(strings.TrimSuffix(c.Domain, ".")); !domainRE.MatchString(c.Domain) {
 		add("domain", fmt.Sprintf("%q is not a valid domain name (lowercase letters, digits, hyphens and dots)", c.Domain))
 	}
-	if len(c.Projects) == 0 {
-		add("projects", "at least one project is required (name, entry, kind)")
+	accounts := map[string]bool{}
+	for i := range c.Accounts {
+		a := &c.Accounts[i]
+		key := fmt.Sprintf("accounts[%d]", i)
+		switch {
+		case !IsLabel(a.Name):
+			add(key+".name", fmt.Sprintf("%q is not a valid account name: use 1-63 lowercase letters, digits and hyphens", a.Name))
+		case accounts[a.Name]:
+			add(key+".name", fmt.Sprintf("%q is already used by another account", a.Name))
+		}
+		accounts[a.Name] = true
+		for j, t := range a.Tokens {
+			tk := fmt.Sprintf("%s.tokens[%d]", key, j)
+			v, err := expandEnv(t)
+			switch {
+			case err != nil:
+				add(tk, err.Error())
+			case len(v) < 16:
+				add(tk, "is shorter than 16 characters: use a long random secret, e.g. from `openssl rand -hex 32`, preferably through ${VAR}")
+			}
+		}
 	}
+	defaultAccount := DefaultAccount
+	if len(c.Accounts) > 0 {
+		defaultAccount = c.Accounts[0].Name
+	}
+	domains := map[string]string{}
 	seen := map[string]int{}
 	dir := filepath.Dir(loc.file)
 	for i := range c.Projects {
@@ -310,6 +430,26 @@ func (c *Config) validate(loc locator) []Problem {
 				add(key+".kind", fmt.Sprintf("unknown kind %q; valid kinds: %s", p.Kind, kindList()))
 			}
 		}
+		if p.Account == "" {
+			p.Account = defaultAccount
+		} else if len(c.Accounts) > 0 && !accounts[p.Account] {
+			add(key+".account", fmt.Sprintf("unknown account %q; accounts are listed under accounts:", p.Account))
+		}
+		for j, d := range p.Domains {
+			d = strings.ToLower(strings.TrimSuffix(d, "."))
+			p.Domains[j] = d
+			dk := fmt.Sprintf("%s.domains[%d]", key, j)
+			switch {
+			case !IsHostname(d):
+				add(dk, fmt.Sprintf("%q is not a valid host name (e.g. api.example.com)", d))
+			case c.Domain != "" && (d == c.Domain || strings.HasSuffix(d, "."+c.Domain)):
+				add(dk, fmt.Sprintf("%q is under the platform's domain %s, which already routes by project name", d, c.Domain))
+			case domains[d] != "":
+				add(dk, fmt.Sprintf("%q is already served by project %s", d, domains[d]))
+			default:
+				domains[d] = p.Name
+			}
+		}
 		if p.Entry == "" {
 			add(key+".entry", "is required: the path of the project's main module, relative to the config file")
 		} else {
@@ -325,6 +465,25 @@ func (c *Config) validate(loc locator) []Problem {
 	}
 	if c.Workers.Instances < 0 {
 		add("workers.instances", "must be 0 (one per CPU) or more")
+	}
+	if _, err := c.WorkerIdleTimeout(); err != nil {
+		add("workers.idle_timeout", err.Error())
+	}
+	if c.Coordinators.MaxActive < 0 {
+		add("coordinators.max_active", "must be 0 (no bound) or more")
+	}
+	if c.Coordinators.QueueLimit < 1 {
+		add("coordinators.queue_limit", "must be at least 1")
+	}
+	if c.Limits.MaxHops < 1 {
+		add("limits.max_hops", "must be at least 1")
+	}
+	if c.Admin.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Admin.Listen); err != nil {
+			add("admin.listen", fmt.Sprintf("%q is not host:port, e.g. 127.0.0.1:8081", c.Admin.Listen))
+		} else if c.Admin.Listen == c.Listen {
+			add("admin.listen", "is the public listener's address: the admin API needs its own (e.g. 127.0.0.1:8081)")
+		}
 	}
 	if c.Limits.MaxBodyBytes <= 0 {
 		add("limits.max_body_bytes", "must be a positive number of bytes")
@@ -470,6 +629,15 @@ func (c *Config) CPUTime() (time.Duration, error) {
 	d, err := time.ParseDuration(c.Limits.CPUTime)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("%q is not a positive duration such as 50ms or 30s", c.Limits.CPUTime)
+	}
+	return d, nil
+}
+
+// WorkerIdleTimeout parses workers.idle_timeout.
+func (c *Config) WorkerIdleTimeout() (time.Duration, error) {
+	d, err := time.ParseDuration(c.Workers.IdleTimeout)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as 30s", c.Workers.IdleTimeout)
 	}
 	return d, nil
 }

@@ -25,7 +25,37 @@ type Handler struct {
 	MaxBodyBytes int64
 	Timeout      time.Duration
 	Log          *slog.Logger
+	// Observer records every request that reached a project (nil: none).
+	Observer Observer
 }
+
+// Observer records requests (package metrics).
+type Observer interface {
+	Request(project, kind string, status int, d time.Duration)
+}
+
+// statusWriter remembers the status a response was written with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach Flush.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 var _ http.Handler = (*Handler)(nil)
 
@@ -33,10 +63,22 @@ var _ http.Handler = (*Handler)(nil)
 var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	target, ok := h.Router.PublicTarget(r.Host)
-	if !ok {
+	target, err := h.Router.PublicTarget(r.Host)
+	if errors.Is(err, router.ErrBadName) {
+		writeText(w, http.StatusBadRequest, "Bad Request: "+err.Error()+"\n")
+		return
+	}
+	if err != nil {
 		h.notFound(w, r)
 		return
+	}
+	if h.Observer != nil {
+		sw := &statusWriter{ResponseWriter: w}
+		w = sw
+		start := time.Now()
+		defer func() {
+			h.Observer.Request(target.Project.Name, string(target.Project.Kind), sw.status, time.Since(start))
+		}()
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.MaxBodyBytes))
 	if err != nil {
@@ -76,6 +118,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, router.ErrNotFound):
 		h.notFound(w, r)
 		return
+	case errors.Is(err, router.ErrBadName), errors.Is(err, router.ErrBadSettings):
+		writeText(w, http.StatusBadRequest, "Bad Request: "+err.Error()+"\n")
+		return
 	case err != nil:
 		h.Log.Error("request failed", slog.String("host", r.Host), slog.Any("err", err))
 		writeText(w, http.StatusBadGateway, "Bad Gateway: the request could not be delivered; see the server logs\n")
@@ -83,6 +128,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if e := resp.GetError(); e != nil {
 		status, text := router.ErrorStatus(e)
+		if ra := router.RetryAfter(e); ra != "" {
+			w.Header().Set("Retry-After", ra)
+		}
 		writeText(w, status, text+"\n")
 		return
 	}

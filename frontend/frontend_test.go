@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/edge-platform/edge/configs"
+	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/protos"
 	"github.com/edge-platform/edge/router"
 )
@@ -32,10 +33,11 @@ func (f *fakeBackend) Coordinator(context.Context, string, string, *protos.HttpR
 }
 
 func newHandler(fb *fakeBackend) *Handler {
-	cfg := &configs.Config{Domain: "deno.dev", Projects: []configs.Project{
-		{Name: "web", Kind: configs.KindWorker}, {Name: "counter", Kind: configs.KindCoordinator},
-	}}
-	return &Handler{Router: router.New(cfg, fb, nil), MaxBodyBytes: 8, Timeout: time.Second, Log: slog.New(slog.DiscardHandler)}
+	reg := deploy.NewRegistry()
+	reg.Put(&deploy.Project{Name: "web", Account: "a", Kind: configs.KindWorker})
+	reg.Put(&deploy.Project{Name: "counter", Account: "a", Kind: configs.KindCoordinator})
+	cfg := &configs.Config{Domain: "deno.dev"}
+	return &Handler{Router: router.New(cfg, reg, fb, nil), MaxBodyBytes: 8, Timeout: time.Second, Log: slog.New(slog.DiscardHandler)}
 }
 
 func do(h http.Handler, method, host, path, body string) *http.Response {

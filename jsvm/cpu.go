@@ -35,6 +35,10 @@ type budget struct {
 	limit    time.Duration
 	used     time.Duration
 	exceeded atomic.Bool
+	// hops is how many internal fetches led to the request (Request.Hops);
+	// fetch() calls made for it carry it on, so a loop of internal fetches
+	// can be cut off however the code passes its requests around.
+	hops int
 }
 
 func newBudget(limit time.Duration) *budget { return &budget{limit: limit} }

@@ -55,6 +55,9 @@ func (in *Instance) fetchOps() map[string]any {
 				panic(vm.NewTypeError(err.Error()))
 			}
 			req := &Request{Method: method, URL: url, Header: header, Redirect: redirect}
+			if in.current != nil {
+				req.Hops = in.current.hops
+			}
 			if id, ok := body.Export().(int64); ok {
 				if p := in.pipes[id]; p != nil {
 					req.BodyStream = p

@@ -29,6 +29,10 @@ type Request struct {
 	RemoteAddr string
 	// Redirect is fetch's redirect mode: "follow" (or empty), "manual" or "error".
 	Redirect string
+	// Hops: for a request served, how many internal fetches led to it; for
+	// a fetch() the instance makes, the hops of the request it was made for
+	// (work started by top-level code or its timers has 0).
+	Hops int
 }
 
 // Response is an HTTP response. Its body is either buffered in Body or
@@ -367,6 +371,7 @@ func (in *Instance) Serve(ctx context.Context, req *Request) (*Response, error) 
 	}
 	out := make(chan result, 1)
 	b := newBudget(in.cfg.Limits.CPUTime)
+	b.hops = req.Hops
 	id := in.nextResponse.Add(1)
 	ok := in.postAs(b, func() {
 		vm := in.vm

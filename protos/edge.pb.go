@@ -45,20 +45,27 @@ const (
 	// The instance was discarded while the request was in flight (another
 	// request exceeded a limit); retrying is safe for idempotent requests.
 	InstanceError_INSTANCE_RESTARTED InstanceError_Reason = 8
+	// The coordinator has too many requests in flight; retry later.
+	InstanceError_OVERLOADED InstanceError_Reason = 9
+	// The project is no longer deployed (deleted while the request was on
+	// its way).
+	InstanceError_GONE InstanceError_Reason = 10
 )
 
 // Enum value maps for InstanceError_Reason.
 var (
 	InstanceError_Reason_name = map[int32]string{
-		0: "REASON_UNSPECIFIED",
-		1: "ACTIVATION_FAILED",
-		2: "HANDLER_FAILED",
-		3: "TIMEOUT",
-		4: "STORAGE_FAILED",
-		5: "FENCED",
-		6: "TOO_LARGE",
-		7: "CPU_LIMIT",
-		8: "INSTANCE_RESTARTED",
+		0:  "REASON_UNSPECIFIED",
+		1:  "ACTIVATION_FAILED",
+		2:  "HANDLER_FAILED",
+		3:  "TIMEOUT",
+		4:  "STORAGE_FAILED",
+		5:  "FENCED",
+		6:  "TOO_LARGE",
+		7:  "CPU_LIMIT",
+		8:  "INSTANCE_RESTARTED",
+		9:  "OVERLOADED",
+		10: "GONE",
 	}
 	InstanceError_Reason_value = map[string]int32{
 		"REASON_UNSPECIFIED": 0,
@@ -70,6 +77,8 @@ var (
 		"TOO_LARGE":          6,
 		"CPU_LIMIT":          7,
 		"INSTANCE_RESTARTED": 8,
+		"OVERLOADED":         9,
+		"GONE":               10,
 	}
 )
 
@@ -156,9 +165,12 @@ func (x *Header) GetValue() string {
 // Caller says who sent a request into an instance. Internal fetches carry the
 // calling project so access rules can be enforced; public requests have none.
 type Caller struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Project       string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
-	Public        bool                   `protobuf:"varint,2,opt,name=public,proto3" json:"public,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Project string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	Public  bool                   `protobuf:"varint,2,opt,name=public,proto3" json:"public,omitempty"`
+	// The calling project's account: private projects answer only callers of
+	// their own account.
+	Account       string `protobuf:"bytes,3,opt,name=account,proto3" json:"account,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -207,6 +219,13 @@ func (x *Caller) GetPublic() bool {
 	return false
 }
 
+func (x *Caller) GetAccount() string {
+	if x != nil {
+		return x.Account
+	}
+	return ""
+}
+
 // HttpRequest is a whole, buffered HTTP request addressed to a project instance.
 type HttpRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -222,7 +241,13 @@ type HttpRequest struct {
 	// Set instead of body when the body is streamed: the id of the stream in
 	// the sending node's body registry (actors.BodyStreams). Streams do not
 	// cross nodes yet.
-	BodyStream    uint64 `protobuf:"varint,8,opt,name=body_stream,json=bodyStream,proto3" json:"body_stream,omitempty"`
+	BodyStream uint64 `protobuf:"varint,8,opt,name=body_stream,json=bodyStream,proto3" json:"body_stream,omitempty"`
+	// How many internal fetches led to this request (0 from the public
+	// ingress); past the configured limit the router answers 508.
+	Hops int32 `protobuf:"varint,9,opt,name=hops,proto3" json:"hops,omitempty"`
+	// Creation settings of a coordinator duplicate (the JSON of the first
+	// request's Edge-Coordinator-Settings header), checked by the router.
+	Settings      string `protobuf:"bytes,10,opt,name=settings,proto3" json:"settings,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -311,6 +336,20 @@ func (x *HttpRequest) GetBodyStream() uint64 {
 		return x.BodyStream
 	}
 	return 0
+}
+
+func (x *HttpRequest) GetHops() int32 {
+	if x != nil {
+		return x.Hops
+	}
+	return 0
+}
+
+func (x *HttpRequest) GetSettings() string {
+	if x != nil {
+		return x.Settings
+	}
+	return ""
 }
 
 // HttpResponse is an HTTP response; its body is buffered in body or
@@ -538,10 +577,11 @@ const file_edge_proto_rawDesc = "" +
 	"edge.proto\x12\x04edge\"2\n" +
 	"\x06Header\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\":\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"T\n" +
 	"\x06Caller\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x16\n" +
-	"\x06public\x18\x02 \x01(\bR\x06public\"\xfa\x01\n" +
+	"\x06public\x18\x02 \x01(\bR\x06public\x12\x18\n" +
+	"\aaccount\x18\x03 \x01(\tR\aaccount\"\xaa\x02\n" +
 	"\vHttpRequest\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12&\n" +
@@ -553,17 +593,20 @@ const file_edge_proto_rawDesc = "" +
 	"\vremote_addr\x18\a \x01(\tR\n" +
 	"remoteAddr\x12\x1f\n" +
 	"\vbody_stream\x18\b \x01(\x04R\n" +
-	"bodyStream\"\xae\x01\n" +
+	"bodyStream\x12\x12\n" +
+	"\x04hops\x18\t \x01(\x05R\x04hops\x12\x1a\n" +
+	"\bsettings\x18\n" +
+	" \x01(\tR\bsettings\"\xae\x01\n" +
 	"\fHttpResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12&\n" +
 	"\aheaders\x18\x02 \x03(\v2\f.edge.HeaderR\aheaders\x12\x12\n" +
 	"\x04body\x18\x03 \x01(\fR\x04body\x12)\n" +
 	"\x05error\x18\x04 \x01(\v2\x13.edge.InstanceErrorR\x05error\x12\x1f\n" +
 	"\vbody_stream\x18\x05 \x01(\x04R\n" +
-	"bodyStream\"\x8e\x02\n" +
+	"bodyStream\"\xa8\x02\n" +
 	"\rInstanceError\x122\n" +
 	"\x06reason\x18\x01 \x01(\x0e2\x1a.edge.InstanceError.ReasonR\x06reason\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\xae\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xc8\x01\n" +
 	"\x06Reason\x12\x16\n" +
 	"\x12REASON_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTIVATION_FAILED\x10\x01\x12\x12\n" +
@@ -574,7 +617,11 @@ const file_edge_proto_rawDesc = "" +
 	"\x06FENCED\x10\x05\x12\r\n" +
 	"\tTOO_LARGE\x10\x06\x12\r\n" +
 	"\tCPU_LIMIT\x10\a\x12\x16\n" +
-	"\x12INSTANCE_RESTARTED\x10\b\"\n" +
+	"\x12INSTANCE_RESTARTED\x10\b\x12\x0e\n" +
+	"\n" +
+	"OVERLOADED\x10\t\x12\b\n" +
+	"\x04GONE\x10\n" +
+	"\"\n" +
 	"\n" +
 	"\bActivate\"6\n" +
 	"\tActivated\x12)\n" +

@@ -37,7 +37,7 @@ func (f *projectFetcher) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Re
 	}
 	header := req.Header.Clone()
 	header.Set("Host", u.Host)
-	preq := &protos.HttpRequest{Method: req.Method, Url: req.URL, Headers: protos.HeadersFromHTTP(header), Body: req.Body}
+	preq := &protos.HttpRequest{Method: req.Method, Url: req.URL, Headers: protos.HeadersFromHTTP(header), Body: req.Body, Hops: int32(req.Hops) + 1}
 	if req.BodyStream != nil {
 		preq.BodyStream = f.r.backend.PutBody(req.BodyStream)
 	}
@@ -45,12 +45,19 @@ func (f *projectFetcher) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Re
 	if errors.Is(err, ErrNotFound) {
 		return &jsvm.Response{Status: 404, Header: textHeader(), Body: []byte(NotFoundBody(u.Host, f.r.domain)), URL: req.URL}, nil
 	}
+	if errors.Is(err, ErrBadName) || errors.Is(err, ErrBadSettings) {
+		return &jsvm.Response{Status: 400, Header: textHeader(), Body: []byte("Bad Request: " + err.Error() + "\n"), URL: req.URL}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	if e := resp.GetError(); e != nil {
 		status, body := ErrorStatus(e)
-		return &jsvm.Response{Status: status, Header: textHeader(), Body: []byte(body + "\n"), URL: req.URL}, nil
+		h := textHeader()
+		if ra := RetryAfter(e); ra != "" {
+			h.Set("Retry-After", ra)
+		}
+		return &jsvm.Response{Status: status, Header: h, Body: []byte(body + "\n"), URL: req.URL}, nil
 	}
 	out := &jsvm.Response{Status: int(resp.GetStatus()), Header: protos.HeadersToHTTP(resp.GetHeaders()), Body: resp.GetBody(), URL: req.URL}
 	if id := resp.GetBodyStream(); id != 0 {

@@ -8,15 +8,18 @@ package router
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 
 	"github.com/edge-platform/edge/actors"
 	"github.com/edge-platform/edge/configs"
+	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/protos"
 )
 
@@ -36,125 +39,238 @@ var _ Backend = (*actors.Platform)(nil)
 // private project and a host that does not exist are indistinguishable.
 var ErrNotFound = errors.New("no project at this host")
 
+// ErrBadName means the host names a coordinator duplicate with a name that
+// is not a DNS label (or a duplicate of a project that has none); the
+// caller may reach the project, so it is told why (400).
+var ErrBadName = errors.New("bad instance name")
+
 // Target is what a host names.
 type Target struct {
-	Project string
-	Kind    configs.Kind
+	Project *deploy.Project
 	// Instance is the coordinator instance: actors.DefaultInstance for
-	// <project>.<domain>, or the duplicate's name for <name>.<project>.<domain>.
+	// <project>.<domain> (and custom domains), or the duplicate's name for
+	// <name>.<project>.<domain>; "" for workers and assistants.
 	Instance string
+	// badName, when set, is why the name part of the host is refused; it
+	// is reported only to callers that may reach the project.
+	badName string
 }
 
 // Router routes by host.
 type Router struct {
 	domain   string
-	projects map[string]configs.Project
+	registry *deploy.Registry
 	backend  Backend
 	log      *slog.Logger
+	maxHops  int
+	observer Observer
 }
 
-// New builds a Router for cfg's projects.
+// Observer records internal fetches and loops (package metrics).
+type Observer interface {
+	InternalFetch(caller, target string)
+	LoopDetected(project string)
+}
+
+type noObserver struct{}
+
+func (noObserver) InternalFetch(string, string) {}
+func (noObserver) LoopDetected(string)          {}
+
 // TakeBody claims the streamed body a response names (nil if it is gone).
 func (r *Router) TakeBody(id uint64) io.ReadCloser { return r.backend.TakeBody(id) }
 
-func New(cfg *configs.Config, backend Backend, log *slog.Logger) *Router {
+// New builds a Router over the deployed projects in reg.
+func New(cfg *configs.Config, reg *deploy.Registry, backend Backend, log *slog.Logger) *Router {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Router{domain: cfg.Domain, projects: map[string]configs.Project{}, backend: backend, log: log}
-	for _, p := range cfg.Projects {
-		r.projects[p.Name] = p
+	hops := cfg.Limits.MaxHops
+	if hops <= 0 {
+		hops = configs.DefaultMaxHops
 	}
-	return r
+	return &Router{domain: cfg.Domain, registry: reg, backend: backend, log: log, maxHops: hops, observer: noObserver{}}
+}
+
+// SetObserver records internal fetches with o.
+func (r *Router) SetObserver(o Observer) {
+	if o != nil {
+		r.observer = o
+	}
 }
 
 // Resolve maps a host (port and trailing dot ignored, any case) to a
-// target. It reports false for hosts outside the domain, unknown projects,
-// and names that the project's kind does not have (workers have no
-// duplicates).
-func (r *Router) Resolve(host string) (Target, bool) {
+// target: <project>.<domain>, <name>.<project>.<domain>, or a project's
+// custom domain. It fails with ErrNotFound for hosts no project serves.
+// A duplicate name that is not a DNS label resolves, with the reason kept
+// for Check, so that only callers who may reach the project learn it.
+func (r *Router) Resolve(host string) (Target, error) {
 	host = normalizeHost(host)
 	rest, ok := strings.CutSuffix(host, "."+r.domain)
-	if !ok || rest == "" {
-		return Target{}, false
-	}
-	labels := strings.Split(rest, ".")
-	var name, project string
-	switch len(labels) {
-	case 1:
-		project = labels[0]
-	case 2:
-		name, project = labels[0], labels[1]
-	default:
-		return Target{}, false
-	}
-	p, ok := r.projects[project]
 	if !ok {
-		return Target{}, false
-	}
-	t := Target{Project: project, Kind: p.Kind}
-	switch p.Kind {
-	case configs.KindCoordinator:
-		t.Instance = actors.DefaultInstance
-		if name != "" {
-			if !configs.IsLabel(name) {
-				return Target{}, false
-			}
-			t.Instance = name
+		if p, ok := r.registry.ByDomain(host); ok {
+			return r.target(p, ""), nil
 		}
-	default:
-		if name != "" {
-			return Target{}, false
+		return Target{}, ErrNotFound
+	}
+	if rest == "" {
+		return Target{}, ErrNotFound
+	}
+	name, project, two := strings.Cut(rest, ".")
+	if !two {
+		name, project = "", rest
+	} else if strings.Contains(project, ".") {
+		return Target{}, ErrNotFound
+	}
+	p, ok := r.registry.Get(project)
+	if !ok {
+		return Target{}, ErrNotFound
+	}
+	t := r.target(p, name)
+	if name != "" {
+		switch {
+		case !p.Kind.Single():
+			t.badName = fmt.Sprintf("project %s is a %s: only coordinators and greeters have named duplicates (reach it at %s.%s)", p.Name, p.Kind, p.Name, r.domain)
+		case !configs.IsLabel(name):
+			t.badName = fmt.Sprintf("%q is not a valid coordinator name: names are DNS labels, 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen", name)
 		}
 	}
-	return t, true
+	return t, nil
 }
 
-// IsPlatformHost reports whether host is under the platform's domain: such
-// hosts are always served inside the platform, never looked up in DNS.
+func (r *Router) target(p *deploy.Project, name string) Target {
+	t := Target{Project: p}
+	if p.Kind.Single() {
+		t.Instance = actors.DefaultInstance
+		if name != "" {
+			t.Instance = name
+		}
+	}
+	return t
+}
+
+// IsPlatformHost reports whether host is served inside the platform: the
+// platform's domain and its subdomains, and every custom domain of a
+// deployed project. Such hosts are never looked up in DNS.
 func (r *Router) IsPlatformHost(host string) bool {
 	host = normalizeHost(host)
-	return host == r.domain || strings.HasSuffix(host, "."+r.domain)
+	if host == r.domain || strings.HasSuffix(host, "."+r.domain) {
+		return true
+	}
+	_, ok := r.registry.ByDomain(host)
+	return ok
+}
+
+// check applies the access rules: public kinds answer everyone, private
+// ones only code of their own account (account "" is the internet).
+func (r *Router) check(t Target, account string) error {
+	if !t.Project.Kind.Public() && (account == "" || account != t.Project.Account) {
+		return ErrNotFound
+	}
+	if t.badName != "" {
+		return fmt.Errorf("%w: %s", ErrBadName, t.badName)
+	}
+	return nil
 }
 
 // PublicTarget resolves a host for the public ingress: only public kinds
-// (workers) are reachable, so a private project resolves like a missing one.
-func (r *Router) PublicTarget(host string) (Target, bool) {
-	t, ok := r.Resolve(host)
-	if !ok || t.Kind != configs.KindWorker {
-		return Target{}, false
+// (workers, greeters) are reachable, so a private project resolves like a
+// missing one. The error is ErrNotFound or ErrBadName.
+func (r *Router) PublicTarget(host string) (Target, error) {
+	t, err := r.Resolve(host)
+	if err != nil {
+		return Target{}, err
 	}
-	return t, true
+	if err := r.check(t, ""); err != nil {
+		return Target{}, err
+	}
+	return t, nil
 }
 
 // Public delivers a request from the internet to t, a target PublicTarget
-// returned; any other target is ErrNotFound.
+// returned.
 func (r *Router) Public(ctx context.Context, t Target, req *protos.HttpRequest) (*protos.HttpResponse, error) {
-	if t.Kind != configs.KindWorker {
-		return nil, ErrNotFound
+	if err := r.check(t, ""); err != nil {
+		return nil, err
 	}
 	req.Caller = &protos.Caller{Public: true}
 	return r.deliver(ctx, t, req)
 }
 
-// Internal delivers a fetch() from the caller project's code. Every project
-// in the config belongs to one account, so every project is reachable.
+// Internal delivers a fetch() from the caller project's code. A private
+// project answers only its own account's code. req.Hops counts the
+// internal fetches behind this one; past limits.max_hops the answer is
+// 508 Loop Detected.
 func (r *Router) Internal(ctx context.Context, caller, host string, req *protos.HttpRequest) (*protos.HttpResponse, error) {
-	t, ok := r.Resolve(host)
-	if !ok {
-		return nil, ErrNotFound
+	t, err := r.Resolve(host)
+	if err != nil {
+		return nil, err
 	}
-	req.Caller = &protos.Caller{Project: caller}
+	account := ""
+	if c, ok := r.registry.Get(caller); ok {
+		account = c.Account
+	}
+	if err := r.check(t, account); err != nil {
+		return nil, err
+	}
+	if int(req.Hops) > r.maxHops {
+		r.observer.LoopDetected(caller)
+		return &protos.HttpResponse{Status: http.StatusLoopDetected, Headers: []*protos.Header{{Name: "Content-Type", Value: "text/plain; charset=utf-8"}},
+			Body: []byte(fmt.Sprintf("Loop Detected: this request is the end of a chain of %d internal fetches (limits.max_hops = %d); a project is probably fetching itself, directly or through others\n", req.Hops, r.maxHops))}, nil
+	}
+	r.observer.InternalFetch(caller, t.Project.Name)
+	req.Caller = &protos.Caller{Project: caller, Account: account}
 	return r.deliver(ctx, t, req)
 }
 
 func (r *Router) deliver(ctx context.Context, t Target, req *protos.HttpRequest) (*protos.HttpResponse, error) {
-	switch t.Kind {
-	case configs.KindCoordinator:
-		return r.backend.Coordinator(ctx, t.Project, t.Instance, req)
-	default:
-		return r.backend.Worker(ctx, t.Project, req)
+	if t.Project.Kind.Single() {
+		settings, err := takeSettings(req)
+		if err != nil {
+			return nil, err
+		}
+		req.Settings = settings
+		return r.backend.Coordinator(ctx, t.Project.Name, t.Instance, req)
 	}
+	return r.backend.Worker(ctx, t.Project.Name, req)
+}
+
+// SettingsHeader carries a coordinator duplicate's creation settings on its
+// first request: a JSON object, e.g. {"region": "eu"}. It is stored with
+// the duplicate and not passed to the handler.
+const SettingsHeader = "Edge-Coordinator-Settings"
+
+// MaxSettingsBytes bounds the settings header.
+const MaxSettingsBytes = 4096
+
+// ErrBadSettings means the settings header is not a JSON object.
+var ErrBadSettings = errors.New("bad Edge-Coordinator-Settings header")
+
+// takeSettings removes the settings header from req and returns its value,
+// checked to be a JSON object.
+func takeSettings(req *protos.HttpRequest) (string, error) {
+	var value string
+	found := false
+	kept := req.Headers[:0]
+	for _, h := range req.Headers {
+		if strings.EqualFold(h.Name, SettingsHeader) {
+			value, found = h.Value, true
+			continue
+		}
+		kept = append(kept, h)
+	}
+	req.Headers = kept
+	if !found {
+		return "", nil
+	}
+	if len(value) > MaxSettingsBytes {
+		return "", fmt.Errorf("%w: it is %d bytes, over the limit of %d", ErrBadSettings, len(value), MaxSettingsBytes)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(value), &obj); err != nil || obj == nil {
+		return "", fmt.Errorf(`%w: it must be a JSON object such as {"region": "eu"}`, ErrBadSettings)
+	}
+	return value, nil
 }
 
 func normalizeHost(host string) string {
@@ -174,13 +290,24 @@ func ErrorStatus(e *protos.InstanceError) (int, string) {
 		return 413, "Payload Too Large: " + e.GetMessage()
 	case protos.InstanceError_FENCED:
 		return 503, "Service Unavailable: " + e.GetMessage()
-	case protos.InstanceError_STORAGE_FAILED, protos.InstanceError_CPU_LIMIT, protos.InstanceError_INSTANCE_RESTARTED:
+	case protos.InstanceError_STORAGE_FAILED, protos.InstanceError_CPU_LIMIT, protos.InstanceError_INSTANCE_RESTARTED, protos.InstanceError_OVERLOADED:
 		return 503, "Service Unavailable: " + e.GetMessage()
+	case protos.InstanceError_GONE:
+		return 404, "Not Found: " + e.GetMessage()
 	case protos.InstanceError_ACTIVATION_FAILED:
 		return 500, "Internal Server Error: " + e.GetMessage()
 	default:
 		return 500, "Internal Server Error: " + e.GetMessage()
 	}
+}
+
+// RetryAfter is the Retry-After header for an instance error ("" for
+// none): an overloaded coordinator asks callers to wait a second.
+func RetryAfter(e *protos.InstanceError) string {
+	if e.GetReason() == protos.InstanceError_OVERLOADED {
+		return "1"
+	}
+	return ""
 }
 
 // NotFoundBody is the body of every 404 for a host no project serves, so a

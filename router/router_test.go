@@ -5,49 +5,171 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/edge-platform/edge/actors"
 	"github.com/edge-platform/edge/configs"
+	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/jsvm"
 	"github.com/edge-platform/edge/protos"
 )
 
 func testConfig() *configs.Config {
-	return &configs.Config{Domain: "deno.dev", Projects: []configs.Project{
-		{Name: "web", Kind: configs.KindWorker},
-		{Name: "counter", Kind: configs.KindCoordinator},
-	}}
+	return &configs.Config{Domain: "deno.dev", Limits: configs.LimitsConfig{MaxHops: 3}}
 }
 
+// testRegistry deploys the matrix of kinds in two accounts.
+func testRegistry() *deploy.Registry {
+	reg := deploy.NewRegistry()
+	for _, p := range []*deploy.Project{
+		{Name: "web", Account: "acme", Kind: configs.KindWorker},
+		{Name: "counter", Account: "acme", Kind: configs.KindCoordinator},
+		{Name: "helper", Account: "acme", Kind: configs.KindAssistant},
+		{Name: "lobby", Account: "acme", Kind: configs.KindGreeter, Domains: []string{"lobby.example.com"}},
+		{Name: "other", Account: "globex", Kind: configs.KindWorker},
+		{Name: "vault", Account: "globex", Kind: configs.KindCoordinator},
+	} {
+		reg.Put(p)
+	}
+	return reg
+}
+
+func newRouter(fb Backend) *Router { return New(testConfig(), testRegistry(), fb, nil) }
+
 func TestResolve(t *testing.T) {
-	r := New(testConfig(), nil, nil)
+	r := newRouter(nil)
 	cases := []struct {
-		host string
-		want Target
-		ok   bool
+		host, project, instance string
+		err                     error
 	}{
-		{"web.deno.dev", Target{Project: "web", Kind: configs.KindWorker}, true},
-		{"WEB.Deno.Dev:8080", Target{Project: "web", Kind: configs.KindWorker}, true},
-		{"web.deno.dev.", Target{Project: "web", Kind: configs.KindWorker}, true},
-		{"counter.deno.dev", Target{Project: "counter", Kind: configs.KindCoordinator, Instance: actors.DefaultInstance}, true},
-		{"alice.counter.deno.dev", Target{Project: "counter", Kind: configs.KindCoordinator, Instance: "alice"}, true},
-		{"x.web.deno.dev", Target{}, false},            // workers have no duplicates
-		{"a.b.counter.deno.dev", Target{}, false},      // one name label only
-		{"_default.counter.deno.dev", Target{}, false}, // not a DNS label: never the default by another name
-		{"nope.deno.dev", Target{}, false},
-		{"deno.dev", Target{}, false},
-		{"web.deno.dev.evil.com", Target{}, false},
-		{"localhost", Target{}, false},
-		{"", Target{}, false},
+		{"web.deno.dev", "web", "", nil},
+		{"WEB.Deno.Dev:8080", "web", "", nil},
+		{"web.deno.dev.", "web", "", nil},
+		{"counter.deno.dev", "counter", actors.DefaultInstance, nil},
+		{"alice.counter.deno.dev", "counter", "alice", nil},
+		{"lobby.example.com", "lobby", actors.DefaultInstance, nil},
+		{"LOBBY.example.com:443", "lobby", actors.DefaultInstance, nil},
+		{"a.b.counter.deno.dev", "", "", ErrNotFound}, // one name label only
+		{"nope.deno.dev", "", "", ErrNotFound},
+		{"deno.dev", "", "", ErrNotFound},
+		{"web.deno.dev.evil.com", "", "", ErrNotFound},
+		{"example.com", "", "", ErrNotFound},
+		{"localhost", "", "", ErrNotFound},
+		{"", "", "", ErrNotFound},
 	}
 	for _, c := range cases {
 		t.Run(c.host, func(t *testing.T) {
-			got, ok := r.Resolve(c.host)
-			if ok != c.ok || got != c.want {
-				t.Fatalf("Resolve(%q) = %+v, %v; want %+v, %v", c.host, got, ok, c.want, c.ok)
+			got, err := r.Resolve(c.host)
+			if !errors.Is(err, c.err) {
+				t.Fatalf("Resolve(%q) error %v, want %v", c.host, err, c.err)
+			}
+			if err == nil && (got.Project.Name != c.project || got.Instance != c.instance) {
+				t.Fatalf("Resolve(%q) = %s/%s; want %s/%s", c.host, got.Project.Name, got.Instance, c.project, c.instance)
 			}
 		})
+	}
+}
+
+// docs/SEMANTICS.md, "Access": the 2x2 matrix. Public kinds answer
+// everyone; private ones only their own account's code, and to anyone else
+// they look exactly like a host that does not exist.
+func TestAccessMatrix(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		host                       string
+		public, sameAcct, otherAcc bool
+	}{
+		{"web.deno.dev", true, true, true},           // worker: many, public
+		{"counter.deno.dev", false, true, false},     // coordinator: one, private
+		{"bob.counter.deno.dev", false, true, false}, // its duplicates too
+		{"helper.deno.dev", false, true, false},      // assistant: many, private
+		{"lobby.deno.dev", true, true, true},         // greeter: one, public
+		{"room-1.lobby.deno.dev", true, true, true},  // with public duplicates
+		{"lobby.example.com", true, true, true},      // and a custom domain
+		{"vault.deno.dev", false, false, true},       // globex's coordinator
+		{"nope.deno.dev", false, false, false},       // nothing
+	}
+	for _, c := range cases {
+		t.Run(c.host, func(t *testing.T) {
+			fb := &fakeBackend{resp: &protos.HttpResponse{Status: 200}}
+			r := newRouter(fb)
+			_, err := r.PublicTarget(c.host)
+			if (err == nil) != c.public || (err != nil && !errors.Is(err, ErrNotFound)) {
+				t.Fatalf("public: %v, want reachable=%v", err, c.public)
+			}
+			_, err = r.Internal(ctx, "web", c.host, &protos.HttpRequest{})
+			if (err == nil) != c.sameAcct || (err != nil && !errors.Is(err, ErrNotFound)) {
+				t.Fatalf("from acme: %v, want reachable=%v", err, c.sameAcct)
+			}
+			_, err = r.Internal(ctx, "other", c.host, &protos.HttpRequest{})
+			if (err == nil) != c.otherAcc || (err != nil && !errors.Is(err, ErrNotFound)) {
+				t.Fatalf("from globex: %v, want reachable=%v", err, c.otherAcc)
+			}
+		})
+	}
+}
+
+// A duplicate name that is not a DNS label is a 400 that says why, but only
+// for callers that may reach the project; others get the plain 404.
+func TestBadDuplicateNames(t *testing.T) {
+	ctx := context.Background()
+	r := newRouter(&fakeBackend{resp: &protos.HttpResponse{Status: 200}})
+	for _, host := range []string{"_default.counter.deno.dev", "-x.counter.deno.dev", "x.web.deno.dev"} {
+		_, err := r.Internal(ctx, "web", host, &protos.HttpRequest{})
+		if !errors.Is(err, ErrBadName) {
+			t.Fatalf("Internal(%s) = %v, want ErrBadName", host, err)
+		}
+	}
+	if _, err := r.Internal(ctx, "other", "_x.vault.deno.dev", &protos.HttpRequest{}); !errors.Is(err, ErrBadName) {
+		t.Fatalf("globex, its own coordinator, bad name: %v, want ErrBadName", err)
+	}
+	if _, err := r.Internal(ctx, "web", "_x.vault.deno.dev", &protos.HttpRequest{}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("acme, globex's coordinator, bad name: %v, want ErrNotFound", err)
+	}
+	if _, err := r.PublicTarget("_x.counter.deno.dev"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("public, private project, bad name: %v, want ErrNotFound", err)
+	}
+	if _, err := r.PublicTarget("Bad_Name.lobby.deno.dev"); !errors.Is(err, ErrBadName) || !strings.Contains(err.Error(), "DNS label") {
+		t.Fatalf("public greeter, bad name: %v", err)
+	}
+}
+
+func TestSettingsHeaderTravelsOnceAndIsChecked(t *testing.T) {
+	ctx := context.Background()
+	fb := &fakeBackend{resp: &protos.HttpResponse{Status: 200}}
+	r := newRouter(fb)
+	req := &protos.HttpRequest{Headers: []*protos.Header{{Name: "edge-coordinator-settings", Value: `{"region":"eu"}`}, {Name: "X", Value: "1"}}}
+	if _, err := r.Internal(ctx, "web", "new.counter.deno.dev", req); err != nil {
+		t.Fatal(err)
+	}
+	got := fb.reqs[0]
+	if got.GetSettings() != `{"region":"eu"}` || len(got.GetHeaders()) != 1 || got.GetHeaders()[0].GetName() != "X" {
+		t.Fatalf("settings %q headers %v", got.GetSettings(), got.GetHeaders())
+	}
+	for _, bad := range []string{"eu", "[1]", "null", strings.Repeat("x", MaxSettingsBytes+1)} {
+		req := &protos.HttpRequest{Headers: []*protos.Header{{Name: SettingsHeader, Value: bad}}}
+		if _, err := r.Internal(ctx, "web", "new.counter.deno.dev", req); !errors.Is(err, ErrBadSettings) {
+			t.Fatalf("settings %.20q: %v, want ErrBadSettings", bad, err)
+		}
+	}
+}
+
+// A chain of internal fetches longer than limits.max_hops ends in 508.
+func TestHopLimitIs508(t *testing.T) {
+	fb := &fakeBackend{resp: &protos.HttpResponse{Status: 200}}
+	f := newRouter(fb).FetcherFor("web", nil)
+	for hops, want := range map[int]int{0: 200, 2: 200, 3: 508} {
+		resp, err := f.Fetch(context.Background(), &jsvm.Request{Method: "GET", URL: "https://web.deno.dev/", Header: http.Header{}, Hops: hops})
+		if err != nil || resp.Status != want {
+			t.Fatalf("hops %d: %+v, %v; want %d", hops, resp, err, want)
+		}
+		if want == 508 && !strings.Contains(string(resp.Body), "max_hops") {
+			t.Fatalf("508 body %q", resp.Body)
+		}
+	}
+	if n := fb.reqs[len(fb.reqs)-1].GetHops(); n != 3 {
+		t.Fatalf("delivered hops %d, want 3 (the caller's 2, plus this fetch)", n)
 	}
 }
 
@@ -71,32 +193,6 @@ func (f *fakeBackend) Coordinator(_ context.Context, project, instance string, r
 	return f.resp, nil
 }
 
-// docs/SEMANTICS.md, "Access".
-func TestPublicReachesOnlyWorkers(t *testing.T) {
-	fb := &fakeBackend{resp: &protos.HttpResponse{Status: 200}}
-	r := New(testConfig(), fb, nil)
-	ctx := context.Background()
-	web, ok := r.PublicTarget("web.deno.dev")
-	if !ok {
-		t.Fatal("the worker is not public")
-	}
-	if _, err := r.Public(ctx, web, &protos.HttpRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	for _, host := range []string{"counter.deno.dev", "alice.counter.deno.dev", "nope.deno.dev"} {
-		if tg, ok := r.PublicTarget(host); ok {
-			t.Fatalf("PublicTarget(%s) = %+v, want not found", host, tg)
-		}
-		priv, _ := r.Resolve(host)
-		if _, err := r.Public(ctx, priv, &protos.HttpRequest{}); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("Public(%s) = %v, want ErrNotFound", host, err)
-		}
-	}
-	if len(fb.calls) != 1 || fb.calls[0] != "worker web" || !fb.reqs[0].GetCaller().GetPublic() {
-		t.Fatalf("calls %v", fb.calls)
-	}
-}
-
 type recordingFetcher struct{ urls []string }
 
 func (f *recordingFetcher) Fetch(_ context.Context, req *jsvm.Request) (*jsvm.Response, error) {
@@ -109,7 +205,7 @@ func (f *recordingFetcher) Fetch(_ context.Context, req *jsvm.Request) (*jsvm.Re
 func TestFetcherRoutesPlatformHostsInside(t *testing.T) {
 	fb := &fakeBackend{resp: &protos.HttpResponse{Status: 201, Body: []byte("inside")}}
 	out := &recordingFetcher{}
-	f := New(testConfig(), fb, nil).FetcherFor("web", out)
+	f := newRouter(fb).FetcherFor("web", out)
 	ctx := context.Background()
 
 	resp, err := f.Fetch(ctx, &jsvm.Request{Method: "POST", URL: "https://bob.counter.deno.dev/x?y=1", Header: http.Header{}})
@@ -135,7 +231,7 @@ func TestFetcherRoutesPlatformHostsInside(t *testing.T) {
 
 func TestFetcherMapsInstanceErrors(t *testing.T) {
 	fb := &fakeBackend{resp: protos.NewError(protos.InstanceError_TIMEOUT, "slow")}
-	f := New(testConfig(), fb, nil).FetcherFor("web", nil)
+	f := newRouter(fb).FetcherFor("web", nil)
 	resp, err := f.Fetch(context.Background(), &jsvm.Request{Method: "GET", URL: "https://counter.deno.dev/", Header: http.Header{}})
 	if err != nil || resp.Status != 504 || string(resp.Body) != "Gateway Timeout: slow\n" {
 		t.Fatalf("got %+v, %v", resp, err)

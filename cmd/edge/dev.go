@@ -3,141 +3,105 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/edge-platform/edge/actors"
-	"github.com/edge-platform/edge/cluster"
+	"github.com/edge-platform/edge/admin"
 	"github.com/edge-platform/edge/configs"
-	"github.com/edge-platform/edge/frontend"
+	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/jsvm"
 	"github.com/edge-platform/edge/persistence"
-	"github.com/edge-platform/edge/router"
 )
 
-// runDev serves a config's projects on one node with the embedded store.
+// runDev is edge serve plus a watcher: the config's projects are bundled
+// and deployed at start, and again whenever a file under a project's entry
+// directory changes.
 func runDev(ctx context.Context, args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("edge dev", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "edge.yaml", "path of the config file")
-	listen := fs.String("listen", "", "public HTTP address (default from the config, else "+configs.DefaultListen+")")
-	data := fs.String("data", "", "data directory (default from the config, else ./"+configs.DefaultData+")")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	f, log, code := parseServerFlags("dev", args, stderr)
+	if f == nil {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "edge dev: unexpected argument %q (flags only; see edge help)\n", fs.Arg(0))
-		return exitUsage
-	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(stderr, "edge dev: --log-level %q: use debug, info, warn or error\n", *logLevel)
-		return exitUsage
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-
-	cfg, err := configs.Load(*configPath)
+	cfg, err := loadServerConfig(f)
 	if err != nil {
 		fmt.Fprintf(stderr, "edge dev: %v\n", err)
 		return exitUsage
 	}
-	if *listen != "" {
-		cfg.Listen = *listen
-	}
-	if *data != "" {
-		cfg.Data = *data
-	}
-
-	programs, err := bundleAll(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "edge dev: %v\n", err)
-		return exitFailure
-	}
-
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		fmt.Fprintf(stderr, "edge dev: listening on %s: %v (is another edge running? pick another address with --listen)\n", cfg.Listen, err)
-		return exitFailure
-	}
-	defer ln.Close()
-
-	store, err := openStore(ctx, cfg, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "edge dev: %v\n", err)
-		return exitFailure
-	}
-	defer store.Close()
-
-	timeout, _ := cfg.RequestTimeout() // validated by Load
-	cpuTime, _ := cfg.CPUTime()
-	allow, err := cfg.OutboundAllowlist()
-	if err != nil { // validated by Load
-		fmt.Fprintf(stderr, "edge dev: %v\n", err)
+	if len(cfg.Projects) == 0 {
+		fmt.Fprintf(stderr, "edge dev: %s: projects: at least one project is required (name, entry, kind)\n", cfg.File)
 		return exitUsage
 	}
-	if allow.AllowPrivate {
-		log.Warn("outbound.allow_private is on: fetch() may reach loopback, private networks and the cloud metadata service; use it for development only")
-	}
-	outbound := router.NewOutbound(cfg.Limits.MaxBodyBytes, allow)
-	var rt *router.Router
-	plat, err := actors.NewPlatform(actors.Options{
-		Config:     cfg,
-		Programs:   programs,
-		Store:      store,
-		NodeID:     nodeID(),
-		Logger:     log,
-		FetcherFor: func(project string) jsvm.Fetcher { return rt.FetcherFor(project, outbound) },
-		Limits:     jsvm.Limits{MaxBodyBytes: cfg.Limits.MaxBodyBytes, CPUTime: cpuTime},
-	})
+	s, err := startServer(ctx, cfg, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "edge dev: %v\n", err)
 		return exitFailure
 	}
-	rt = router.New(cfg, plat, log)
-	node, err := cluster.Start(ctx, cluster.Config{Name: "edge", Bind: "127.0.0.1:0", Kinds: plat.Kinds(), Logger: log})
-	if err != nil {
-		fmt.Fprintf(stderr, "edge dev: %v\n", err)
-		return exitFailure
-	}
-	defer node.Stop()
-	plat.Start(ctx, node)
+	go s.watch(ctx, 500*time.Millisecond)
+	return s.wait(ctx)
+}
 
-	srv := &http.Server{
-		Handler:           &frontend.Handler{Router: rt, MaxBodyBytes: cfg.Limits.MaxBodyBytes, Timeout: timeout, Log: log},
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+// watch polls the files of every config project (everything under its
+// entry's directory but node_modules and hidden directories) and redeploys
+// a project whose files changed. A build error is logged and the running
+// version stays.
+func (s *server) watch(ctx context.Context, every time.Duration) {
+	last := map[string]string{}
+	for _, p := range s.cfg.Projects {
+		last[p.Name] = fingerprint(filepath.Dir(p.Entry))
 	}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("domain", cfg.Domain),
-		slog.String("data", cfg.Data), slog.Int("projects", len(cfg.Projects)))
-	for _, p := range cfg.Projects {
-		log.Info("project", slog.String("name", p.Name), slog.String("kind", string(p.Kind)),
-			slog.String("host", p.Name+"."+cfg.Domain), slog.Bool("public", p.Kind == configs.KindWorker))
-	}
-
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down")
-	case err := <-serveErr:
-		if !errors.Is(err, http.ErrServerClosed) {
-			log.Error("http server stopped", slog.Any("err", err))
-			return exitFailure
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for _, p := range s.cfg.Projects {
+			fp := fingerprint(filepath.Dir(p.Entry))
+			if fp == last[p.Name] {
+				continue
+			}
+			last[p.Name] = fp
+			prog, err := jsvm.Bundle(ctx, p.Entry)
+			if err != nil {
+				s.log.Error("build failed; the running version stays", slog.String("project", p.Name), slog.String("err", err.Error()))
+				continue
+			}
+			d, err := s.deploy.Deploy(ctx, p.Account, deploy.Request{Project: p.Name, Kind: string(p.Kind), Entry: prog.Entry,
+				Source: prog.Source, Env: p.Env, Domains: p.Domains, Message: "edge dev: files changed"})
+			if err != nil {
+				s.log.Error("redeploy failed", slog.String("project", p.Name), slog.Any("err", err))
+				continue
+			}
+			s.log.Info("redeployed", slog.String("project", p.Name), slog.Int64("version", d.Version))
 		}
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(shutdownCtx)
-	return exitOK
+}
+
+// fingerprint summarizes the names, sizes and modification times of the
+// files under dir.
+func fingerprint(dir string) string {
+	var b strings.Builder
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && path != dir && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			fmt.Fprintf(&b, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
+		}
+		return nil
+	})
+	return b.String()
 }
 
 // bundleAll bundles every project, reporting every failure at once.
@@ -170,6 +134,9 @@ func nodeID() string {
 // store is what the platform keeps its state in.
 type store interface {
 	actors.Store
+	deploy.Store
+	admin.Directory
+	SetCommitObserver(persistence.CommitObserver)
 	Close() error
 }
 

@@ -103,8 +103,8 @@ Deno.serve(async (req) => {
 	p.expect("front.example.test", "/increment?name=alice", 200, "200 alice.counter.example.test=2")
 	p.expect("front.example.test", "/increment?name=bob", 200, "200 bob.counter.example.test=1")
 	p.expect("front.example.test", "/increment", 200, "200 counter.example.test=1")
-	// Not a DNS label: no such instance, and the fetch never left the platform.
-	p.expect("front.example.test", "/?name=not_a_label", 200, "404 Not Found: no project is served at host \"not_a_label.counter.example.test\". Projects are reached at https://<project>.example.test/.\n")
+	// Not a DNS label: a 400 that says why, and the fetch never left the platform.
+	p.expect("front.example.test", "/?name=not_a_label", 200, "400 Bad Request: bad instance name: \"not_a_label\" is not a valid coordinator name: names are DNS labels, 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen\n")
 	p.kill()
 
 	p2 := startEdge(t, config, data)
@@ -323,11 +323,12 @@ Deno.serve(async (req) => { if (new URL(req.url).pathname === "/inc") { n++; awa
 	p := startEdge(t, config, t.TempDir(), "--log-level", "debug")
 	p.expect("front.example.test", "/inc", 200, "1")
 	p.expect("front.example.test", "/inc", 200, "2")
-	p.waitLog(`msg="passivating idle activation" project=counter instance=_default`)
+	p.waitLog(`msg="passivating activation" project=counter instance=_default epoch=2 reason=idle`)
 	p.expect("front.example.test", "/", 200, "2")
 	p.expect("front.example.test", "/inc", 200, "3")
-	// The second activation took a new epoch (the first took 1).
-	p.waitLog(`msg=activated project=counter instance=_default epoch=2`)
+	// The activation after that took a new epoch (the one at deploy time
+	// took 1, and idled before the first request).
+	p.waitLog(`msg=activated project=counter instance=_default epoch=3`)
 }
 
 func TestSigtermShutsDownCleanly(t *testing.T) {

@@ -44,22 +44,34 @@ func TestMain(m *testing.M) {
 
 // proc is a running edge process.
 type proc struct {
-	t    testing.TB
-	cmd  *exec.Cmd
-	addr string
+	t         testing.TB
+	cmd       *exec.Cmd
+	addr      string
+	adminAddr string // "" unless the admin API is on
 
 	mu     sync.Mutex
 	stderr strings.Builder
 	done   chan struct{}
 }
 
-var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
+var (
+	listeningRE      = regexp.MustCompile(`msg=listening addr=(\S+)`)
+	adminListeningRE = regexp.MustCompile(`msg="admin API listening" addr=(\S+)`)
+)
 
 // startEdge runs `edge dev` with config and dataDir on a free port and
 // waits until it is listening.
 func startEdge(t testing.TB, config, dataDir string, extra ...string) *proc {
 	t.Helper()
-	args := append([]string{"dev", "--config", config, "--data", dataDir, "--listen", "127.0.0.1:0"}, extra...)
+	return startEdgeCmd(t, "dev", config, dataDir, extra...)
+}
+
+// startEdgeCmd runs `edge <command>` (dev or serve) with config and dataDir
+// on free ports (public, and admin when the config turns it on) and waits
+// until it is listening.
+func startEdgeCmd(t testing.TB, command, config, dataDir string, extra ...string) *proc {
+	t.Helper()
+	args := append([]string{command, "--config", config, "--data", dataDir, "--listen", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(edgeBin, args...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
@@ -78,6 +90,11 @@ func startEdge(t testing.TB, config, dataDir string, extra ...string) *proc {
 			p.mu.Lock()
 			p.stderr.WriteString(line + "\n")
 			p.mu.Unlock()
+			if m := adminListeningRE.FindStringSubmatch(line); m != nil {
+				p.mu.Lock()
+				p.adminAddr = m[1]
+				p.mu.Unlock()
+			}
 			if m := listeningRE.FindStringSubmatch(line); m != nil {
 				select {
 				case addr <- m[1]:
@@ -146,6 +163,31 @@ func (p *proc) do(method, host, path, body string) (int, string) {
 		p.t.Fatal(err)
 	}
 	return resp.StatusCode, string(b)
+}
+
+// doHeaders is do with request headers, returning the response headers too.
+func (p *proc) doHeaders(method, host, path, body string, header http.Header) (int, http.Header, string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+p.addr+path, strings.NewReader(body))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	req.Host = host
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatalf("%s %s%s: %v\nlogs:\n%s", method, host, path, err, p.logs())
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, string(b)
 }
 
 func (p *proc) get(host, path string) (int, string) {

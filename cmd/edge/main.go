@@ -25,8 +25,10 @@ const (
 const usage = `edge: self-hostable serverless JavaScript with workers and coordinators.
 
 Usage:
-  edge dev [--config edge.yaml] [--listen 127.0.0.1:8080] [--data .edge] [--log-level info]
-      Serve the config's projects on this machine with the embedded SQLite store.
+  edge serve [--config edge.yaml] [--listen 127.0.0.1:8080] [--admin-listen 127.0.0.1:8081] [--data .edge] [--log-level info]
+      Run a node: the config's projects plus those deployed through the admin API.
+  edge dev [same flags as serve]
+      edge serve, and redeploy a config project whenever its files change.
   edge help
       Show this help.
 `
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "dev":
 		return runDev(ctx, args[1:], stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,267 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/edge-platform/edge/configs"
+	"github.com/edge-platform/edge/jsvm"
+	"github.com/edge-platform/edge/persistence"
+)
+
+// Errors of the Service, for the admin API's statuses.
+var (
+	// ErrNotFound: no such project (or version) in the caller's account. A
+	// project of another account is not found either.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: the request is malformed (bad name, kind, domain, code).
+	ErrInvalid = errors.New("invalid deployment")
+	// ErrConflict: the name or a domain belongs to another account's project.
+	ErrConflict = errors.New("conflict")
+)
+
+// Store keeps every version durably (package persistence).
+type Store interface {
+	CreateDeployment(ctx context.Context, d persistence.Deployment) (persistence.Deployment, error)
+	Projects(ctx context.Context) ([]persistence.Deployment, error)
+	Deployments(ctx context.Context, project string) ([]persistence.Deployment, error)
+	Deployment(ctx context.Context, project string, version int64) (persistence.Deployment, error)
+	SetCurrent(ctx context.Context, project string, version int64) (persistence.Deployment, error)
+	DeleteProject(ctx context.Context, project string) error
+}
+
+// Runtime runs what is deployed (actors.Platform).
+type Runtime interface {
+	// Deployed is told after p became current (prev is what it replaced,
+	// nil for a new project): it starts what p needs (a worker pool, the
+	// default coordinator) and makes running instances move to p's code
+	// once their in-flight requests finish.
+	Deployed(ctx context.Context, p, prev *Project) error
+	// Removed stops every instance of p.
+	Removed(ctx context.Context, p *Project)
+}
+
+// Service changes what is deployed.
+type Service struct {
+	Store    Store
+	Registry *Registry
+	Runtime  Runtime
+	// Domain is the platform's domain; custom domains must lie outside it.
+	Domain string
+	Log    *slog.Logger
+	// OnDeployed and OnDeleted are told about each change (metrics, logs).
+	OnDeployed []func(project string)
+	OnDeleted  []func(project string)
+}
+
+// Request is one project's code to deploy (the admin API's DeployRequest).
+type Request struct {
+	Project string
+	Kind    string
+	Entry   string // the entry path it was bundled from
+	Source  string // the bundle (jsvm.Program.Source)
+	Env     map[string]string
+	Domains []string
+	Message string
+}
+
+// Deploy stores req's code as the next version of its project under
+// account, makes it current and starts it. Deploying code, kind, env and
+// domains identical to the current version changes nothing and returns the
+// current version.
+func (s *Service) Deploy(ctx context.Context, account string, req Request) (*Project, error) {
+	kind := configs.Kind(req.Kind)
+	if !configs.IsLabel(req.Project) {
+		return nil, fmt.Errorf("%w: %q is not a valid project name: use 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen", ErrInvalid, req.Project)
+	}
+	if !kind.Valid() {
+		return nil, fmt.Errorf("%w: unknown kind %q: use worker, coordinator, assistant or greeter", ErrInvalid, req.Kind)
+	}
+	domains, err := s.checkDomains(req.Domains)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(req.Source) == "" {
+		return nil, fmt.Errorf("%w: project %s: no code (source is empty)", ErrInvalid, req.Project)
+	}
+	cur, exists := s.Registry.Get(req.Project)
+	if exists && cur.Account != account {
+		return nil, fmt.Errorf("%w: project name %q is taken by another account; pick another name", ErrConflict, req.Project)
+	}
+	if exists && sameCode(cur, kind, account, req.Source, req.Env, domains) {
+		return cur, nil
+	}
+	entry := req.Entry
+	if entry == "" {
+		entry = "/" + req.Project + "/mod.js"
+	}
+	prog, err := jsvm.Compile(entry, req.Source)
+	if err != nil {
+		return nil, fmt.Errorf("%w: project %s: %w", ErrInvalid, req.Project, err)
+	}
+	d, err := s.Store.CreateDeployment(ctx, persistence.Deployment{
+		Project: req.Project, Account: account, Kind: string(kind), Entry: entry, Source: req.Source,
+		Env: req.Env, Domains: domains, Message: req.Message,
+	})
+	switch {
+	case errors.Is(err, persistence.ErrProjectOwned):
+		return nil, fmt.Errorf("%w: project name %q is taken by another account; pick another name", ErrConflict, req.Project)
+	case errors.Is(err, persistence.ErrDomainTaken):
+		for _, d := range domains {
+			if holder, ok := s.Registry.ByDomain(d); ok && holder.Name != req.Project && holder.Account != account {
+				return nil, fmt.Errorf("%w: domain %s is served by a project of another account", ErrConflict, d)
+			}
+		}
+		return nil, fmt.Errorf("%w: %w", ErrConflict, err)
+	case errors.Is(err, persistence.ErrInvalid):
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	case err != nil:
+		return nil, fmt.Errorf("storing project %s: %w", req.Project, err)
+	}
+	p := fromStored(d, prog)
+	return p, s.activate(ctx, p)
+}
+
+// checkDomains normalizes custom domains and refuses those under the
+// platform's domain.
+func (s *Service) checkDomains(in []string) ([]string, error) {
+	var out []string
+	for _, d := range in {
+		d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+		if !configs.IsHostname(d) {
+			return nil, fmt.Errorf("%w: %q is not a valid host name (e.g. api.example.com)", ErrInvalid, d)
+		}
+		if d == s.Domain || strings.HasSuffix(d, "."+s.Domain) {
+			return nil, fmt.Errorf("%w: %q is under the platform's domain %s, which already routes by project name", ErrInvalid, d, s.Domain)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// activate makes p current in memory and starts it.
+func (s *Service) activate(ctx context.Context, p *Project) error {
+	prev := s.Registry.Put(p)
+	if err := s.Runtime.Deployed(ctx, p, prev); err != nil {
+		// Stored and current: requests will retry starting it.
+		s.Log.Error("project deployed but failed to start; requests to it will retry", slog.String("project", p.Name), slog.Int64("version", p.Version), slog.Any("err", err))
+	}
+	for _, f := range s.OnDeployed {
+		f(p.Name)
+	}
+	s.Log.Info("deployed", slog.String("project", p.Name), slog.String("account", p.Account), slog.String("kind", string(p.Kind)), slog.Int64("version", p.Version))
+	return nil
+}
+
+func fromStored(d persistence.Deployment, prog *jsvm.Program) *Project {
+	return &Project{Name: d.Project, Account: d.Account, Kind: configs.Kind(d.Kind), Version: d.Version, Program: prog,
+		Env: d.Env, Domains: d.Domains, Message: d.Message, UpdatedAt: d.CreatedAt}
+}
+
+// Load makes every stored project current, at start-up. A project whose
+// code no longer compiles is logged and skipped; the others start.
+func (s *Service) Load(ctx context.Context) error {
+	ds, err := s.Store.Projects(ctx)
+	if err != nil {
+		return fmt.Errorf("loading deployed projects: %w", err)
+	}
+	for _, d := range ds {
+		prog, err := jsvm.Compile(d.Entry, d.Source)
+		if err != nil {
+			s.Log.Error("stored project does not compile; skipped (deploy it again)", slog.String("project", d.Project), slog.Int64("version", d.Version), slog.Any("err", err))
+			continue
+		}
+		_ = s.activate(ctx, fromStored(d, prog))
+	}
+	return nil
+}
+
+// owned returns the current version of project if account owns it.
+func (s *Service) owned(account, project string) (*Project, error) {
+	p, ok := s.Registry.Get(project)
+	if !ok || p.Account != account {
+		return nil, fmt.Errorf("%w: no project %q in account %s", ErrNotFound, project, account)
+	}
+	return p, nil
+}
+
+// Versions lists a project's stored versions, newest first.
+func (s *Service) Versions(ctx context.Context, account, project string) ([]persistence.Deployment, *Project, error) {
+	cur, err := s.owned(account, project)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds, err := s.Store.Deployments(ctx, project)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing versions of %s: %w", project, err)
+	}
+	return ds, cur, nil
+}
+
+// Rollback makes an earlier version current again; version 0 means the
+// newest version older than the current one.
+func (s *Service) Rollback(ctx context.Context, account, project string, version int64) (*Project, error) {
+	cur, err := s.owned(account, project)
+	if err != nil {
+		return nil, err
+	}
+	if version == 0 {
+		ds, err := s.Store.Deployments(ctx, project)
+		if err != nil {
+			return nil, fmt.Errorf("listing versions of %s: %w", project, err)
+		}
+		for _, d := range ds { // newest first
+			if d.Version < cur.Version {
+				version = d.Version
+				break
+			}
+		}
+		if version == 0 {
+			return nil, fmt.Errorf("%w: project %s has no version before v%d to roll back to", ErrNotFound, project, cur.Version)
+		}
+	}
+	d, err := s.Store.Deployment(ctx, project, version)
+	if errors.Is(err, persistence.ErrNotFound) {
+		return nil, fmt.Errorf("%w: project %s has no version %d (see edge versions %s)", ErrNotFound, project, version, project)
+	}
+	if err != nil {
+		return nil, err
+	}
+	prog, err := jsvm.Compile(d.Entry, d.Source)
+	if err != nil {
+		return nil, fmt.Errorf("%w: version %d of %s no longer compiles: %w", ErrInvalid, version, project, err)
+	}
+	d, err = s.Store.SetCurrent(ctx, project, version)
+	if errors.Is(err, persistence.ErrDomainTaken) {
+		return nil, fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("rolling %s back to v%d: %w", project, version, err)
+	}
+	p := fromStored(d, prog)
+	p.UpdatedAt = time.Now()
+	return p, s.activate(ctx, p)
+}
+
+// Delete stops every instance of a project and deletes its versions and
+// all its stored data.
+func (s *Service) Delete(ctx context.Context, account, project string) error {
+	p, err := s.owned(account, project)
+	if err != nil {
+		return err
+	}
+	s.Registry.Remove(project)
+	s.Runtime.Removed(ctx, p)
+	if err := s.Store.DeleteProject(ctx, project); err != nil && !errors.Is(err, persistence.ErrNotFound) {
+		return fmt.Errorf("deleting the data of %s: %w", project, err)
+	}
+	for _, f := range s.OnDeleted {
+		f(project)
+	}
+	s.Log.Info("project deleted", slog.String("project", project), slog.String("account", account))
+	return nil
+}
