@@ -137,6 +137,9 @@ func (c *Client) KVList(ctx context.Context, project, instance string, prefix js
 
 // KVGet returns one entry; an absent key is an *APIError with status 404.
 func (c *Client) KVGet(ctx context.Context, project, instance string, key json.RawMessage) (KVEntry, error) {
+	if len(key) == 0 {
+		return KVEntry{}, errors.New("key is empty: give a JSON array of key parts, e.g. [\"users\", 1]")
+	}
 	compact, err := compactJSON(key)
 	if err != nil {
 		return KVEntry{}, fmt.Errorf("key: %w", err)
