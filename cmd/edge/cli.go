@@ -151,7 +151,7 @@ func row(tw *tabwriter.Writer, cells ...string) {
 // subcommand dispatches "edge <group> <sub> ...".
 func subcommand(ctx context.Context, group string, args []string, stdout, stderr io.Writer,
 	subs map[string]func(context.Context, []string, io.Writer, io.Writer) int, names string) int {
-	if len(args) == 0 {
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help") {
 		fmt.Fprintf(stderr, "edge %s: missing subcommand: %s (see edge help)\n", group, names)
 		return exitUsage
 	}
