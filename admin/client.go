@@ -62,21 +62,21 @@ func (c *Client) Projects(ctx context.Context) ([]Project, error) {
 // Project returns one project.
 func (c *Client) Project(ctx context.Context, name string) (Project, error) {
 	var out Project
-	err := c.do(ctx, http.MethodGet, PathProject, path(name, ""), nil, nil, &out)
+	err := c.do(ctx, http.MethodGet, PathProject, at(name, ""), nil, nil, &out)
 	return out, err
 }
 
 // DeleteProject deletes a project with its versions and stored data.
 func (c *Client) DeleteProject(ctx context.Context, name string) (Deleted, error) {
 	var out Deleted
-	err := c.do(ctx, http.MethodDelete, PathProject, path(name, ""), nil, nil, &out)
+	err := c.do(ctx, http.MethodDelete, PathProject, at(name, ""), nil, nil, &out)
 	return out, err
 }
 
 // Versions lists a project's stored versions.
 func (c *Client) Versions(ctx context.Context, project string) ([]Version, error) {
 	var out []Version
-	err := c.do(ctx, http.MethodGet, PathVersions, path(project, ""), nil, nil, &out)
+	err := c.do(ctx, http.MethodGet, PathVersions, at(project, ""), nil, nil, &out)
 	return out, err
 }
 
@@ -84,14 +84,14 @@ func (c *Client) Versions(ctx context.Context, project string) ([]Version, error
 // before the current one.
 func (c *Client) Rollback(ctx context.Context, project string, version int64) (Project, error) {
 	var out Project
-	err := c.do(ctx, http.MethodPost, PathRollback, path(project, ""), nil, RollbackRequest{Version: version}, &out)
+	err := c.do(ctx, http.MethodPost, PathRollback, at(project, ""), nil, RollbackRequest{Version: version}, &out)
 	return out, err
 }
 
 // Coordinators lists the instances of a coordinator (or greeter) project.
 func (c *Client) Coordinators(ctx context.Context, project string) ([]Coordinator, error) {
 	var out []Coordinator
-	err := c.do(ctx, http.MethodGet, PathCoordinators, path(project, ""), nil, nil, &out)
+	err := c.do(ctx, http.MethodGet, PathCoordinators, at(project, ""), nil, nil, &out)
 	return out, err
 }
 
@@ -101,7 +101,7 @@ func (c *Client) DeleteCoordinator(ctx context.Context, project, name string) (D
 		return Deleted{}, errors.New("coordinator name is empty: name the instance to delete")
 	}
 	var out Deleted
-	err := c.do(ctx, http.MethodDelete, PathCoordinator, path(project, name), nil, nil, &out)
+	err := c.do(ctx, http.MethodDelete, PathCoordinator, at(project, name), nil, nil, &out)
 	return out, err
 }
 
@@ -131,7 +131,7 @@ func (c *Client) KVList(ctx context.Context, project, instance string, prefix js
 		q.Set("cursor", cursor)
 	}
 	var out KVList
-	err := c.do(ctx, http.MethodGet, PathKV, path(project, ""), q, nil, &out)
+	err := c.do(ctx, http.MethodGet, PathKV, at(project, ""), q, nil, &out)
 	return out, err
 }
 
@@ -149,7 +149,7 @@ func (c *Client) KVGet(ctx context.Context, project, instance string, key json.R
 		q.Set("instance", instance)
 	}
 	var out KVEntry
-	err = c.do(ctx, http.MethodGet, PathKVGet, path(project, ""), q, nil, &out)
+	err = c.do(ctx, http.MethodGet, PathKVGet, at(project, ""), q, nil, &out)
 	return out, err
 }
 
@@ -168,7 +168,7 @@ func (c *Client) Logs(ctx context.Context, project string, follow bool, tail int
 	if tail > 0 {
 		q.Set("tail", strconv.Itoa(tail))
 	}
-	resp, err := c.send(ctx, http.MethodGet, PathLogs, path(project, ""), q, nil)
+	resp, err := c.send(ctx, http.MethodGet, PathLogs, at(project, ""), q, nil)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (c *Client) Logs(ctx context.Context, project string, follow bool, tail int
 // segments are the values of a path's {project} and {name}.
 type segments struct{ project, name string }
 
-func path(project, name string) *segments { return &segments{project: project, name: name} }
+func at(project, name string) *segments { return &segments{project: project, name: name} }
 
 // do sends a request with an optional JSON body and decodes a 2xx JSON
 // answer into out.
