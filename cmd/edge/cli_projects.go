@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/edge-platform/edge/admin"
+)
+
+// runProjects is `edge projects ls|rm`.
+func runProjects(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return subcommand(ctx, "projects", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) int{
+		"ls": runProjectsLs,
+		"rm": runProjectsRm,
+	}, "ls or rm")
+}
+
+// runProjectsLs lists the account's projects.
+func runProjectsLs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCLI("edge projects ls", "edge projects ls", stdout, stderr)
+	if _, code, ok := c.parse(args, 0, 0); !ok {
+		return code
+	}
+	cl, code, ok := c.client()
+	if !ok {
+		return code
+	}
+	ps, err := cl.Projects(ctx)
+	if err != nil {
+		return c.fail(ctx, err)
+	}
+	if *c.json {
+		if ps == nil {
+			ps = []admin.Project{}
+		}
+		return c.printJSON(ps)
+	}
+	if len(ps) == 0 {
+		fmt.Fprintln(stdout, "no projects yet (edge deploy uploads the projects of your edge.yaml)")
+		return exitOK
+	}
+	tw := c.table("NAME", "KIND", "VERSION", "PUBLIC", "URL", "UPDATED")
+	for _, p := range ps {
+		url := p.URL
+		if len(p.Domains) > 0 {
+			url += " " + strings.Join(p.Domains, " ")
+		}
+		row(tw, p.Name, p.Kind, "v"+strconv.FormatInt(p.Version, 10), yesNo(p.Public), url, formatTime(p.UpdatedAt))
+	}
+	tw.Flush()
+	return exitOK
+}
+
+// runProjectsRm deletes a project.
+func runProjectsRm(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCLI("edge projects rm", "edge projects rm <project>", stdout, stderr)
+	pos, code, ok := c.parse(args, 1, 1)
+	if !ok {
+		return code
+	}
+	return c.deleted(ctx, func(cl *admin.Client) (admin.Deleted, error) { return cl.DeleteProject(ctx, pos[0]) })
+}
+
+// deleted runs a deletion and prints what was deleted.
+func (c *cli) deleted(ctx context.Context, del func(*admin.Client) (admin.Deleted, error)) int {
+	cl, code, ok := c.client()
+	if !ok {
+		return code
+	}
+	d, err := del(cl)
+	if err != nil {
+		return c.fail(ctx, err)
+	}
+	if *c.json {
+		return c.printJSON(d)
+	}
+	fmt.Fprintf(c.stdout, "deleted %s\n", d.Deleted)
+	return exitOK
+}
+
+// runVersions lists a project's versions.
+func runVersions(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCLI("edge versions", "edge versions <project>", stdout, stderr)
+	pos, code, ok := c.parse(args, 1, 1)
+	if !ok {
+		return code
+	}
+	cl, code, ok := c.client()
+	if !ok {
+		return code
+	}
+	vs, err := cl.Versions(ctx, pos[0])
+	if err != nil {
+		return c.fail(ctx, err)
+	}
+	if *c.json {
+		if vs == nil {
+			vs = []admin.Version{}
+		}
+		return c.printJSON(vs)
+	}
+	tw := c.table("VERSION", "CURRENT", "KIND", "CREATED", "SIZE", "MESSAGE")
+	for _, v := range vs {
+		current := ""
+		if v.Current {
+			current = "*"
+		}
+		row(tw, "v"+strconv.FormatInt(v.Version, 10), current, v.Kind, formatTime(v.CreatedAt), humanBytes(int64(v.Bytes)), oneLine(v.Message))
+	}
+	tw.Flush()
+	return exitOK
+}
+
+// runRollback makes an earlier version of a project current.
+func runRollback(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCLI("edge rollback", "edge rollback <project> [<version>]", stdout, stderr)
+	pos, code, ok := c.parse(args, 1, 2)
+	if !ok {
+		return code
+	}
+	var version int64 // 0: the one before the current one
+	if len(pos) == 2 {
+		v, err := strconv.ParseInt(strings.TrimPrefix(pos[1], "v"), 10, 64)
+		if err != nil || v < 1 {
+			return c.usageError("version %q is not a version number: give one that edge versions %s lists, e.g. 3 or v3", pos[1], pos[0])
+		}
+		version = v
+	}
+	cl, code, ok := c.client()
+	if !ok {
+		return code
+	}
+	p, err := cl.Rollback(ctx, pos[0], version)
+	if err != nil {
+		return c.fail(ctx, err)
+	}
+	if *c.json {
+		return c.printJSON(p)
+	}
+	fmt.Fprintf(stdout, "%s is now at v%d (%s)\n", p.Name, p.Version, p.Kind)
+	return exitOK
+}
+
+// runCoordinators is `edge coordinators ls|rm`.
+func runCoordinators(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return subcommand(ctx, "coordinators", args, stdout, stderr, map[string]func(context.Context, []string, io.Writer, io.Writer) int{
+		"ls": runCoordinatorsLs,
+		"rm": runCoordinatorsRm,
+	}, "ls or rm")
+}
+
+// runCoordinatorsLs lists a coordinator project's instances.
+func runCoordinatorsLs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCLI("edge coordinators ls", "edge coordinators ls <project>", stdout, stderr)
+	pos, code, ok := c.parse(args, 1, 1)
+	if !ok {
+		return code
+	}
+	cl, code, ok := c.client()
+	if !ok {
+		return code
+	}
+	cs, err := cl.Coordinators(ctx, pos[0])
+	if err != nil {
+		return c.fail(ctx, err)
+	}
+	if *c.json {
+		if cs == nil {
+			cs = []admin.Coordinator{}
+		}
+		return c.printJSON(cs)
+	}
+	tw := c.table("NAME", "STATE", "NODE", "LAST-ACTIVITY", "STORED", "CREATED")
+	for _, co := range cs {
+		node := co.Node
+		if node == "" {
+			node = "-"
+		}
+		row(tw, co.Name, co.State, node, formatTime(co.LastActivity), humanBytes(co.StoredBytes), formatTime(co.CreatedAt))
+	}
+	tw.Flush()
+	return exitOK
+}
+
+// runCoordinatorsRm deletes one coordinator instance and its store.
+func runCoordinatorsRm(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCLI("edge coordinators rm", "edge coordinators rm <project> <name>", stdout, stderr)
+	pos, code, ok := c.parse(args, 2, 2)
+	if !ok {
+		return code
+	}
+	return c.deleted(ctx, func(cl *admin.Client) (admin.Deleted, error) { return cl.DeleteCoordinator(ctx, pos[0], pos[1]) })
+}
+
+// oneLine keeps a table cell on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
