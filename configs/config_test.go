@@ -161,9 +161,79 @@ func TestLoadMissingFile(t *testing.T) {
 }
 
 func TestExampleConfigsLoad(t *testing.T) {
-	for _, p := range []string{"dev.yaml", "../examples/counter/edge.yaml"} {
+	t.Setenv("EDGE_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef")
+	for _, p := range []string{"dev.yaml", "serve.yaml", "../examples/counter/edge.yaml"} {
 		if _, err := Load(p); err != nil {
 			t.Errorf("%s: %v", p, err)
+		}
+	}
+	cfg, _ := Load("serve.yaml")
+	if cfg.Admin.Listen == "" || cfg.Tokens()["0123456789abcdef0123456789abcdef"] != "team" {
+		t.Fatalf("serve.yaml: admin %q tokens %v", cfg.Admin.Listen, cfg.Tokens())
+	}
+}
+
+func TestAccountsKindsDomainsAndLifecycle(t *testing.T) {
+	t.Setenv("ACME_TOKEN", "acme-secret-0123456789")
+	path := writeConfig(t, `domain: deno.dev
+admin: { listen: "127.0.0.1:9000" }
+accounts:
+  - { name: acme, tokens: ["${ACME_TOKEN}"] }
+  - { name: globex }
+projects:
+  - { name: a, entry: a.js, kind: worker }
+  - { name: b, entry: a.js, kind: assistant, account: globex, domains: [API.Example.com.] }
+  - { name: c, entry: a.js, kind: greeter }
+`, "a.js")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Projects[0].Account != "acme" || cfg.Projects[1].Account != "globex" || cfg.Projects[1].Domains[0] != "api.example.com" {
+		t.Fatalf("projects %+v", cfg.Projects)
+	}
+	if cfg.Tokens()["acme-secret-0123456789"] != "acme" || len(cfg.Tokens()) != 1 {
+		t.Fatalf("tokens %v", cfg.Tokens())
+	}
+	if cfg.Coordinators.MaxActive != DefaultMaxActive || cfg.Coordinators.QueueLimit != DefaultQueueLimit || cfg.Limits.MaxHops != DefaultMaxHops {
+		t.Fatalf("lifecycle defaults %+v %+v", cfg.Coordinators, cfg.Limits)
+	}
+	if !KindGreeter.Public() || !KindGreeter.Single() || KindAssistant.Public() || KindAssistant.Single() || KindCoordinator.Public() || !KindWorker.Public() {
+		t.Fatal("kind matrix")
+	}
+}
+
+func TestBadAccountsDomainsAndLimits(t *testing.T) {
+	path := writeConfig(t, `domain: deno.dev
+listen: 127.0.0.1:8080
+admin: { listen: "127.0.0.1:8080" }
+accounts:
+  - { name: Acme, tokens: [short, "${EDGE_NO_SUCH_VAR}"] }
+projects:
+  - { name: a, entry: a.js, kind: worker, account: nobody, domains: [x.deno.dev, "not a host"] }
+  - { name: b, entry: a.js, kind: worker, domains: [api.example.com] }
+  - { name: c, entry: a.js, kind: worker, domains: [api.example.com] }
+coordinators: { queue_limit: 0, max_active: -1 }
+limits: { max_hops: 0 }
+workers: { idle_timeout: soon }
+`, "a.js")
+	_, err := Load(path)
+	for _, want := range []string{
+		`accounts[0].name: "Acme" is not a valid account name`,
+		"accounts[0].tokens[0]: is shorter than 16 characters",
+		"accounts[0].tokens[1]: names environment variables that are not set: EDGE_NO_SUCH_VAR",
+		`projects[0].account: unknown account "nobody"`,
+		`projects[0].domains[0]: "x.deno.dev" is under the platform's domain`,
+		`projects[0].domains[1]: "not a host" is not a valid host name`,
+		`projects[2].domains[0]: "api.example.com" is already served by project b`,
+		"coordinators.queue_limit: must be at least 1",
+		"coordinators.max_active: must be 0 (no bound) or more",
+		"limits.max_hops: must be at least 1",
+		"workers.idle_timeout:",
+		"admin.listen: is the public listener's address",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
 }
@@ -200,7 +270,8 @@ outbound:
 	}
 
 	// The example configs open nothing: outbound is safe by default.
-	for _, p := range []string{"dev.yaml", "../examples/counter/edge.yaml"} {
+	t.Setenv("EDGE_ADMIN_TOKEN", "0123456789abcdef0123456789abcdef")
+	for _, p := range []string{"dev.yaml", "serve.yaml", "../examples/counter/edge.yaml"} {
 		cfg, err := Load(p)
 		if err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/edge-platform/edge/kv"
@@ -164,7 +165,16 @@ func OpenPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres,
 	p.sweeper = startSweeper(sweepInterval, p.sweepExpired, log)
 	lctx, stop := context.WithCancel(context.Background())
 	p.stopL, p.doneL = stop, make(chan struct{})
-	go p.listen(lctx)
+	listening := make(chan struct{})
+	go p.listen(lctx, listening)
+	// Wait (briefly) for the listener, so that its first wake-up of every
+	// watcher, for changes it might have missed, comes before any watcher
+	// exists rather than as a spurious notification later.
+	select {
+	case <-listening:
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+	}
 	return p, nil
 }
 
@@ -495,11 +505,16 @@ func (p *Postgres) sweepExpired(ctx context.Context, now int64) (int64, error) {
 
 // listen wakes local watchers for other processes' commits. It holds its
 // own connection (outside the pool) and reconnects with backoff.
-func (p *Postgres) listen(ctx context.Context) {
+func (p *Postgres) listen(ctx context.Context, listening chan struct{}) {
 	defer close(p.doneL)
 	backoff := 100 * time.Millisecond
+	var once sync.Once
 	for ctx.Err() == nil {
-		err := p.listenOnce(ctx, func() { backoff = 100 * time.Millisecond })
+		err := p.listenOnce(ctx, func() {
+			backoff = 100 * time.Millisecond
+			once.Do(func() { close(listening) })
+		})
+		once.Do(func() { close(listening) }) // failed: do not keep OpenPostgres waiting
 		if ctx.Err() != nil {
 			return
 		}
@@ -526,9 +541,9 @@ func (p *Postgres) listenOnce(ctx context.Context, connected func()) error {
 	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{p.channel}.Sanitize()); err != nil {
 		return p.unreachable("listening", err)
 	}
-	connected()
 	// Commits made while no connection listened were missed.
 	p.watch.notifyAll()
+	connected()
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {

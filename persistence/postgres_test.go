@@ -219,16 +219,15 @@ func TestPostgresChangesAcrossProcesses(t *testing.T) {
 	defer stop()
 	other, stopOther := b.Changes(kv.Scope{Project: "p", Instance: "j"})
 	defer stopOther()
-	// b's listener wakes every watcher once when it connects: drain that.
-	eventually(t, "b's listener connected", func() bool {
-		select {
-		case <-ch:
-			<-other
-			return true
-		default:
-			return false
-		}
-	})
+	// OpenPostgres returned once b's listener was connected, so its wake-up
+	// of every watcher came before these existed: nothing is pending.
+	select {
+	case <-ch:
+		t.Fatal("a watcher was woken before any commit")
+	case <-other:
+		t.Fatal("a watcher was woken before any commit")
+	default:
+	}
 	k, _ := kv.EncodeKey(kv.Key{"k"})
 	if _, _, err := a.Commit(context.Background(), sc, nil, []kv.Mutation{{Key: k, Op: kv.OpSet, Value: kv.Value{Kind: kv.KindJSON, Data: []byte("1")}}}); err != nil {
 		t.Fatal(err)

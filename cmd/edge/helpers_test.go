@@ -143,6 +143,19 @@ func (p *proc) waitLog(s string) {
 	p.t.Fatalf("logs never contained %q:\n%s", s, p.logs())
 }
 
+// waitFor polls the logs until ok says so.
+func (p *proc) waitFor(ok func(logs string) bool, what string) {
+	p.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok(p.logs()) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.t.Fatalf("logs never showed %s:\n%s", what, p.logs())
+}
+
 // get sends a request with the given Host header and returns status and body.
 func (p *proc) do(method, host, path, body string) (int, string) {
 	p.t.Helper()
