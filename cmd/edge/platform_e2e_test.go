@@ -45,7 +45,9 @@ projects:
 	p := startEdge(t, config, t.TempDir())
 	_, missing := p.get("nope.example.test", "/")
 	hostRE := regexp.MustCompile(`"[^"]*"`)
-	notFound := func(body string) bool { return hostRE.ReplaceAllString(body, "H") == hostRE.ReplaceAllString(missing, "H") }
+	notFound := func(body string) bool {
+		return hostRE.ReplaceAllString(body, "H") == hostRE.ReplaceAllString(missing, "H")
+	}
 
 	// From the internet.
 	for host, want := range map[string]string{
