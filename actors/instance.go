@@ -185,6 +185,11 @@ func (a *instanceActor) drop(reason string) {
 // or a project or coordinator being removed (in-flight requests finish on
 // the old VM, which is then closed).
 func (a *instanceActor) onPassivate(ctx actor.Context, m *passivate) {
+	defer func() {
+		if ctx.Sender() != nil {
+			ctx.Respond(&protos.Activated{})
+		}
+	}()
 	if a.vm == nil {
 		return
 	}

@@ -226,8 +226,15 @@ func (p *Platform) Removed(_ context.Context, proj *deploy.Project) {
 		p.node.System.Root.Poison(pid)
 	}
 	for _, a := range p.active.ofProject(proj.Name) {
-		p.node.System.Root.Send(a.self, &passivate{reason: "removed"})
+		p.passivateNow(a, "removed")
 	}
+}
+
+// passivateNow asks an activation to passivate and waits until it has (its
+// in-flight requests then finish on the retired VM), so that nothing is
+// served from its memory after this returns.
+func (p *Platform) passivateNow(a *instanceActor, reason string) {
+	_, _ = p.node.System.Root.RequestFuture(a.self, &passivate{reason: reason}, p.requestTimeout).Result()
 }
 
 // StopCoordinator passivates one coordinator instance on this node (before
@@ -238,7 +245,7 @@ func (p *Platform) StopCoordinator(project, instance string) {
 	p.mu.Unlock()
 	for _, a := range p.active.ofProject(project) {
 		if a.instance == instance {
-			p.node.System.Root.Send(a.self, &passivate{reason: "deleted"})
+			p.passivateNow(a, "deleted")
 		}
 	}
 }
