@@ -42,6 +42,12 @@ func runDev(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "edge dev: %v\n", err)
 		return exitFailure
 	}
+	for _, p := range s.registry.All() {
+		if _, inConfig := cfg.Project(p.Name); !inConfig {
+			log.Warn("a project deployed earlier is not in the config and is still served; delete it with edge projects rm, or remove the data directory",
+				slog.String("project", p.Name), slog.Int64("version", p.Version))
+		}
+	}
 	go s.watch(ctx, 500*time.Millisecond)
 	return s.wait(ctx)
 }
