@@ -38,8 +38,8 @@ type instanceActor struct {
 	self        *actor.PID
 
 	vm    *vm
-	kv    *kvView // the activation's store: its own (coordinators) or its project's
-	epoch int64
+	kv    *kvView      // the activation's store: its own (coordinators) or its project's
+	epoch atomic.Int64 // of the current activation (read by the platform and serving goroutines)
 
 	// inflight counts requests handed to a VM and not yet answered; an
 	// activation with requests in flight is never passivated, and past
@@ -172,7 +172,7 @@ func (a *instanceActor) drop(reason string) {
 	if a.vm == nil {
 		return
 	}
-	a.log.Debug("passivating activation", slog.Int64("epoch", a.epoch), slog.String("reason", reason))
+	a.log.Debug("passivating activation", slog.Int64("epoch", a.epoch.Load()), slog.String("reason", reason))
 	a.vm.retire()
 	a.vm, a.kv = nil, nil
 	if a.coordinator {
@@ -263,8 +263,8 @@ func (a *instanceActor) activate() error {
 	}
 	a.vm, a.kv = &vm{inst: inst, version: proj.Version}, view
 	if first {
-		a.epoch = view.scope.Epoch
-		a.log.Debug("activated", slog.Int64("epoch", a.epoch), slog.Int64("version", proj.Version))
+		a.epoch.Store(view.scope.Epoch)
+		a.log.Debug("activated", slog.Int64("epoch", a.epoch.Load()), slog.Int64("version", proj.Version))
 		if a.coordinator {
 			a.plat.observer.Activation(a.project, true)
 			a.plat.activated(a)
@@ -354,7 +354,7 @@ func (a *instanceActor) storageFailure(err error) *protos.HttpResponse {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return protos.NewError(protos.InstanceError_TIMEOUT, "the response timed out waiting for its writes to commit")
 	}
-	a.log.Error("storage commit failed; discarding activation", slog.Int64("epoch", a.epoch), slog.Any("err", err))
+	a.log.Error("storage commit failed; discarding activation", slog.Int64("epoch", a.epoch.Load()), slog.Any("err", err))
 	if errors.Is(err, kv.ErrFenced) {
 		return protos.NewError(protos.InstanceError_FENCED, "this coordinator activation was superseded; retry the request")
 	}
@@ -393,7 +393,7 @@ func (a *instanceActor) onDiscard(m *discard) {
 		m.vm.close() // an old version's VM: close it too
 		return
 	}
-	a.log.Warn("activation discarded", slog.Int64("epoch", a.epoch), slog.Any("err", m.cause))
+	a.log.Warn("activation discarded", slog.Int64("epoch", a.epoch.Load()), slog.Any("err", m.cause))
 	a.vm.close()
 	a.vm, a.kv = nil, nil
 	if a.coordinator {

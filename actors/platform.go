@@ -262,7 +262,7 @@ type ActiveCoordinator struct {
 func (p *Platform) ActiveCoordinators(project string) []ActiveCoordinator {
 	var out []ActiveCoordinator
 	for _, a := range p.active.ofProject(project) {
-		out = append(out, ActiveCoordinator{Instance: a.instance, Epoch: a.epoch, LastActivity: time.Unix(0, a.lastActive.Load())})
+		out = append(out, ActiveCoordinator{Instance: a.instance, Epoch: a.epoch.Load(), LastActivity: time.Unix(0, a.lastActive.Load())})
 	}
 	return out
 }
