@@ -75,6 +75,11 @@ type options struct {
 	kv          bool
 	kvPostgres  string
 	kvProfile   string
+	createN     int
+	memoryN     int
+	createConns int
+	idleTimeout time.Duration
+	idleWait    time.Duration
 }
 
 func main() {
@@ -93,7 +98,12 @@ func parseFlags() (*options, error) {
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
 	flag.IntVar(&o.genProcs, "gen-procs", 1, "GOMAXPROCS of the load generator (like wrk's threads); 0 = all CPUs")
 	flag.StringVar(&runtimesFlag, "runtimes", "edge,workerd,deno", "runtimes to run, comma-separated")
-	flag.StringVar(&scenariosFlag, "scenarios", "hello,read,increment,spread", "scenarios to run, comma-separated")
+	flag.StringVar(&scenariosFlag, "scenarios", defaultScenarios(), "scenarios to run, comma-separated")
+	flag.IntVar(&o.createN, "create-n", 10000, "create: number of new coordinators (one request each)")
+	flag.IntVar(&o.memoryN, "memory-n", 10000, "idle-memory: number of coordinators created before memory is read")
+	flag.IntVar(&o.createConns, "create-connections", 8, "create and idle-memory: concurrent connections (DESIGN.md's anchor used 8)")
+	flag.DurationVar(&o.idleTimeout, "idle-timeout", 5*time.Second, "idle-memory: edge's coordinators.idle_timeout in the generated config")
+	flag.DurationVar(&o.idleWait, "idle-wait", 30*time.Second, "idle-memory: wait after the last creation before reading RSS")
 	flag.StringVar(&o.npmDir, "npm-dir", "", "where deno and workerd are installed with npm (default <repo>/loadtest/.npm)")
 	flag.BoolVar(&o.noInstall, "no-install", false, "do not run npm install; use what is in -npm-dir")
 	flag.StringVar(&o.denoVer, "deno-version", defaultDenoVersion, "npm version of deno to install")
@@ -115,6 +125,9 @@ func parseFlags() (*options, error) {
 	if o.duration <= 0 || o.warmup < 0 || o.connections < 1 || o.timeout <= 0 || o.genProcs < 0 || o.rounds < 1 || o.quiet < 0 || o.quietWait < 0 {
 		return nil, errors.New("-duration, -connections, -timeout and -rounds must be positive; -warmup, -gen-procs, -quiet and -quiet-wait not negative")
 	}
+	if o.createN < 1 || o.memoryN < 1 || o.createConns < 1 || o.idleTimeout <= 0 || o.idleWait < 0 {
+		return nil, errors.New("-create-n, -memory-n, -create-connections and -idle-timeout must be positive; -idle-wait not negative")
+	}
 	for _, r := range splitList(runtimesFlag) {
 		if _, ok := runtimeTitle[r]; !ok {
 			return nil, fmt.Errorf("unknown runtime %q (want edge, workerd, deno)", r)
@@ -130,7 +143,7 @@ func parseFlags() (*options, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown scenario %q (want hello, read, increment, spread)", k)
+			return nil, fmt.Errorf("unknown scenario %q (want some of %s)", k, defaultScenarios())
 		}
 	}
 	return o, nil
@@ -243,6 +256,42 @@ func run() error {
 		info.versions = append(info.versions, "workerd: "+versionOf(ctx, workerdBin))
 	}
 
+	// starters start a runtime: the shared copy (tag "") for the load
+	// scenarios, and fresh ones for idle-memory.
+	starters := map[string]startFunc{}
+	for _, name := range runtimeOrder {
+		starters[name] = func(ctx context.Context, tag string, idle time.Duration) (*server, error) {
+			w, l := work, logs
+			if tag != "" {
+				w, l = filepath.Join(work, tag), filepath.Join(logs, tag)
+				for _, d := range []string{w, l} {
+					if err := os.MkdirAll(d, 0o755); err != nil {
+						return nil, err
+					}
+				}
+			}
+			switch name {
+			case "edge":
+				config := filepath.Join(assetDir, "edge", "edge.yaml")
+				if idle > 0 {
+					base, err := os.ReadFile(config)
+					if err != nil {
+						return nil, err
+					}
+					config = filepath.Join(assetDir, "edge", "edge-"+tag+".yaml")
+					if err := os.WriteFile(config, edgeConfig(base, idle), 0o644); err != nil {
+						return nil, err
+					}
+				}
+				return startEdge(ctx, edgeBin, config, w, l)
+			case "deno":
+				return startDeno(ctx, denoBin, assetDir, w, l)
+			default:
+				return startWorkerd(ctx, workerdBin, assetDir, w, l)
+			}
+		}
+	}
+
 	// Start every runtime; they stay up (idle) while the others are measured.
 	servers := map[string]*server{}
 	defer func() {
@@ -255,16 +304,7 @@ func run() error {
 			continue
 		}
 		fmt.Printf("starting %s...\n", name)
-		var s *server
-		var err error
-		switch name {
-		case "edge":
-			s, err = startEdge(ctx, edgeBin, assetDir, work, logs)
-		case "deno":
-			s, err = startDeno(ctx, denoBin, assetDir, work, logs)
-		case "workerd":
-			s, err = startWorkerd(ctx, workerdBin, assetDir, work, logs)
-		}
+		s, err := starters[name](ctx, "", 0)
 		if s != nil {
 			servers[name] = s
 		}
@@ -318,12 +358,20 @@ func run() error {
 					continue
 				}
 				fmt.Printf("%-9s %-48s ", name, sc.Title)
-				measure(ctx, o, s, sc, m, ourPids)
-				if m.Ran {
+				if sc.Memory {
+					measureMemory(ctx, o, starters[name], name, round, started, m, ourPids)
+				} else {
+					measure(ctx, o, s, sc, m, ourPids, newNamer("c", round, started))
+				}
+				switch {
+				case m.Ran && m.Memory != nil:
+					fmt.Printf("%d objects: RSS %s before, %s after creating, %s after %v idle\n", m.Memory.Objects,
+						formatBytes(m.Memory.Before), formatBytes(m.Memory.Active), formatBytes(m.Memory.Idle), m.Memory.Waited.Round(time.Second))
+				case m.Ran:
 					fmt.Printf("%10s req/s  p50 %s  p99 %s  non-2xx %d  errors %d  other CPU %.2f\n",
 						formatRate(m.Result.ReqPerSec), formatLatency(m.Result.P50), formatLatency(m.Result.P99),
 						m.Result.Non2xx, m.Result.Errors, m.OtherCores)
-				} else {
+				default:
 					fmt.Printf("failed: %s\n", oneLine(m.Err))
 				}
 				if err := s.exited(); err != nil && m.Err == "" {
@@ -343,6 +391,9 @@ func run() error {
 
 	fmt.Println()
 	fmt.Print(res.consoleTable(o.scenarios))
+	if mt := res.memoryTable(o.scenarios); mt != "" {
+		fmt.Print("\n" + mt)
+	}
 	md := markdownReport(o, info, res, problems)
 	mdPath := filepath.Join(o.outDir, "results.md")
 	if err := os.WriteFile(mdPath, []byte(md), 0o644); err != nil {
@@ -358,14 +409,20 @@ func run() error {
 var numberRE = regexp.MustCompile(`^\d+$`)
 
 // measure runs one scenario against one runtime: a check request, priming
-// for the spread scenario, the load, and a counter check afterwards.
-func measure(ctx context.Context, o *options, s *server, sc scenario, m *measurement, ourPids []int) {
+// for the spread scenario, the load, and a counter check afterwards. The
+// create scenario sends o.createN requests to new names from nm instead of
+// a timed load.
+func measure(ctx context.Context, o *options, s *server, sc scenario, m *measurement, ourPids []int, nm namer) {
 	t, ok := s.targets[sc.Key]
 	if !ok {
 		m.Err = "scenario not available for " + s.name
 		return
 	}
 	client := &http.Client{Timeout: o.timeout}
+	if sc.Create {
+		measureCreate(ctx, o, s, t, client, m, ourPids, nm)
+		return
+	}
 	status, body, err := get(ctx, client, t.Addr, t.Host, t.Path)
 	checkOK := err == nil && status == 200
 	switch {
@@ -644,6 +701,17 @@ func markdownReport(o *options, info runInfo, res *results, problems map[string]
 	b.WriteString(res.summaryTable(o.scenarios))
 	b.WriteString("\nRatios are edge's req/s divided by the other runtime's (above 1: edge is faster).\n\n")
 	b.WriteString(res.detailTable(o.scenarios))
+	for _, sc := range o.scenarios {
+		switch {
+		case sc.Create:
+			fmt.Fprintf(&b, "\n\"%s\": %d first requests, each to a coordinator (Durable Object, KV key) never asked for before, which stores one value before answering; %d connections, no warmup; req/s is creations per second.\n",
+				sc.Title, o.createN, o.createConns)
+		case sc.Memory:
+			fmt.Fprintf(&b, "\n\"%s\": a fresh copy of each runtime; %d coordinators created (%d connections), each storing one value; RSS (VmRSS summed over the runtime's process tree) read before, right after creating, and %v later; edge's coordinators.idle_timeout: %v.\n\n",
+				sc.Title, o.memoryN, o.createConns, o.idleWait, o.idleTimeout)
+			b.WriteString(res.memoryTable(o.scenarios))
+		}
+	}
 	var notes strings.Builder
 	for _, name := range runtimeOrder {
 		if p := problems[name]; p != "" {
@@ -678,7 +746,8 @@ func writeJSON(path string, o *options, info runInfo, res *results) error {
 		OtherCores  float64
 		RSSBytes    uint64
 		Round       int
-		Notes       []string `json:",omitempty"`
+		Notes       []string      `json:",omitempty"`
+		Memory      *memorySample `json:",omitempty"`
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	var cells []cell
@@ -687,7 +756,7 @@ func writeJSON(path string, o *options, info runInfo, res *results) error {
 			for _, m := range res.all(sc.Key, rt) {
 				r := m.Result
 				cells = append(cells, cell{rt, sc.Key, m.Ran, m.Err, r.ReqPerSec, r.Requests, r.Non2xx, r.Errors, r.Statuses,
-					ms(r.P50), ms(r.P90), ms(r.P99), ms(r.Max), m.ServerCores, m.GenCores, m.OtherCores, m.RSS, m.Round, m.Notes})
+					ms(r.P50), ms(r.P90), ms(r.P99), ms(r.Max), m.ServerCores, m.GenCores, m.OtherCores, m.RSS, m.Round, m.Notes, m.Memory})
 			}
 		}
 	}
