@@ -103,7 +103,7 @@ func parseFlags() (*options, error) {
 	flag.IntVar(&o.memoryN, "memory-n", 10000, "idle-memory: number of coordinators created before memory is read")
 	flag.IntVar(&o.createConns, "create-connections", 8, "create and idle-memory: concurrent connections (DESIGN.md's anchor used 8)")
 	flag.DurationVar(&o.idleTimeout, "idle-timeout", 5*time.Second, "idle-memory: edge's coordinators.idle_timeout in the generated config")
-	flag.DurationVar(&o.idleWait, "idle-wait", 30*time.Second, "idle-memory: wait after the last creation before reading RSS")
+	flag.DurationVar(&o.idleWait, "idle-wait", 150*time.Second, "idle-memory: wait after the last creation before reading RSS (longer than Go's 2-minute forced GC, after which edge returns freed memory)")
 	flag.StringVar(&o.npmDir, "npm-dir", "", "where deno and workerd are installed with npm (default <repo>/loadtest/.npm)")
 	flag.BoolVar(&o.noInstall, "no-install", false, "do not run npm install; use what is in -npm-dir")
 	flag.StringVar(&o.denoVer, "deno-version", defaultDenoVersion, "npm version of deno to install")
@@ -339,6 +339,12 @@ func run() error {
 			fmt.Printf("round %d of %d\n", round, o.rounds)
 		}
 		for _, sc := range o.scenarios {
+			if sc.Memory {
+				if err := runMemoryScenario(ctx, o, sc, round, started, want, starters, problems, res, ourPids); err != nil {
+					return err
+				}
+				continue
+			}
 			for _, name := range runtimeOrder {
 				if !want[name] {
 					continue
@@ -358,20 +364,12 @@ func run() error {
 					continue
 				}
 				fmt.Printf("%-9s %-48s ", name, sc.Title)
-				if sc.Memory {
-					measureMemory(ctx, o, starters[name], name, round, started, m, ourPids)
-				} else {
-					measure(ctx, o, s, sc, m, ourPids, newNamer("c", round, started))
-				}
-				switch {
-				case m.Ran && m.Memory != nil:
-					fmt.Printf("%d objects: RSS %s before, %s after creating, %s after %v idle\n", m.Memory.Objects,
-						formatBytes(m.Memory.Before), formatBytes(m.Memory.Active), formatBytes(m.Memory.Idle), m.Memory.Waited.Round(time.Second))
-				case m.Ran:
+				measure(ctx, o, s, sc, m, ourPids, newNamer("c", round, started))
+				if m.Ran {
 					fmt.Printf("%10s req/s  p50 %s  p99 %s  non-2xx %d  errors %d  other CPU %.2f\n",
 						formatRate(m.Result.ReqPerSec), formatLatency(m.Result.P50), formatLatency(m.Result.P99),
 						m.Result.Non2xx, m.Result.Errors, m.OtherCores)
-				default:
+				} else {
 					fmt.Printf("failed: %s\n", oneLine(m.Err))
 				}
 				if err := s.exited(); err != nil && m.Err == "" {
@@ -512,6 +510,45 @@ func measure(ctx context.Context, o *options, s *server, sc scenario, m *measure
 			m.Notes = append(m.Notes, fmt.Sprintf("counter check: reading the counter failed: status %d, body %q, err %v", status, truncateText(body, 200), err))
 		}
 	}
+}
+
+// runMemoryScenario runs idle-memory for one round: a fresh copy of each
+// runtime in turn creates its objects, then all wait out the idle time
+// together and are read and stopped.
+func runMemoryScenario(ctx context.Context, o *options, sc scenario, round int, started time.Time, want map[string]bool,
+	starters map[string]startFunc, problems map[string]string, res *results, ourPids []int) error {
+	var runs []*memoryRun
+	for _, name := range runtimeOrder {
+		if !want[name] {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		m := &measurement{Runtime: name, Scenario: sc.Key, Round: round}
+		res.put(m)
+		if p := problems[name]; p != "" {
+			m.Err = p
+			continue
+		}
+		fmt.Printf("%-9s %-48s ", name, sc.Title)
+		r := startMemory(ctx, o, starters[name], name, round, started, m, ourPids)
+		if r == nil {
+			fmt.Printf("failed: %s\n", oneLine(m.Err))
+			continue
+		}
+		fmt.Printf("%s objects at %s req/s: RSS %s before, %s after creating\n", formatRate(float64(r.sample.Objects)),
+			formatRate(m.Result.ReqPerSec), formatBytes(r.sample.Before), formatBytes(r.sample.Active))
+		runs = append(runs, r)
+	}
+	fmt.Printf("waiting until each has been idle for %v...\n", o.idleWait)
+	finishMemory(ctx, o, runs)
+	for _, r := range runs {
+		if r.m.Ran {
+			fmt.Printf("%-9s RSS %s after %v idle (peak %s)\n", r.m.Runtime, formatBytes(r.sample.Idle), r.sample.Waited.Round(time.Second), formatBytes(r.sample.Peak))
+		}
+	}
+	return ctx.Err()
 }
 
 // waitQuiet samples the machine for a second at a time until processes other

@@ -42,8 +42,8 @@ func (n namer) name(i uint64) string { return n.prefix + strconv.FormatUint(i, 3
 // check is the name of the check request, outside the counter's range.
 func (n namer) check() string { return n.prefix + "check" }
 
-// runCreate sends count requests, connections at a time, each to a new
-// object, and checks afterwards that the first object kept its value.
+// runCreate sends a check request and then count requests, connections at
+// a time, each to a new object.
 func runCreate(ctx context.Context, client *http.Client, t target, nm namer, count uint64, connections int, timeout time.Duration) (loadgen.Result, []string, error) {
 	var notes []string
 	status, body, err := get(ctx, client, t.Addr, t.Host, t.Path+nm.check())
@@ -70,7 +70,7 @@ func runCreate(ctx context.Context, client *http.Client, t target, nm namer, cou
 	}
 	notes = append(notes, fmt.Sprintf("created %d objects (%d connections) in %v",
 		r.Total2xx, connections, r.Elapsed.Round(time.Millisecond)))
-	return r, append(notes, readBack(ctx, client, t, nm)), nil
+	return r, notes, nil
 }
 
 // readBack asks the first created object again: it must answer "old" (its
@@ -104,63 +104,113 @@ func (s *memorySample) perObject() string {
 	return fmt.Sprintf("%.1f KiB", float64(s.Idle-s.Before)/float64(s.Objects)/1024)
 }
 
-// measureMemory starts a fresh copy of a runtime (so that earlier scenarios'
-// objects do not count), creates o.memoryN objects, waits o.idleWait and
-// reads the resident memory of the runtime's processes and their children.
-func measureMemory(ctx context.Context, o *options, start startFunc, name string, round int, runStart time.Time, m *measurement, ourPids []int) {
+// memoryRun is one runtime's idle-memory measurement between its creations
+// and the end of the shared idle wait.
+type memoryRun struct {
+	m       *measurement
+	s       *server
+	t       target
+	nm      namer
+	sample  *memorySample
+	created time.Time
+}
+
+// tree is the runtime's processes and their children now.
+func (r *memoryRun) tree() []int { return processTree(r.s.pids()) }
+
+// startMemory starts a fresh copy of a runtime (so that earlier scenarios'
+// objects do not count), reads its RSS with one object, and creates
+// o.memoryN more. It returns nil, with m.Err set, if that failed; otherwise
+// the caller must call finishMemory.
+func startMemory(ctx context.Context, o *options, start startFunc, name string, round int, runStart time.Time, m *measurement, ourPids []int) *memoryRun {
 	s, err := start(ctx, fmt.Sprintf("memory-r%d", round), o.idleTimeout)
-	if s != nil {
-		defer s.stop()
-	}
 	if err != nil {
+		if s != nil {
+			s.stop()
+		}
 		m.Err = "did not start: " + err.Error()
-		return
+		return nil
 	}
-	client := &http.Client{Timeout: o.timeout}
 	t, ok := s.targets["create"]
 	if !ok {
+		s.stop()
 		m.Err = "scenario not available for " + name
-		return
+		return nil
 	}
-	nm := newNamer("m", round, runStart)
-	sample := &memorySample{}
-	// One object first, so that Before includes the code paths an object
-	// loads (the coordinator's program, the store).
-	if status, body, err := get(ctx, client, t.Addr, t.Host, t.Path+nm.check()); err != nil || status != 200 || body != "new" {
-		m.Notes = append(m.Notes, fmt.Sprintf("check request: status %d, body %q, err %v; want 200 \"new\"", status, truncateText(body, 200), err))
+	r := &memoryRun{m: m, s: s, t: t, nm: newNamer("m", round, runStart), sample: &memorySample{}}
+	client := &http.Client{Timeout: o.timeout}
+	// One object first, so that Before includes the code an object loads
+	// (the coordinator's program, the store).
+	if status, body, err := get(ctx, client, t.Addr, t.Host, t.Path+"first-"+r.nm.check()); err != nil || status != 200 || body != "new" {
+		m.Notes = append(m.Notes, fmt.Sprintf("first object: status %d, body %q, err %v; want 200 \"new\"", status, truncateText(body, 200), err))
 	}
 	if o.quiet > 0 {
 		waitQuiet(ctx, append(ourPids, s.pids()...), o.quiet, o.quietWait)
 	}
-	tree := func() []int { return processTree(s.pids()) }
-	sample.Before = procRSS(tree())
-	r, notes, err := runCreate(ctx, client, t, nm, uint64(o.memoryN), o.createConns, o.timeout)
+	r.sample.Before = procRSS(r.tree())
+	res, notes, err := runCreate(ctx, client, t, r.nm, uint64(o.memoryN), o.createConns, o.timeout)
+	m.Notes = append(m.Notes, notes...)
 	if err != nil {
+		s.stop()
 		m.Err = err.Error()
+		return nil
+	}
+	r.created = time.Now()
+	r.sample.Active = procRSS(r.tree())
+	r.sample.Peak = r.sample.Active
+	r.sample.Objects = res.Total2xx
+	m.Result = res
+	return r
+}
+
+// finishMemory waits until every run has been idle for o.idleWait since its
+// last creation (they wait together, so the wait is paid once per round),
+// sampling RSS once a second for the peak; then it reads each runtime's
+// RSS, asks its first object again (it must have kept its value) and stops
+// it.
+func finishMemory(ctx context.Context, o *options, runs []*memoryRun) {
+	if len(runs) == 0 {
 		return
 	}
-	sample.Active = procRSS(tree())
-	sample.Peak = sample.Active
-	sample.Objects = r.Total2xx
-	created := time.Now()
-	// The read-back of runCreate touched object 0: wait for it to go idle
-	// too, sampling once a second for the peak.
-	for time.Since(created) < o.idleWait && ctx.Err() == nil {
+	for ctx.Err() == nil {
+		waiting := false
+		for _, r := range runs {
+			if time.Since(r.created) < o.idleWait {
+				waiting = true
+				r.sample.Peak = max(r.sample.Peak, procRSS(r.tree()))
+			} else if r.sample.Waited == 0 {
+				r.readIdle()
+			}
+		}
+		if !waiting {
+			break
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
 		}
-		sample.Peak = max(sample.Peak, procRSS(tree()))
 	}
-	pids := tree()
-	sample.Idle, sample.Procs, sample.Waited = procRSS(pids), len(pids), time.Since(created)
-	m.Notes = append(m.Notes, notes...)
-	m.Notes = append(m.Notes, fmt.Sprintf("%d process(es) in the runtime's tree", sample.Procs))
-	if err := s.exited(); err != nil {
-		m.Err = err.Error()
-		return
+	client := &http.Client{Timeout: o.timeout}
+	for _, r := range runs {
+		if r.sample.Waited == 0 {
+			r.readIdle()
+		}
+		r.m.Notes = append(r.m.Notes, readBack(ctx, client, r.t, r.nm))
+		r.m.Notes = append(r.m.Notes, fmt.Sprintf("RSS summed over %d process(es) (the runtime's process tree)", r.sample.Procs))
+		if err := r.s.exited(); err != nil {
+			r.m.Err = err.Error()
+		} else {
+			r.m.Ran, r.m.Memory, r.m.RSS = true, r.sample, r.sample.Idle
+		}
+		r.s.stop()
 	}
-	m.Ran, m.Result, m.Memory, m.RSS = true, r, sample, sample.Idle
+}
+
+// readIdle takes the idle sample.
+func (r *memoryRun) readIdle() {
+	pids := r.tree()
+	r.sample.Idle, r.sample.Procs, r.sample.Waited = procRSS(pids), len(pids), time.Since(r.created)
+	r.sample.Peak = max(r.sample.Peak, r.sample.Idle)
 }
 
 // processTree returns pids and all their descendants, from
@@ -245,6 +295,7 @@ func measureCreate(ctx context.Context, o *options, s *server, t target, client 
 	r, notes, err := runCreate(ctx, client, t, nm, uint64(o.createN), o.createConns, o.timeout)
 	cpu1, gen1, all1, our1 := procCPU(pids), selfCPU(), machineBusy(), procCPU(ourPids)
 	m.Notes = append(m.Notes, notes...)
+	m.Notes = append(m.Notes, readBack(ctx, client, t, nm))
 	if err != nil {
 		m.Err = err.Error()
 		return
