@@ -283,7 +283,7 @@ func run() error {
 						return nil, err
 					}
 				}
-				return startEdge(ctx, edgeBin, config, w, l)
+				return startEdge(ctx, edgeBin, config, w, l, idle > 0)
 			case "deno":
 				return startDeno(ctx, denoBin, assetDir, w, l)
 			default:
@@ -609,8 +609,18 @@ func prime(ctx context.Context, client *http.Client, t target, parallel int) (ti
 	return time.Since(start), failures, first
 }
 
-// get sends one GET to a loopback address and returns status and body.
+// get sends one GET to a loopback address and returns status and body (at
+// most 64 KiB of it).
 func get(ctx context.Context, client *http.Client, addr, host, path string) (int, string, error) {
+	return getLimit(ctx, client, addr, host, path, 64<<10)
+}
+
+// getFull is get for large bodies (up to 64 MiB), such as a heap profile.
+func getFull(ctx context.Context, client *http.Client, addr, host, path string) (int, string, error) {
+	return getLimit(ctx, client, addr, host, path, 64<<20)
+}
+
+func getLimit(ctx context.Context, client *http.Client, addr, host, path string, limit int64) (int, string, error) {
 	if _, err := loadgen.CheckLoopback(addr); err != nil {
 		return 0, "", err
 	}
@@ -624,7 +634,7 @@ func get(ctx context.Context, client *http.Client, addr, host, path string) (int
 		return 0, "", err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	return resp.StatusCode, strings.TrimSpace(string(b)), err
 }
 

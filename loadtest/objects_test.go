@@ -55,6 +55,13 @@ func TestRSSFromProcStatus(t *testing.T) {
 	if got := parseStatusKB(status, "VmSwap:"); got != 0 {
 		t.Errorf("an absent key gives %d, want 0", got)
 	}
+	profile := "heap profile: 1: 2 [3: 4] @ heap/1048576\n# runtime.MemStats\n# Alloc = 17136064\n# HeapAlloc = 17136064\n# HeapSys = 414187520\n"
+	if got := parseMemStat(profile, "HeapAlloc"); got != 17136064 {
+		t.Errorf("HeapAlloc = %d", got)
+	}
+	if got := parseMemStat(profile, "Heap"); got != 0 {
+		t.Errorf("a partial name matched: %d", got)
+	}
 	if got := parseChildren([]byte("4242 4243 \n")); !reflect.DeepEqual(got, []int{4242, 4243}) {
 		t.Errorf("parseChildren = %v", got)
 	}
@@ -106,13 +113,13 @@ func TestMemoryAndCreateRows(t *testing.T) {
 	r := newResults()
 	res := loadgen.Result{ReqPerSec: 400, Requests: 10000, P50: 17700 * time.Microsecond, P99: 60 * time.Millisecond}
 	r.put(&measurement{Runtime: "edge", Scenario: "idle-memory", Round: 1, Ran: true, Result: res,
-		Memory: &memorySample{Objects: 10000, Before: 50 << 20, Active: 900 << 20, Idle: 150 << 20, Peak: 910 << 20}})
+		Memory: &memorySample{Objects: 10000, Before: 50 << 20, Active: 900 << 20, Idle: 150 << 20, Peak: 910 << 20, AfterGC: 100 << 20, HeapAlloc: 20 << 20}})
 	r.put(&measurement{Runtime: "workerd", Scenario: "idle-memory", Round: 1, Err: "did not start"})
 	create := cell("edge", "create", 1, 650, 0)
 	r.put(create)
 
 	mem := r.memoryTable(allScenarios)
-	if want := "| edge | 10,000 | 50 MiB | 900 MiB | 150 MiB | 910 MiB | 10.2 KiB | 400 | 17.70 ms | 60.00 ms |"; !strings.Contains(mem, want) {
+	if want := "| edge | 10,000 | 50 MiB | 900 MiB | 150 MiB | 910 MiB | 10.2 KiB | 100 MiB (20 MiB) | 400 | 17.70 ms | 60.00 ms |"; !strings.Contains(mem, want) {
 		t.Errorf("memory table misses\n%s\ngot:\n%s", want, mem)
 	}
 	if !strings.Contains(mem, "| workerd | failed |") {

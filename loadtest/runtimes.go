@@ -45,6 +45,9 @@ type server struct {
 	targets map[string]target
 	// ackedIncrements counts the 2xx answers to /increment so far.
 	ackedIncrements uint64
+	// pprofAddr, for an edge started for idle-memory, is where it serves
+	// Go's profiler (EDGE_PPROF), used to force a GC and read the live heap.
+	pprofAddr string
 }
 
 func (s *server) pids() []int {
@@ -212,15 +215,25 @@ func edgeConfig(base []byte, idle time.Duration) []byte {
 	return append([]byte(head), base...)
 }
 
-// startEdge runs `edge dev` with the benchmark config at config.
-func startEdge(ctx context.Context, bin, config, work, logs string) (*server, error) {
+// startEdge runs `edge dev` with the benchmark config at config. With
+// pprof, it also serves Go's profiler on a free loopback port.
+func startEdge(ctx context.Context, bin, config, work, logs string, pprof bool) (*server, error) {
 	s := &server{name: "edge", targets: map[string]target{}}
+	var env []string
+	if pprof {
+		port, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		s.pprofAddr = fmt.Sprintf("127.0.0.1:%d", port)
+		env = append(env, "EDGE_PPROF="+s.pprofAddr)
+	}
 	data := filepath.Join(work, "edge-data")
 	if err := os.MkdirAll(data, 0o755); err != nil {
 		return nil, err
 	}
 	lines := make(chan string, 256)
-	p, err := startProc("edge", filepath.Join(logs, "edge.log"), lines, work, nil, bin,
+	p, err := startProc("edge", filepath.Join(logs, "edge.log"), lines, work, env, bin,
 		"dev", "--config", config, "--listen", "127.0.0.1:0", "--data", data)
 	if err != nil {
 		return nil, err
