@@ -233,6 +233,13 @@ func (r *memoryRun) forceGC(ctx context.Context, client *http.Client) error {
 	case <-time.After(5 * time.Second):
 	}
 	r.sample.AfterGC = procRSS(r.tree())
+	// Where the RSS is: Go's in-use heap spans, free spans not yet
+	// returned to the OS, stacks; the rest of RSS is outside Go's heap
+	// (binary, SQLite's C-style allocations, ...).
+	mib := func(k string) string { return formatBytes(parseMemStat(body, k)) }
+	retained := parseMemStat(body, "HeapIdle") - min(parseMemStat(body, "HeapIdle"), parseMemStat(body, "HeapReleased"))
+	r.m.Notes = append(r.m.Notes, fmt.Sprintf("after the forced GC: HeapAlloc %s, HeapInuse %s, free heap not yet returned to the OS %s, Sys %s, NumGC %d; RSS %s 5 s later",
+		mib("HeapAlloc"), mib("HeapInuse"), formatBytes(retained), mib("Sys"), parseMemStat(body, "NumGC"), formatBytes(r.sample.AfterGC)))
 	return nil
 }
 
