@@ -75,6 +75,11 @@ type options struct {
 	kv          bool
 	kvPostgres  string
 	kvProfile   string
+	createN     int
+	memoryN     int
+	createConns int
+	idleTimeout time.Duration
+	idleWait    time.Duration
 }
 
 func main() {
@@ -93,7 +98,12 @@ func parseFlags() (*options, error) {
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
 	flag.IntVar(&o.genProcs, "gen-procs", 1, "GOMAXPROCS of the load generator (like wrk's threads); 0 = all CPUs")
 	flag.StringVar(&runtimesFlag, "runtimes", "edge,workerd,deno", "runtimes to run, comma-separated")
-	flag.StringVar(&scenariosFlag, "scenarios", "hello,read,increment,spread", "scenarios to run, comma-separated")
+	flag.StringVar(&scenariosFlag, "scenarios", defaultScenarios(), "scenarios to run, comma-separated")
+	flag.IntVar(&o.createN, "create-n", 10000, "create: number of new coordinators (one request each)")
+	flag.IntVar(&o.memoryN, "memory-n", 10000, "idle-memory: number of coordinators created before memory is read")
+	flag.IntVar(&o.createConns, "create-connections", 8, "create and idle-memory: concurrent connections (DESIGN.md's anchor used 8)")
+	flag.DurationVar(&o.idleTimeout, "idle-timeout", 5*time.Second, "idle-memory: edge's coordinators.idle_timeout in the generated config")
+	flag.DurationVar(&o.idleWait, "idle-wait", 150*time.Second, "idle-memory: wait after the last creation before reading RSS (longer than Go's 2-minute forced GC, after which edge returns freed memory)")
 	flag.StringVar(&o.npmDir, "npm-dir", "", "where deno and workerd are installed with npm (default <repo>/loadtest/.npm)")
 	flag.BoolVar(&o.noInstall, "no-install", false, "do not run npm install; use what is in -npm-dir")
 	flag.StringVar(&o.denoVer, "deno-version", defaultDenoVersion, "npm version of deno to install")
@@ -115,6 +125,9 @@ func parseFlags() (*options, error) {
 	if o.duration <= 0 || o.warmup < 0 || o.connections < 1 || o.timeout <= 0 || o.genProcs < 0 || o.rounds < 1 || o.quiet < 0 || o.quietWait < 0 {
 		return nil, errors.New("-duration, -connections, -timeout and -rounds must be positive; -warmup, -gen-procs, -quiet and -quiet-wait not negative")
 	}
+	if o.createN < 1 || o.memoryN < 1 || o.createConns < 1 || o.idleTimeout <= 0 || o.idleWait < 0 {
+		return nil, errors.New("-create-n, -memory-n, -create-connections and -idle-timeout must be positive; -idle-wait not negative")
+	}
 	for _, r := range splitList(runtimesFlag) {
 		if _, ok := runtimeTitle[r]; !ok {
 			return nil, fmt.Errorf("unknown runtime %q (want edge, workerd, deno)", r)
@@ -130,7 +143,7 @@ func parseFlags() (*options, error) {
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("unknown scenario %q (want hello, read, increment, spread)", k)
+			return nil, fmt.Errorf("unknown scenario %q (want some of %s)", k, defaultScenarios())
 		}
 	}
 	return o, nil
@@ -243,6 +256,42 @@ func run() error {
 		info.versions = append(info.versions, "workerd: "+versionOf(ctx, workerdBin))
 	}
 
+	// starters start a runtime: the shared copy (tag "") for the load
+	// scenarios, and fresh ones for idle-memory.
+	starters := map[string]startFunc{}
+	for _, name := range runtimeOrder {
+		starters[name] = func(ctx context.Context, tag string, idle time.Duration) (*server, error) {
+			w, l := work, logs
+			if tag != "" {
+				w, l = filepath.Join(work, tag), filepath.Join(logs, tag)
+				for _, d := range []string{w, l} {
+					if err := os.MkdirAll(d, 0o755); err != nil {
+						return nil, err
+					}
+				}
+			}
+			switch name {
+			case "edge":
+				config := filepath.Join(assetDir, "edge", "edge.yaml")
+				if idle > 0 {
+					base, err := os.ReadFile(config)
+					if err != nil {
+						return nil, err
+					}
+					config = filepath.Join(assetDir, "edge", "edge-"+tag+".yaml")
+					if err := os.WriteFile(config, edgeConfig(base, idle), 0o644); err != nil {
+						return nil, err
+					}
+				}
+				return startEdge(ctx, edgeBin, config, w, l, idle > 0)
+			case "deno":
+				return startDeno(ctx, denoBin, assetDir, w, l)
+			default:
+				return startWorkerd(ctx, workerdBin, assetDir, w, l)
+			}
+		}
+	}
+
 	// Start every runtime; they stay up (idle) while the others are measured.
 	servers := map[string]*server{}
 	defer func() {
@@ -255,16 +304,7 @@ func run() error {
 			continue
 		}
 		fmt.Printf("starting %s...\n", name)
-		var s *server
-		var err error
-		switch name {
-		case "edge":
-			s, err = startEdge(ctx, edgeBin, assetDir, work, logs)
-		case "deno":
-			s, err = startDeno(ctx, denoBin, assetDir, work, logs)
-		case "workerd":
-			s, err = startWorkerd(ctx, workerdBin, assetDir, work, logs)
-		}
+		s, err := starters[name](ctx, "", 0)
 		if s != nil {
 			servers[name] = s
 		}
@@ -299,6 +339,12 @@ func run() error {
 			fmt.Printf("round %d of %d\n", round, o.rounds)
 		}
 		for _, sc := range o.scenarios {
+			if sc.Memory {
+				if err := runMemoryScenario(ctx, o, sc, round, started, want, starters, problems, res, ourPids); err != nil {
+					return err
+				}
+				continue
+			}
 			for _, name := range runtimeOrder {
 				if !want[name] {
 					continue
@@ -318,7 +364,7 @@ func run() error {
 					continue
 				}
 				fmt.Printf("%-9s %-48s ", name, sc.Title)
-				measure(ctx, o, s, sc, m, ourPids)
+				measure(ctx, o, s, sc, m, ourPids, newNamer("c", round, started))
 				if m.Ran {
 					fmt.Printf("%10s req/s  p50 %s  p99 %s  non-2xx %d  errors %d  other CPU %.2f\n",
 						formatRate(m.Result.ReqPerSec), formatLatency(m.Result.P50), formatLatency(m.Result.P99),
@@ -343,6 +389,9 @@ func run() error {
 
 	fmt.Println()
 	fmt.Print(res.consoleTable(o.scenarios))
+	if mt := res.memoryTable(o.scenarios); mt != "" {
+		fmt.Print("\n" + mt)
+	}
 	md := markdownReport(o, info, res, problems)
 	mdPath := filepath.Join(o.outDir, "results.md")
 	if err := os.WriteFile(mdPath, []byte(md), 0o644); err != nil {
@@ -358,14 +407,20 @@ func run() error {
 var numberRE = regexp.MustCompile(`^\d+$`)
 
 // measure runs one scenario against one runtime: a check request, priming
-// for the spread scenario, the load, and a counter check afterwards.
-func measure(ctx context.Context, o *options, s *server, sc scenario, m *measurement, ourPids []int) {
+// for the spread scenario, the load, and a counter check afterwards. The
+// create scenario sends o.createN requests to new names from nm instead of
+// a timed load.
+func measure(ctx context.Context, o *options, s *server, sc scenario, m *measurement, ourPids []int, nm namer) {
 	t, ok := s.targets[sc.Key]
 	if !ok {
 		m.Err = "scenario not available for " + s.name
 		return
 	}
 	client := &http.Client{Timeout: o.timeout}
+	if sc.Create {
+		measureCreate(ctx, o, s, t, client, m, ourPids, nm)
+		return
+	}
 	status, body, err := get(ctx, client, t.Addr, t.Host, t.Path)
 	checkOK := err == nil && status == 200
 	switch {
@@ -457,6 +512,45 @@ func measure(ctx context.Context, o *options, s *server, sc scenario, m *measure
 	}
 }
 
+// runMemoryScenario runs idle-memory for one round: a fresh copy of each
+// runtime in turn creates its objects, then all wait out the idle time
+// together and are read and stopped.
+func runMemoryScenario(ctx context.Context, o *options, sc scenario, round int, started time.Time, want map[string]bool,
+	starters map[string]startFunc, problems map[string]string, res *results, ourPids []int) error {
+	var runs []*memoryRun
+	for _, name := range runtimeOrder {
+		if !want[name] {
+			continue
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		m := &measurement{Runtime: name, Scenario: sc.Key, Round: round}
+		res.put(m)
+		if p := problems[name]; p != "" {
+			m.Err = p
+			continue
+		}
+		fmt.Printf("%-9s %-48s ", name, sc.Title)
+		r := startMemory(ctx, o, starters[name], name, round, started, m, ourPids)
+		if r == nil {
+			fmt.Printf("failed: %s\n", oneLine(m.Err))
+			continue
+		}
+		fmt.Printf("%s objects at %s req/s: RSS %s before, %s after creating\n", formatRate(float64(r.sample.Objects)),
+			formatRate(m.Result.ReqPerSec), formatBytes(r.sample.Before), formatBytes(r.sample.Active))
+		runs = append(runs, r)
+	}
+	fmt.Printf("waiting until each has been idle for %v...\n", o.idleWait)
+	finishMemory(ctx, o, runs)
+	for _, r := range runs {
+		if r.m.Ran {
+			fmt.Printf("%-9s RSS %s after %v idle (peak %s)\n", r.m.Runtime, formatBytes(r.sample.Idle), r.sample.Waited.Round(time.Second), formatBytes(r.sample.Peak))
+		}
+	}
+	return ctx.Err()
+}
+
 // waitQuiet samples the machine for a second at a time until processes other
 // than ours (the servers and this one) use less than `limit` cores, or
 // maxWait has passed. It returns how long it waited and the last sample.
@@ -515,8 +609,18 @@ func prime(ctx context.Context, client *http.Client, t target, parallel int) (ti
 	return time.Since(start), failures, first
 }
 
-// get sends one GET to a loopback address and returns status and body.
+// get sends one GET to a loopback address and returns status and body (at
+// most 64 KiB of it).
 func get(ctx context.Context, client *http.Client, addr, host, path string) (int, string, error) {
+	return getLimit(ctx, client, addr, host, path, 64<<10)
+}
+
+// getFull is get for large bodies (up to 64 MiB), such as a heap profile.
+func getFull(ctx context.Context, client *http.Client, addr, host, path string) (int, string, error) {
+	return getLimit(ctx, client, addr, host, path, 64<<20)
+}
+
+func getLimit(ctx context.Context, client *http.Client, addr, host, path string, limit int64) (int, string, error) {
 	if _, err := loadgen.CheckLoopback(addr); err != nil {
 		return 0, "", err
 	}
@@ -530,7 +634,7 @@ func get(ctx context.Context, client *http.Client, addr, host, path string) (int
 		return 0, "", err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	return resp.StatusCode, strings.TrimSpace(string(b)), err
 }
 
@@ -644,6 +748,17 @@ func markdownReport(o *options, info runInfo, res *results, problems map[string]
 	b.WriteString(res.summaryTable(o.scenarios))
 	b.WriteString("\nRatios are edge's req/s divided by the other runtime's (above 1: edge is faster).\n\n")
 	b.WriteString(res.detailTable(o.scenarios))
+	for _, sc := range o.scenarios {
+		switch {
+		case sc.Create:
+			fmt.Fprintf(&b, "\n\"%s\": %d first requests, each to a coordinator (Durable Object, KV key) never asked for before, which stores one value before answering; %d connections, no warmup; req/s is creations per second.\n",
+				sc.Title, o.createN, o.createConns)
+		case sc.Memory:
+			fmt.Fprintf(&b, "\n\"%s\": a fresh copy of each runtime; %d coordinators created (%d connections), each storing one value; RSS (VmRSS summed over the runtime's process tree) read before, right after creating, and %v later; edge's coordinators.idle_timeout: %v.\n\n",
+				sc.Title, o.memoryN, o.createConns, o.idleWait, o.idleTimeout)
+			b.WriteString(res.memoryTable(o.scenarios))
+		}
+	}
 	var notes strings.Builder
 	for _, name := range runtimeOrder {
 		if p := problems[name]; p != "" {
@@ -678,7 +793,8 @@ func writeJSON(path string, o *options, info runInfo, res *results) error {
 		OtherCores  float64
 		RSSBytes    uint64
 		Round       int
-		Notes       []string `json:",omitempty"`
+		Notes       []string      `json:",omitempty"`
+		Memory      *memorySample `json:",omitempty"`
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	var cells []cell
@@ -687,7 +803,7 @@ func writeJSON(path string, o *options, info runInfo, res *results) error {
 			for _, m := range res.all(sc.Key, rt) {
 				r := m.Result
 				cells = append(cells, cell{rt, sc.Key, m.Ran, m.Err, r.ReqPerSec, r.Requests, r.Non2xx, r.Errors, r.Statuses,
-					ms(r.P50), ms(r.P90), ms(r.P99), ms(r.Max), m.ServerCores, m.GenCores, m.OtherCores, m.RSS, m.Round, m.Notes})
+					ms(r.P50), ms(r.P90), ms(r.P99), ms(r.Max), m.ServerCores, m.GenCores, m.OtherCores, m.RSS, m.Round, m.Notes, m.Memory})
 			}
 		}
 	}

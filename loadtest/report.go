@@ -16,13 +16,46 @@ type scenario struct {
 	// Prime: before the warmup, send one request to each of the 1,000
 	// coordinators (/spread?k=0..999) so the measurement is steady state.
 	Prime bool
+	// Create: instead of a timed load on one URL, send a fixed number of
+	// requests (-create-n), each to a new object (/create/<new name>).
+	Create bool
+	// Memory: start a fresh copy of each runtime, create -memory-n objects,
+	// let them go idle and report resident memory (memoryTable) instead of
+	// req/s.
+	Memory bool
+	// K6 is the script in loadtest/k6 that runs this scenario against a
+	// running edge (TestK6Scripts checks that it exists and parses).
+	K6 string
 }
 
 var allScenarios = []scenario{
-	{Key: "hello", Title: "hello-world worker"},
-	{Key: "read", Title: "worker → coordinator, read"},
-	{Key: "increment", Title: "worker → one hot coordinator, durable increment"},
-	{Key: "spread", Title: "increments spread over 1,000 coordinators", Prime: true},
+	{Key: "hello", Title: "hello-world worker", K6: "hello.js"},
+	{Key: "read", Title: "worker → coordinator, read", K6: "read.js"},
+	{Key: "increment", Title: "worker → one hot coordinator, durable increment", K6: "increment.js"},
+	{Key: "spread", Title: "increments spread over 1,000 coordinators", Prime: true, K6: "spread.js"},
+	{Key: "create", Title: "first request to a new coordinator, one durable write", Create: true, K6: "create.js"},
+	// k6 cannot read a server's memory; create.js makes the same objects.
+	{Key: "idle-memory", Title: "memory: idle coordinators with one stored value", Memory: true, K6: "create.js"},
+}
+
+// defaultScenarios is the -scenarios default: all of them.
+func defaultScenarios() string {
+	keys := make([]string, len(allScenarios))
+	for i, sc := range allScenarios {
+		keys[i] = sc.Key
+	}
+	return strings.Join(keys, ",")
+}
+
+// loadScenarios are those measured in req/s (all but the memory ones).
+func loadScenarios(scenarios []scenario) []scenario {
+	var out []scenario
+	for _, sc := range scenarios {
+		if !sc.Memory {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
 
 // runtimeOrder is the order runtimes are run and shown in.
@@ -52,6 +85,8 @@ type measurement struct {
 	Round int
 	// RSS is the server processes' resident memory after the run.
 	RSS uint64
+	// Memory holds the samples of an idle-memory measurement.
+	Memory *memorySample
 	// Notes are checks and observations (prime time, counter check, ...).
 	Notes []string
 }
@@ -96,8 +131,17 @@ func median(ms []*measurement) *measurement {
 		}
 		return ms[len(ms)-1]
 	}
-	sort.SliceStable(ran, func(i, j int) bool { return ran[i].Result.ReqPerSec < ran[j].Result.ReqPerSec })
+	sort.SliceStable(ran, func(i, j int) bool { return sortKey(ran[i]) < sortKey(ran[j]) })
 	return ran[(len(ran)-1)/2]
+}
+
+// sortKey orders the rounds of a cell for the median: req/s, or for a
+// memory cell the idle RSS.
+func sortKey(m *measurement) float64 {
+	if m.Memory != nil {
+		return float64(m.Memory.Idle)
+	}
+	return m.Result.ReqPerSec
 }
 
 // ratio returns a/b as text, or "n/a" when either side did not run cleanly.
@@ -176,6 +220,7 @@ func cellRate(m *measurement) string {
 
 // summaryTable is the markdown table of req/s and ratios.
 func (r *results) summaryTable(scenarios []scenario) string {
+	scenarios = loadScenarios(scenarios)
 	var b strings.Builder
 	b.WriteString("| scenario | edge req/s | workerd req/s | Deno req/s | edge/workerd | edge/Deno |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
@@ -189,6 +234,7 @@ func (r *results) summaryTable(scenarios []scenario) string {
 
 // detailTable is the markdown table with latency, errors and resources.
 func (r *results) detailTable(scenarios []scenario) string {
+	scenarios = loadScenarios(scenarios)
 	var b strings.Builder
 	b.WriteString("| scenario | runtime | req/s | p50 | p99 | non-2xx | errors | server CPU (cores) | req per server CPU-second | generator CPU (cores) | other CPU (cores) | server RSS after |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -257,6 +303,7 @@ func oneLine(s string) string {
 
 // consoleTable is a plain-text table for the terminal.
 func (r *results) consoleTable(scenarios []scenario) string {
+	scenarios = loadScenarios(scenarios)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-48s %-8s %10s %10s %10s %8s %7s %7s %7s %7s %9s\n",
 		"scenario", "runtime", "req/s", "p50", "p99", "non-2xx", "errors", "srvCPU", "genCPU", "other", "RSS")

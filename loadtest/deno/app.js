@@ -3,6 +3,8 @@
 //   /read          kv.get(["count"])
 //   /increment     check+set increment of ["count"] (retried on conflict)
 //   /spread[?k=N]  the same on ["c", k], k random in [0, 1000) unless given
+//   /create/<name> set ["created", name] if absent (one atomic commit):
+//                  "new", or "old" if the key existed
 // There is no second process: the "coordinator" is the KV store itself.
 const port = Number(Deno.args[0] ?? 8000);
 const kv = await Deno.openKv(Deno.args[1]);
@@ -32,6 +34,11 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
       return new Response(String(await increment(["c", k])));
     }
     default:
+      if (url.pathname.startsWith("/create/")) {
+        const key = ["created", url.pathname.slice(8)];
+        const res = await kv.atomic().check({ key, versionstamp: null }).set(key, Date.now()).commit();
+        return new Response(res.ok ? "new" : "old");
+      }
       return new Response("not found", { status: 404 });
   }
 });

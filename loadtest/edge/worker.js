@@ -4,8 +4,11 @@
 //   /increment       -> https://counter.deno.dev/increment  (one hot coordinator)
 //   /spread[?k=N]    -> https://c<k>.counter.deno.dev/increment, k random in
 //                       [0, 1000) unless given (the harness primes all 1000)
+//   /create/<name>   -> https://<name>.store.deno.dev/ (a new duplicate of the
+//                       "store" coordinator: created by this request)
 const COORDINATOR = "counter.deno.dev";
 const SPREAD = 1000;
+const STORE = "store.deno.dev";
 
 Deno.serve(async (req) => {
   const url = new URL(req.url);
@@ -24,6 +27,10 @@ Deno.serve(async (req) => {
       break;
     }
     default:
+      if (url.pathname.startsWith("/create/")) {
+        target = `https://${url.pathname.slice(8)}.${STORE}/`;
+        break;
+      }
       return new Response("not found", { status: 404 });
   }
   const res = await fetch(target);

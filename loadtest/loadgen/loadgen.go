@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,6 +44,15 @@ type Config struct {
 	Duration time.Duration
 	// Timeout bounds one request (dial, write and read); 0 means 10s.
 	Timeout time.Duration
+	// PathFor, if set, gives the path of each request instead of Path: it
+	// is called with 0, 1, 2, ... across all connections (each index once),
+	// so a run can send every request to a different URL, for example to
+	// create a new object per request. It must be safe for concurrent use.
+	PathFor func(i uint64) string
+	// Requests, if not 0, bounds the run by count: at most this many
+	// requests are sent (warmup included), and the run ends when they have
+	// all been answered or Warmup+Duration has passed, whichever is first.
+	Requests uint64
 }
 
 // Result is what one run measured. Only requests sent after the warmup and
@@ -133,7 +143,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if host == "" {
 		host = cfg.Addr
 	}
-	req := BuildRequest(host, cfg.Path)
+	next := requestSource(host, cfg.Path, cfg.PathFor, cfg.Requests)
 
 	start := time.Now()
 	measureFrom := start.Add(cfg.Warmup)
@@ -149,7 +159,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			runConn(ctx, dial, req, cfg.Timeout, measureFrom, end, st)
+			runConn(ctx, dial, next, cfg.Timeout, measureFrom, end, st)
 		}()
 	}
 	wg.Wait()
@@ -196,8 +206,30 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return res, nil
 }
 
-// runConn is one closed-loop connection.
-func runConn(ctx context.Context, addr string, req []byte, timeout time.Duration, measureFrom, end time.Time, st *workerStats) {
+// requestSource returns the function each connection calls for its next
+// request; it reports false when the run's request budget is spent. With a
+// fixed path the request bytes are built once and shared.
+func requestSource(host, path string, pathFor func(uint64) string, limit uint64) func() ([]byte, bool) {
+	var sent atomic.Uint64
+	fixed := BuildRequest(host, path)
+	return func() ([]byte, bool) {
+		if pathFor == nil && limit == 0 {
+			return fixed, true
+		}
+		i := sent.Add(1) - 1
+		if limit > 0 && i >= limit {
+			return nil, false
+		}
+		if pathFor == nil {
+			return fixed, true
+		}
+		return BuildRequest(host, pathFor(i)), true
+	}
+}
+
+// runConn is one closed-loop connection. It asks next for each request and
+// stops when next reports that none is left.
+func runConn(ctx context.Context, addr string, next func() ([]byte, bool), timeout time.Duration, measureFrom, end time.Time, st *workerStats) {
 	var conn net.Conn
 	var br *bufio.Reader
 	defer func() {
@@ -232,6 +264,11 @@ func runConn(ctx context.Context, addr string, req []byte, timeout time.Duration
 		mu.Unlock()
 	}
 
+	// req is the request to send. It is kept across a failed dial (it was
+	// not sent) and dropped once written: with PathFor a retry could reach
+	// an object that the lost attempt already created.
+	var req []byte
+	var ok bool
 	for ctx.Err() == nil {
 		now := time.Now()
 		if !now.Before(end) {
@@ -265,22 +302,30 @@ func runConn(ctx context.Context, addr string, req []byte, timeout time.Duration
 				br.Reset(c)
 			}
 		}
+		if req == nil {
+			if req, ok = next(); !ok {
+				return
+			}
+		}
 		if err := conn.SetDeadline(deadline); err != nil {
 			fail(err)
 			continue
 		}
 		sent := time.Now()
 		if _, err := conn.Write(req); err != nil {
+			req = nil
 			fail(err)
 			continue
 		}
 		status, keepAlive, err := ReadResponse(br)
 		if err != nil {
+			req = nil
 			fail(err)
 			continue
 		}
 		lat := time.Since(sent)
-		ok := status >= 200 && status < 300
+		req = nil // answered: the next iteration takes a new one
+		ok = status >= 200 && status < 300
 		if sent.Before(measureFrom) {
 			if ok {
 				st.warmup2xx++

@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -190,5 +192,40 @@ func TestRunStopsWhenContextEnds(t *testing.T) {
 func TestStatusSummary(t *testing.T) {
 	if got := StatusSummary(map[int]uint64{503: 2, 200: 10}); got != "200:10 503:2" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+func TestRunByCountWithPathPerRequest(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path]++
+		mu.Unlock()
+		w.Write([]byte("new"))
+	}))
+	defer srv.Close()
+	const n = 500
+	start := time.Now()
+	res, err := Run(context.Background(), Config{
+		Addr: strings.TrimPrefix(srv.URL, "http://"), Connections: 8, Duration: time.Minute,
+		Requests: n, PathFor: func(i uint64) string { return fmt.Sprintf("/create/x%d", i) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) > 30*time.Second {
+		t.Fatal("a count-bounded run did not end when its requests were answered")
+	}
+	if res.Requests != n || res.Errors != 0 || res.Non2xx != 0 {
+		t.Fatalf("want %d answered requests, got %+v", n, res)
+	}
+	if len(seen) != n {
+		t.Fatalf("server saw %d distinct paths, want %d", len(seen), n)
+	}
+	for p, c := range seen {
+		if c != 1 {
+			t.Fatalf("path %s requested %d times", p, c)
+		}
 	}
 }

@@ -4,6 +4,8 @@
 //   /increment     Durable Object "main", path "/increment"
 //   /spread[?k=N]  Durable Object idFromName("c<k>"), k random in [0, 1000)
 //                  unless given, path "/increment"
+//   /create/<name> Durable Object Store idFromName(name): a new object,
+//                  created by this request, which stores one value
 const SPREAD = 1000;
 
 export class Counter {
@@ -33,6 +35,26 @@ export class Counter {
   }
 }
 
+// The object of the create and idle-memory scenarios, the same program as
+// edge's store.js: the first request stores one value and answers "new".
+export class Store {
+  constructor(ctx, env) {
+    this.ctx = ctx;
+    ctx.blockConcurrencyWhile(async () => {
+      this.created = await ctx.storage.get("created");
+    });
+  }
+
+  async fetch() {
+    if (this.created !== undefined) {
+      return new Response("old");
+    }
+    this.created = Date.now();
+    await this.ctx.storage.put("created", this.created);
+    return new Response("new");
+  }
+}
+
 export default {
   async fetch(req, env) {
     const url = new URL(req.url);
@@ -55,6 +77,11 @@ export default {
         break;
       }
       default:
+        if (url.pathname.startsWith("/create/")) {
+          const stub = env.STORE.get(env.STORE.idFromName(url.pathname.slice(8)));
+          const res = await stub.fetch("http://store/");
+          return new Response(await res.text(), { status: res.status });
+        }
         return new Response("not found", { status: 404 });
     }
     const stub = env.COUNTER.get(env.COUNTER.idFromName(name));

@@ -26,9 +26,13 @@ const helloWorker :Workerd.Worker = (
 const appWorker :Workerd.Worker = (
   modules = [(name = "app.js", esModule = embed "app.js")],
   compatibilityDate = "2025-01-01",
-  bindings = [(name = "COUNTER", durableObjectNamespace = "Counter")],
+  bindings = [
+    (name = "COUNTER", durableObjectNamespace = "Counter"),
+    (name = "STORE", durableObjectNamespace = "Store"),
+  ],
   durableObjectNamespaces = [
     (className = "Counter", uniqueKey = "edge-loadtest-counter", enableSql = true),
+    (className = "Store", uniqueKey = "edge-loadtest-store", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "do-storage"),
 );
