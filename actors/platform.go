@@ -15,8 +15,10 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -93,6 +95,8 @@ type Platform struct {
 	// active: the coordinator activations on this node, least recently
 	// used first.
 	active *lru
+	// passivations since releaseMemory last looked.
+	passivations atomic.Int64
 }
 
 // PutBody holds a streamed body for a message and returns its id.
@@ -153,8 +157,33 @@ func (p *Platform) Kinds() []*pcluster.Kind {
 
 // Start runs the platform on a cluster node; projects arrive through
 // Deployed.
-func (p *Platform) Start(_ context.Context, node *cluster.Node) {
+func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
 	p.node = node
+	go p.releaseMemory(ctx, 10*time.Second, 64)
+}
+
+// releaseMemory returns the memory of passivated VMs to the operating
+// system after a wave of passivations. An idle coordinator keeps a few
+// kilobytes live, but the heap its VM used stays with the process: Go
+// collects it only when the heap grows again (an idle node allocates
+// nothing, so that is at the 2-minute forced GC) and gives free pages back
+// slowly. After at least min passivations within one period, a full
+// collection and release (debug.FreeOSMemory) brings RSS down to about
+// what is live; its cost is one GC of the live heap, at most once a period.
+func (p *Platform) releaseMemory(ctx context.Context, period time.Duration, min int64) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n := p.passivations.Swap(0); n >= min {
+			debug.FreeOSMemory()
+			p.Logger.Debug("released the memory of passivated VMs", slog.Int64("passivations", n))
+		}
+	}
 }
 
 // Deployed starts what a newly current project version needs: its worker
@@ -294,6 +323,7 @@ func (p *Platform) activated(a *instanceActor) {
 // deactivated records a passivation and when the instance was last used.
 func (p *Platform) deactivated(a *instanceActor, reason string) {
 	p.active.remove(a)
+	p.passivations.Add(1)
 	p.observer.Passivation(a.project, reason)
 	if last := a.lastActive.Load(); last > 0 && reason != "deleted" && reason != "removed" {
 		ctx, cancel := context.WithTimeout(context.Background(), p.requestTimeout)
