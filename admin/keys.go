@@ -43,6 +43,9 @@ func KeyFromJSON(raw []byte) (kv.Key, error) {
 		return kv.Key{}, nil
 	}
 	if raw[0] != '[' {
+		if raw[0] != '"' { // json.Unmarshal would read null as ""
+			return nil, fmt.Errorf(`a key is a JSON array of parts, e.g. ["users", 1], or one string in quotes`)
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, fmt.Errorf(`a key is a JSON array of parts, e.g. ["users", 1]: %w`, err)
