@@ -310,11 +310,14 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 		case protos.InstanceError_STORAGE_FAILED, protos.InstanceError_FENCED, protos.InstanceError_CPU_LIMIT:
 			root.Send(self, &discard{vm: v, cause: errors.New(resp.GetError().GetMessage())})
 		}
+		// Not in flight from before the reply leaves: a caller that sends
+		// its next request on receiving this one must not find this
+		// instance still busy (a worker pool would grow for it).
+		a.inflight.Add(-1)
 		if sender != nil {
 			root.Send(sender, resp)
 		}
 		v.done()
-		a.inflight.Add(-1)
 	}()
 }
 

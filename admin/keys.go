@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/edge-platform/edge/kv"
@@ -43,6 +44,9 @@ func KeyFromJSON(raw []byte) (kv.Key, error) {
 		return kv.Key{}, nil
 	}
 	if raw[0] != '[' {
+		if raw[0] != '"' { // json.Unmarshal would read null as ""
+			return nil, fmt.Errorf(`a key is a JSON array of parts, e.g. ["users", 1], or one string in quotes`)
+		}
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, fmt.Errorf(`a key is a JSON array of parts, e.g. ["users", 1]: %w`, err)
@@ -98,6 +102,14 @@ func taggedPart(m map[string]any) (any, error) {
 				return nil, fmt.Errorf("bytes %q is not base64: %w", s, err)
 			}
 			return b, nil
+		}
+		// KeyToJSON writes NaN and the infinities this way: not JSON numbers.
+		if s, ok := m["number"].(string); ok {
+			f, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				return nil, fmt.Errorf("number %q is not a number: %w", s, err)
+			}
+			return f, nil
 		}
 	}
 	return nil, fmt.Errorf(`an object key part must be {"bigint": "123"} or {"bytes": "<base64>"}`)

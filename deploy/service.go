@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,7 +139,9 @@ func (s *Service) checkDomains(in []string) ([]string, error) {
 		if d == s.Domain || strings.HasSuffix(d, "."+s.Domain) {
 			return nil, fmt.Errorf("%w: %q is under the platform's domain %s, which already routes by project name", ErrInvalid, d, s.Domain)
 		}
-		out = append(out, d)
+		if !slices.Contains(out, d) { // as the store keeps them, so sameCode compares like with like
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }

@@ -1,0 +1,650 @@
+package deploy_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/edge-platform/edge/deploy"
+	"github.com/edge-platform/edge/jsvm"
+	"github.com/edge-platform/edge/persistence"
+)
+
+// fakeStore keeps versions in memory with persistence's rules: versions
+// 1, 2, 3... per project, a project owned by the account that first
+// deployed it, a domain served by at most one project's current version.
+type fakeStore struct {
+	mu       sync.Mutex
+	projects map[string]*fakeProject
+	domains  map[string]string // domain -> project
+	creates  int               // CreateDeployment calls that stored a version
+	deleted  []string
+	// failDelete, if set, is what DeleteProject returns.
+	failDelete error
+}
+
+type fakeProject struct {
+	account  string
+	current  int64
+	versions []persistence.Deployment // index i is version i+1
+}
+
+var _ deploy.Store = (*fakeStore)(nil)
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{projects: map[string]*fakeProject{}, domains: map[string]string{}}
+}
+
+func (s *fakeStore) claim(project string, domains []string) error {
+	for _, d := range domains {
+		if h, ok := s.domains[d]; ok && h != project {
+			return fmt.Errorf("domain %s of %s: %w: %s", d, project, persistence.ErrDomainTaken, h)
+		}
+	}
+	for d, h := range s.domains {
+		if h == project {
+			delete(s.domains, d)
+		}
+	}
+	for _, d := range domains {
+		s.domains[d] = project
+	}
+	return nil
+}
+
+func (s *fakeStore) CreateDeployment(_ context.Context, d persistence.Deployment) (persistence.Deployment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d.Project == "" || d.Account == "" || !slices.Contains([]string{"worker", "coordinator", "assistant", "greeter"}, d.Kind) {
+		return persistence.Deployment{}, fmt.Errorf("storing %q: %w", d.Project, persistence.ErrInvalid)
+	}
+	var doms []string
+	for _, dom := range d.Domains {
+		dom = strings.ToLower(dom)
+		if !slices.Contains(doms, dom) {
+			doms = append(doms, dom)
+		}
+	}
+	d.Domains = doms
+	p := s.projects[d.Project]
+	if p != nil && p.account != d.Account {
+		return persistence.Deployment{}, fmt.Errorf("deploying %s: %w", d.Project, persistence.ErrProjectOwned)
+	}
+	if err := s.claim(d.Project, d.Domains); err != nil {
+		return persistence.Deployment{}, err
+	}
+	if p == nil {
+		p = &fakeProject{account: d.Account}
+		s.projects[d.Project] = p
+	}
+	d.Version = int64(len(p.versions)) + 1
+	d.Size = len(d.Source)
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = time.Now()
+	}
+	p.versions = append(p.versions, d)
+	p.current = d.Version
+	s.creates++
+	return d, nil
+}
+
+func (s *fakeStore) Projects(context.Context) ([]persistence.Deployment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []persistence.Deployment{}
+	for _, p := range s.projects {
+		out = append(out, p.versions[p.current-1])
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Project < out[j].Project })
+	return out, nil
+}
+
+func (s *fakeStore) Deployments(_ context.Context, project string) ([]persistence.Deployment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.projects[project]
+	if p == nil {
+		return nil, fmt.Errorf("project %s: %w", project, persistence.ErrNotFound)
+	}
+	var out []persistence.Deployment
+	for i := len(p.versions) - 1; i >= 0; i-- {
+		d := p.versions[i]
+		d.Source = ""
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func (s *fakeStore) Deployment(_ context.Context, project string, version int64) (persistence.Deployment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.projects[project]
+	if p == nil || version < 1 || version > int64(len(p.versions)) {
+		return persistence.Deployment{}, fmt.Errorf("version %d of %s: %w", version, project, persistence.ErrNotFound)
+	}
+	return p.versions[version-1], nil
+}
+
+func (s *fakeStore) SetCurrent(_ context.Context, project string, version int64) (persistence.Deployment, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.projects[project]
+	if p == nil || version < 1 || version > int64(len(p.versions)) {
+		return persistence.Deployment{}, fmt.Errorf("version %d of %s: %w", version, project, persistence.ErrNotFound)
+	}
+	d := p.versions[version-1]
+	if err := s.claim(project, d.Domains); err != nil {
+		return persistence.Deployment{}, err
+	}
+	p.current = version
+	return d, nil
+}
+
+func (s *fakeStore) DeleteProject(_ context.Context, project string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failDelete != nil {
+		return s.failDelete
+	}
+	if s.projects[project] == nil {
+		return fmt.Errorf("project %s: %w", project, persistence.ErrNotFound)
+	}
+	delete(s.projects, project)
+	for d, h := range s.domains {
+		if h == project {
+			delete(s.domains, d)
+		}
+	}
+	s.deleted = append(s.deleted, project)
+	return nil
+}
+
+func (s *fakeStore) current(project string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.projects[project]; p != nil {
+		return p.current
+	}
+	return 0
+}
+
+func (s *fakeStore) stored() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.creates
+}
+
+// fakeRuntime records what the Service tells it.
+type fakeRuntime struct {
+	mu       sync.Mutex
+	deployed []string // "name@version<-prevVersion" (prev 0: none)
+	removed  []string
+	fail     error // returned by Deployed
+}
+
+func (r *fakeRuntime) Deployed(_ context.Context, p, prev *deploy.Project) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	pv := int64(0)
+	if prev != nil {
+		pv = prev.Version
+	}
+	r.deployed = append(r.deployed, fmt.Sprintf("%s@%d<-%d", p.Name, p.Version, pv))
+	return r.fail
+}
+
+func (r *fakeRuntime) Removed(_ context.Context, p *deploy.Project) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.removed = append(r.removed, fmt.Sprintf("%s@%d", p.Name, p.Version))
+}
+
+func (r *fakeRuntime) calls() (deployed, removed []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.deployed), slices.Clone(r.removed)
+}
+
+// bundle builds a real bundle of a module that answers text.
+func bundle(t *testing.T, text string) string {
+	t.Helper()
+	entry := filepath.Join(t.TempDir(), "mod.js")
+	src := fmt.Sprintf("export default { fetch() { return new Response(%q); } };\n", text)
+	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := jsvm.Bundle(context.Background(), entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prog.Source
+}
+
+// broken is a bundle's frame around code that does not parse.
+func broken(t *testing.T) string {
+	t.Helper()
+	src := bundle(t, "x")
+	i := strings.Index(src, "{\"use strict\";") + len("{\"use strict\";")
+	return src[:i] + "function ( {" + src[i:]
+}
+
+type fixture struct {
+	store   *fakeStore
+	rt      *fakeRuntime
+	svc     *deploy.Service
+	logs    *bytes.Buffer
+	hooked  []string // "deployed:x", "deleted:x"
+	hookMu  sync.Mutex
+	bundleA string
+	bundleB string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{store: newFakeStore(), rt: &fakeRuntime{}, logs: &bytes.Buffer{}}
+	f.svc = &deploy.Service{
+		Store: f.store, Registry: deploy.NewRegistry(), Runtime: f.rt, Domain: "edge.test",
+		Log:        slog.New(slog.NewTextHandler(f.logs, nil)),
+		OnDeployed: []func(string){func(p string) { f.hook("deployed:" + p) }},
+		OnDeleted:  []func(string){func(p string) { f.hook("deleted:" + p) }},
+	}
+	f.bundleA, f.bundleB = bundle(t, "A"), bundle(t, "B")
+	return f
+}
+
+func (f *fixture) hook(s string) {
+	f.hookMu.Lock()
+	f.hooked = append(f.hooked, s)
+	f.hookMu.Unlock()
+}
+
+func (f *fixture) hooks() []string {
+	f.hookMu.Lock()
+	defer f.hookMu.Unlock()
+	return slices.Clone(f.hooked)
+}
+
+func (f *fixture) deploy(t *testing.T, account string, req deploy.Request) *deploy.Project {
+	t.Helper()
+	p, err := f.svc.Deploy(context.Background(), account, req)
+	if err != nil {
+		t.Fatalf("deploying %s as %s: %v", req.Project, account, err)
+	}
+	return p
+}
+
+func TestDeployRefusesBadRequestsAndStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	good := deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA}
+	tests := []struct {
+		name string
+		edit func(r *deploy.Request)
+		want string // in the error
+	}{
+		{"uppercase name", func(r *deploy.Request) { r.Project = "Shop" }, "not a valid project name"},
+		{"name with a dot", func(r *deploy.Request) { r.Project = "a.b" }, "not a valid project name"},
+		{"empty name", func(r *deploy.Request) { r.Project = "" }, "not a valid project name"},
+		{"name ending in a hyphen", func(r *deploy.Request) { r.Project = "shop-" }, "not a valid project name"},
+		{"unknown kind", func(r *deploy.Request) { r.Kind = "lambda" }, `unknown kind "lambda"`},
+		{"empty kind", func(r *deploy.Request) { r.Kind = "" }, "unknown kind"},
+		{"empty source", func(r *deploy.Request) { r.Source = "" }, "no code"},
+		{"blank source", func(r *deploy.Request) { r.Source = " \n\t" }, "no code"},
+		{"the platform's domain", func(r *deploy.Request) { r.Domains = []string{"edge.test"} }, "under the platform's domain"},
+		{"under the platform's domain", func(r *deploy.Request) { r.Domains = []string{"api.shop.EDGE.test."} }, "under the platform's domain"},
+		{"not a host name", func(r *deploy.Request) { r.Domains = []string{"localhost"} }, "not a valid host name"},
+		{"a URL, not a host name", func(r *deploy.Request) { r.Domains = []string{"https://api.example.com/"} }, "not a valid host name"},
+		{"empty domain", func(r *deploy.Request) { r.Domains = []string{""} }, "not a valid host name"},
+		{"not a bundle", func(r *deploy.Request) { r.Source = "export default {}" }, "not a bundle made by edge"},
+		{"does not compile", func(r *deploy.Request) { r.Source = broken(t) }, "compiling"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := good
+			tt.edit(&req)
+			p, err := f.svc.Deploy(context.Background(), "acme", req)
+			if !errors.Is(err, deploy.ErrInvalid) {
+				t.Fatalf("Deploy = %v, %v; want ErrInvalid", p, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not say %q", err, tt.want)
+			}
+		})
+	}
+	if n := f.store.stored(); n != 0 {
+		t.Errorf("bad requests stored %d versions", n)
+	}
+	if d, _ := f.rt.calls(); len(d) != 0 {
+		t.Errorf("bad requests reached the runtime: %v", d)
+	}
+	if got := f.svc.Registry.All(); len(got) != 0 {
+		t.Errorf("bad requests made projects current: %v", names(got))
+	}
+}
+
+func TestDeployVersions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	v1 := f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA,
+		Env: map[string]string{"K": "1"}, Domains: []string{"Shop.Example.com."}})
+	if v1.Version != 1 || v1.Account != "acme" || v1.Program == nil {
+		t.Fatalf("first deploy = %+v", v1)
+	}
+	if !slices.Equal(v1.Domains, []string{"shop.example.com"}) {
+		t.Errorf("domains = %v, want them normalized", v1.Domains)
+	}
+	if p, ok := f.svc.Registry.ByDomain("shop.example.com"); !ok || p != v1 {
+		t.Errorf("ByDomain after deploy = %v, %v", p, ok)
+	}
+
+	// Identical: nothing new.
+	same := f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA,
+		Env: map[string]string{"K": "1"}, Domains: []string{"shop.example.com"}, Message: "again"})
+	if same != v1 {
+		t.Errorf("identical redeploy returned %+v, want the current version", same)
+	}
+	if n := f.store.stored(); n != 1 {
+		t.Errorf("identical redeploy stored a version: %d stored", n)
+	}
+
+	// Each change is a new version, and the runtime hears (new, prev).
+	changes := []struct {
+		name string
+		req  deploy.Request
+	}{
+		{"code", deploy.Request{Source: f.bundleB, Env: map[string]string{"K": "1"}, Domains: []string{"shop.example.com"}}},
+		{"env value", deploy.Request{Source: f.bundleB, Env: map[string]string{"K": "2"}, Domains: []string{"shop.example.com"}}},
+		{"env key", deploy.Request{Source: f.bundleB, Env: map[string]string{"L": "2"}, Domains: []string{"shop.example.com"}}},
+		{"domains", deploy.Request{Source: f.bundleB, Env: map[string]string{"L": "2"}}},
+		{"kind", deploy.Request{Source: f.bundleB, Env: map[string]string{"L": "2"}, Kind: "assistant"}},
+	}
+	for i, c := range changes {
+		req := c.req
+		req.Project = "shop"
+		if req.Kind == "" {
+			req.Kind = "worker"
+		}
+		p := f.deploy(t, "acme", req)
+		if want := int64(i + 2); p.Version != want {
+			t.Errorf("changing the %s: version %d, want %d", c.name, p.Version, want)
+		}
+		if cur, _ := f.svc.Registry.Get("shop"); cur != p {
+			t.Errorf("changing the %s: the registry's current version is %d", c.name, cur.Version)
+		}
+	}
+	if _, ok := f.svc.Registry.ByDomain("shop.example.com"); ok {
+		t.Error("a domain the redeploy dropped still resolves")
+	}
+	deployed, _ := f.rt.calls()
+	want := []string{"shop@1<-0", "shop@2<-1", "shop@3<-2", "shop@4<-3", "shop@5<-4", "shop@6<-5"}
+	if !slices.Equal(deployed, want) {
+		t.Errorf("runtime was told %v, want %v", deployed, want)
+	}
+	if got := f.hooks(); len(got) != 6 || got[0] != "deployed:shop" {
+		t.Errorf("OnDeployed hooks: %v", got)
+	}
+	ds, cur, err := f.svc.Versions(ctx, "acme", "shop")
+	if err != nil || len(ds) != 6 || ds[0].Version != 6 || cur.Version != 6 {
+		t.Errorf("Versions = %d versions (first %v), current %v, %v", len(ds), ds, cur, err)
+	}
+}
+
+func TestDeployDuplicateDomainsAreOneDomain(t *testing.T) {
+	f := newFixture(t)
+	req := deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA, Domains: []string{"a.example.com", "A.example.com"}}
+	v1 := f.deploy(t, "acme", req)
+	if !slices.Equal(v1.Domains, []string{"a.example.com"}) {
+		t.Errorf("domains = %v, want one", v1.Domains)
+	}
+	if again := f.deploy(t, "acme", req); again.Version != 1 {
+		t.Errorf("redeploying the same request made version %d", again.Version)
+	}
+}
+
+func TestDeployStartFailureStillDeploys(t *testing.T) {
+	f := newFixture(t)
+	f.rt.fail = errors.New("module threw")
+	p := f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA})
+	if cur, ok := f.svc.Registry.Get("shop"); !ok || cur != p {
+		t.Errorf("a version that failed to start is not current: %v", cur)
+	}
+	if !strings.Contains(f.logs.String(), "module threw") {
+		t.Errorf("the start failure was not logged: %s", f.logs)
+	}
+}
+
+func TestDeployConflicts(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, f *fixture)
+		req   func(f *fixture) deploy.Request
+		want  string
+	}{
+		{
+			name: "another account's current project",
+			setup: func(t *testing.T, f *fixture) {
+				f.deploy(t, "other", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA})
+			},
+			req: func(f *fixture) deploy.Request {
+				return deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA}
+			},
+			want: "taken by another account",
+		},
+		{
+			name: "another account's stored project the registry does not hold",
+			setup: func(t *testing.T, f *fixture) {
+				if _, err := f.store.CreateDeployment(context.Background(), persistence.Deployment{
+					Project: "shop", Account: "other", Kind: "worker", Source: "x"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			req: func(f *fixture) deploy.Request {
+				return deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleB}
+			},
+			want: "taken by another account",
+		},
+		{
+			name: "a domain of another account's project",
+			setup: func(t *testing.T, f *fixture) {
+				f.deploy(t, "other", deploy.Request{Project: "blog", Kind: "worker", Source: f.bundleA, Domains: []string{"x.example.com"}})
+			},
+			req: func(f *fixture) deploy.Request {
+				return deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA, Domains: []string{"x.example.com"}}
+			},
+			want: "domain x.example.com is served by a project of another account",
+		},
+		{
+			name: "a domain of the same account's other project",
+			setup: func(t *testing.T, f *fixture) {
+				f.deploy(t, "acme", deploy.Request{Project: "blog", Kind: "worker", Source: f.bundleA, Domains: []string{"x.example.com"}})
+			},
+			req: func(f *fixture) deploy.Request {
+				return deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA, Domains: []string{"x.example.com"}}
+			},
+			want: "x.example.com",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			tt.setup(t, f)
+			before := f.store.stored()
+			p, err := f.svc.Deploy(context.Background(), "acme", tt.req(f))
+			if !errors.Is(err, deploy.ErrConflict) {
+				t.Fatalf("Deploy = %v, %v; want ErrConflict", p, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not say %q", err, tt.want)
+			}
+			if f.store.stored() != before {
+				t.Error("a refused deployment was stored")
+			}
+		})
+	}
+}
+
+func TestRollback(t *testing.T) {
+	ctx := context.Background()
+	// Three versions: A (v1), B (v2), A with a domain (v3).
+	setup := func(t *testing.T) *fixture {
+		f := newFixture(t)
+		f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA})
+		f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleB})
+		f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA, Domains: []string{"shop.example.com"}})
+		return f
+	}
+	t.Run("0 twice walks back one version at a time", func(t *testing.T) {
+		f := setup(t)
+		p, err := f.svc.Rollback(ctx, "acme", "shop", 0)
+		if err != nil || p.Version != 2 {
+			t.Fatalf("Rollback(0) = %v, %v; want v2", p, err)
+		}
+		if p.Program.Source != f.bundleB {
+			t.Error("v2's program is not v2's code")
+		}
+		if _, ok := f.svc.Registry.ByDomain("shop.example.com"); ok {
+			t.Error("rolling back to a version without the domain left it resolving")
+		}
+		if p, err = f.svc.Rollback(ctx, "acme", "shop", 0); err != nil || p.Version != 1 {
+			t.Fatalf("second Rollback(0) = %v, %v; want v1", p, err)
+		}
+		if _, err = f.svc.Rollback(ctx, "acme", "shop", 0); !errors.Is(err, deploy.ErrNotFound) {
+			t.Fatalf("Rollback(0) at v1 = %v, want ErrNotFound", err)
+		}
+		if f.store.current("shop") != 1 {
+			t.Errorf("stored current version = %d, want 1", f.store.current("shop"))
+		}
+		deployed, _ := f.rt.calls()
+		if want := []string{"shop@1<-0", "shop@2<-1", "shop@3<-2", "shop@2<-3", "shop@1<-2"}; !slices.Equal(deployed, want) {
+			t.Errorf("runtime was told %v, want %v", deployed, want)
+		}
+	})
+	t.Run("N makes exactly N current", func(t *testing.T) {
+		f := setup(t)
+		p, err := f.svc.Rollback(ctx, "acme", "shop", 1)
+		if err != nil || p.Version != 1 {
+			t.Fatalf("Rollback(1) = %v, %v", p, err)
+		}
+		if cur, _ := f.svc.Registry.Get("shop"); cur.Version != 1 {
+			t.Errorf("current = v%d", cur.Version)
+		}
+		// Forward again, to the newest, restores its domain.
+		if p, err = f.svc.Rollback(ctx, "acme", "shop", 3); err != nil || p.Version != 3 {
+			t.Fatalf("Rollback(3) = %v, %v", p, err)
+		}
+		if got, ok := f.svc.Registry.ByDomain("shop.example.com"); !ok || got.Version != 3 {
+			t.Errorf("ByDomain after rolling forward = %v, %v", got, ok)
+		}
+	})
+	for _, tt := range []struct {
+		name    string
+		account string
+		project string
+		version int64
+	}{
+		{"a missing version", "acme", "shop", 9},
+		{"another account's project", "other", "shop", 1},
+		{"another account's project, version 0", "other", "shop", 0},
+		{"a missing project", "acme", "nope", 1},
+	} {
+		t.Run(tt.name+" is not found", func(t *testing.T) {
+			f := setup(t)
+			if _, err := f.svc.Rollback(ctx, tt.account, tt.project, tt.version); !errors.Is(err, deploy.ErrNotFound) {
+				t.Fatalf("Rollback = %v, want ErrNotFound", err)
+			}
+			if cur, _ := f.svc.Registry.Get("shop"); cur.Version != 3 {
+				t.Errorf("current changed to v%d", cur.Version)
+			}
+			if f.store.current("shop") != 3 {
+				t.Errorf("stored current changed to v%d", f.store.current("shop"))
+			}
+		})
+	}
+}
+
+func TestDelete(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA, Domains: []string{"shop.example.com"}})
+	f.deploy(t, "acme", deploy.Request{Project: "blog", Kind: "worker", Source: f.bundleA})
+
+	if err := f.svc.Delete(ctx, "other", "shop"); !errors.Is(err, deploy.ErrNotFound) {
+		t.Fatalf("Delete by another account = %v, want ErrNotFound", err)
+	}
+	if _, ok := f.svc.Registry.Get("shop"); !ok {
+		t.Fatal("another account's Delete removed the project")
+	}
+
+	if err := f.svc.Delete(ctx, "acme", "shop"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.svc.Registry.Get("shop"); ok {
+		t.Error("deleted project is still current")
+	}
+	if _, ok := f.svc.Registry.ByDomain("shop.example.com"); ok {
+		t.Error("deleted project's domain still resolves")
+	}
+	if _, removed := f.rt.calls(); !slices.Equal(removed, []string{"shop@1"}) {
+		t.Errorf("runtime removed %v", removed)
+	}
+	if !slices.Equal(f.store.deleted, []string{"shop"}) {
+		t.Errorf("store deleted %v", f.store.deleted)
+	}
+	if h := f.hooks(); h[len(h)-1] != "deleted:shop" {
+		t.Errorf("hooks: %v", h)
+	}
+	if err := f.svc.Delete(ctx, "acme", "shop"); !errors.Is(err, deploy.ErrNotFound) {
+		t.Errorf("second Delete = %v, want ErrNotFound", err)
+	}
+	// The name is free again: deploying it starts over at version 1.
+	if p := f.deploy(t, "other", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleB}); p.Version != 1 {
+		t.Errorf("redeploying a deleted name made version %d", p.Version)
+	}
+
+	f.store.failDelete = errors.New("disk full")
+	if err := f.svc.Delete(ctx, "acme", "blog"); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("Delete with a failing store = %v", err)
+	}
+}
+
+func TestLoadSkipsCodeThatDoesNotCompile(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for _, d := range []persistence.Deployment{
+		{Project: "alpha", Account: "acme", Kind: "worker", Entry: "/a/mod.js", Source: f.bundleA},
+		{Project: "beta", Account: "acme", Kind: "worker", Entry: "/b/mod.js", Source: broken(t)},
+		{Project: "gamma", Account: "acme", Kind: "coordinator", Entry: "/g/mod.js", Source: f.bundleA, Domains: []string{"g.example.com"}},
+		{Project: "gamma", Account: "acme", Kind: "coordinator", Entry: "/g/mod.js", Source: f.bundleB, Domains: []string{"g.example.com"}},
+	} {
+		if _, err := f.store.CreateDeployment(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(f.svc.Registry.All()); !slices.Equal(got, []string{"alpha", "gamma"}) {
+		t.Errorf("loaded %v, want alpha and gamma", got)
+	}
+	if g, _ := f.svc.Registry.Get("gamma"); g.Version != 2 || g.Program.Source != f.bundleB || g.Program.Entry != "/g/mod.js" {
+		t.Errorf("gamma loaded as %+v, want its current version 2", g)
+	}
+	if g, ok := f.svc.Registry.ByDomain("g.example.com"); !ok || g.Name != "gamma" {
+		t.Error("a loaded project's domain does not resolve")
+	}
+	if deployed, _ := f.rt.calls(); !slices.Equal(deployed, []string{"alpha@1<-0", "gamma@2<-0"}) {
+		t.Errorf("runtime was told %v", deployed)
+	}
+	if logs := f.logs.String(); !strings.Contains(logs, "does not compile") || !strings.Contains(logs, "project=beta") {
+		t.Errorf("the skipped project was not logged: %s", logs)
+	}
+}
