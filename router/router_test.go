@@ -159,7 +159,8 @@ func TestSettingsHeaderTravelsOnceAndIsChecked(t *testing.T) {
 func TestHopLimitIs508(t *testing.T) {
 	fb := &fakeBackend{resp: &protos.HttpResponse{Status: 200}}
 	f := newRouter(fb).FetcherFor("web", nil)
-	for hops, want := range map[int]int{0: 200, 2: 200, 3: 508} {
+	for _, c := range []struct{ hops, want int }{{0, 200}, {3, 508}, {2, 200}} {
+		hops, want := c.hops, c.want
 		resp, err := f.Fetch(context.Background(), &jsvm.Request{Method: "GET", URL: "https://web.deno.dev/", Header: http.Header{}, Hops: hops})
 		if err != nil || resp.Status != want {
 			t.Fatalf("hops %d: %+v, %v; want %d", hops, resp, err, want)
