@@ -59,11 +59,28 @@ func encodingOps(vm *goja.Runtime) map[string]any {
 		"encodingName": func(label string) string {
 			return encodingName(label)
 		},
+		// utf8Decode(bytes) decodes as a new TextDecoder() does: UTF-8, a
+		// leading BOM dropped, invalid sequences replaced by U+FFFD. Body
+		// text() uses it: one host call, with no decoder options to read.
+		"utf8Decode": func(call goja.FunctionCall) goja.Value {
+			b, ok := bufferSourceBytes(vm, call.Argument(0))
+			if !ok {
+				panic(vm.NewTypeError("utf8Decode: the input must be an ArrayBuffer or a view of one"))
+			}
+			if !utf8.Valid(b) {
+				s, _ := newTextDecoder("utf-8", false, false).decode(b, false)
+				return vm.ToValue(s)
+			}
+			return vm.ToValue(strings.TrimPrefix(string(b), "\uFEFF"))
+		},
 		// newTextDecoder returns the decode(bytes|null, stream) function of
 		// one TextDecoder, which keeps its state between streaming calls.
-		"newTextDecoder": func(name string, fatal, ignoreBOM bool) func(goja.Value, bool) string {
+		// The decode function is a native-call one: goja calls typed Go
+		// functions through reflection, and every Body.text() decodes.
+		"newTextDecoder": func(name string, fatal, ignoreBOM bool) func(goja.FunctionCall) goja.Value {
 			d := newTextDecoder(name, fatal, ignoreBOM)
-			return func(input goja.Value, stream bool) string {
+			return func(call goja.FunctionCall) goja.Value {
+				input, stream := call.Argument(0), call.Argument(1).ToBoolean()
 				var b []byte
 				if input != nil && !goja.IsNull(input) && !goja.IsUndefined(input) {
 					var ok bool
@@ -76,7 +93,7 @@ func encodingOps(vm *goja.Runtime) map[string]any {
 					panic(vm.NewTypeError("TextDecoder.decode: the data is not valid " + d.name +
 						" (the decoder was created with fatal: true; without it, invalid data decodes to U+FFFD)"))
 				}
-				return s
+				return vm.ToValue(s)
 			}
 		},
 	}
@@ -85,7 +102,8 @@ func encodingOps(vm *goja.Runtime) map[string]any {
 // bufferSourceBytes returns the bytes of an ArrayBuffer, typed array or
 // DataView without copying them; a detached buffer has none.
 func bufferSourceBytes(vm *goja.Runtime, v goja.Value) ([]byte, bool) {
-	if ab, ok := v.Export().(goja.ArrayBuffer); ok {
+	exported := v.Export()
+	if ab, ok := exported.(goja.ArrayBuffer); ok {
 		if ab.Detached() {
 			return nil, true
 		}
@@ -99,6 +117,9 @@ func bufferSourceBytes(vm *goja.Runtime, v goja.Value) ([]byte, bool) {
 		return nil, false
 	} else if ab.Detached() {
 		return nil, true
+	}
+	if b, ok := exported.([]byte); ok {
+		return b, true // a Uint8Array (or clamped): its bytes, as ExportTo gives them
 	}
 	var b []byte
 	if err := vm.ExportTo(v, &b); err != nil {

@@ -42,11 +42,19 @@ func (in *Instance) fetchOps() map[string]any {
 				cancel()
 			}
 		},
-		"fetch": func(method, url string, pairs goja.Value, body goja.Value, redirect string, cb goja.Callable) int64 {
+		// fetch(method, url, pairs, body, redirect, cb) -> id. A native-call
+		// function: goja calls typed Go functions through reflection.
+		"fetch": func(call goja.FunctionCall) goja.Value {
+			method, url := call.Argument(0).String(), call.Argument(1).String()
+			pairs, body, redirect := call.Argument(2), call.Argument(3), call.Argument(4).String()
+			cb, ok := goja.AssertFunction(call.Argument(5))
+			if !ok {
+				panic(vm.NewTypeError("fetch: the callback is not a function"))
+			}
 			switch scheme := urlScheme(url); scheme {
 			case "http", "https":
 			case "data":
-				return in.fetchDataURL(method, url, cb)
+				return vm.ToValue(in.fetchDataURL(method, url, cb))
 			default:
 				panic(vm.NewTypeError(unsupportedSchemeMessage(url, scheme)))
 			}
@@ -112,7 +120,7 @@ func (in *Instance) fetchOps() map[string]any {
 						headerPairs(vm, resp.Header), respBody, vm.ToValue(finalURL), vm.ToValue(resp.Redirected))
 				})
 			}()
-			return id
+			return vm.ToValue(id)
 		},
 	}
 }

@@ -46,7 +46,14 @@ func (in *Instance) storageOps() map[string]any {
 			return vm.NewArray(int(v.Kind), in.kvValueData(v))
 		},
 		// storagePut(key, [kind, data] from kv_value.js's encodeValue, cb)
-		"storagePut": func(key string, encoded goja.Value, cb goja.Callable) {
+		// A native-call function: goja calls typed Go functions through
+		// reflection, and a put is on every durable increment's path.
+		"storagePut": func(call goja.FunctionCall) goja.Value {
+			key, encoded := call.Argument(0).String(), call.Argument(1)
+			cb, ok := goja.AssertFunction(call.Argument(2))
+			if !ok {
+				panic(vm.NewTypeError("Deno.storage.put: the callback is not a function"))
+			}
 			st := need("put", key)
 			v := in.kvValue(encoded)
 			if len(v.Data) > in.cfg.Limits.MaxStorageValueBytes {
@@ -57,6 +64,7 @@ func (in *Instance) storageOps() map[string]any {
 				panic(vm.NewGoError(fmt.Errorf("Deno.storage.put(%q): %w", key, err)))
 			}
 			settle(cb, d)
+			return goja.Undefined()
 		},
 		"storageDelete": func(key string, cb goja.Callable) {
 			existed, d, err := need("delete", key).Delete(in.ctx, key)
