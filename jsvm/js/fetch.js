@@ -7,13 +7,14 @@
   const NO_HEADERS = Object.freeze([]);
 
   // fetchURL is what `new Request(input)` does with a URL string: parse it
-  // against the base and refuse credentials, with the same errors.
+  // against the base and refuse credentials, with the same errors (and no
+  // URL object).
   function fetchURL(input) {
-    const parsed = new URL(input, internal.baseURL());
-    if (parsed.username || parsed.password) {
+    const href = internal.parseHref(input, internal.baseURL());
+    if (href === null) {
       throw new TypeError(`Request URL must not include credentials: ${input}`);
     }
-    return parsed.href;
+    return href;
   }
 
   function fetch(input, init) {

@@ -63,11 +63,18 @@
         if (NULL_BODY.includes(this.#status)) {
           throw new TypeError(`Response with null body status (${this.#status}) cannot have body`);
         }
-        const b = internal.extractBody(body);
-        bytes = b.source;
-        if (b.type !== null) {
-          if (this.#headers === null) this.#contentType = b.type;
-          else if (!this.#headers.has("content-type")) this.#headers.append("content-type", b.type);
+        let type;
+        if (typeof body === "string") {
+          bytes = body; // what extractBody gives, without its result object
+          type = TEXT_PLAIN;
+        } else {
+          const b = internal.extractBody(body);
+          bytes = b.source;
+          type = b.type;
+        }
+        if (type !== null) {
+          if (this.#headers === null) this.#contentType = type;
+          else if (!this.#headers.has("content-type")) this.#headers.append("content-type", type);
         }
       }
       this.#body = internal.newBodyState(bytes);
