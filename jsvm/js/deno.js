@@ -141,7 +141,7 @@
       try {
         key = storageKey(key);
         const encoded = internal.kvValue.encodeValue(value);
-        return new Promise((resolve, reject) => host.storagePut(key, encoded, (err) => err === null ? resolve() : reject(new Error(err))));
+        return host.storagePut(key, encoded);
       } catch (e) {
         return Promise.reject(e);
       }
@@ -149,7 +149,7 @@
     delete(key) {
       try {
         key = storageKey(key);
-        return new Promise((resolve, reject) => host.storageDelete(key, (err, existed) => err === null ? resolve(existed) : reject(new Error(err))));
+        return host.storageDelete(key);
       } catch (e) {
         return Promise.reject(e);
       }
