@@ -85,7 +85,7 @@ func (in *Instance) fetchOps() map[string]any {
 			in.nextFetch++
 			id := in.nextFetch
 			in.fetches[id] = cancel
-			go func() {
+			goHost(func() {
 				resp, err := in.cfg.Fetcher.Fetch(ctx, req)
 				if err == nil && int64(len(resp.Body)) > in.cfg.Limits.MaxBodyBytes {
 					err = ErrBodyTooLarge
@@ -119,7 +119,7 @@ func (in *Instance) fetchOps() map[string]any {
 					_, _ = cb(goja.Undefined(), goja.Null(), vm.ToValue(resp.Status), vm.ToValue(resp.StatusText),
 						headerPairs(vm, resp.Header), respBody, vm.ToValue(finalURL), vm.ToValue(resp.Redirected))
 				})
-			}()
+			})
 			return vm.ToValue(id)
 		},
 	}

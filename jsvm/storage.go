@@ -29,7 +29,7 @@ func (in *Instance) storageOps() map[string]any {
 	settle := func(d Durable, value goja.Value) goja.Value {
 		p, resolve, reject := vm.NewPromise()
 		post := in.poster()
-		go func() {
+		goHost(func() {
 			err := d(in.ctx)
 			post(func() {
 				if err != nil {
@@ -38,7 +38,7 @@ func (in *Instance) storageOps() map[string]any {
 				}
 				_ = resolve(value)
 			})
-		}()
+		})
 		return vm.ToValue(p)
 	}
 	return map[string]any{
