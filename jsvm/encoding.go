@@ -1,6 +1,7 @@
 package jsvm
 
 import (
+	"reflect"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -102,24 +103,26 @@ func encodingOps(vm *goja.Runtime) map[string]any {
 // bufferSourceBytes returns the bytes of an ArrayBuffer, typed array or
 // DataView without copying them; a detached buffer has none.
 func bufferSourceBytes(vm *goja.Runtime, v goja.Value) ([]byte, bool) {
-	exported := v.Export()
-	if ab, ok := exported.(goja.ArrayBuffer); ok {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return nil, false
+	}
+	// Only the type first: exporting a view of a detached buffer would
+	// slice memory the buffer no longer has.
+	if obj.ExportType() == arrayBufferType {
+		ab := obj.Export().(goja.ArrayBuffer)
 		if ab.Detached() {
 			return nil, true
 		}
 		return ab.Bytes(), true
-	}
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return nil, false
 	}
 	if ab, ok := obj.Get("buffer").Export().(goja.ArrayBuffer); !ok {
 		return nil, false
 	} else if ab.Detached() {
 		return nil, true
 	}
-	if b, ok := exported.([]byte); ok {
-		return b, true // a Uint8Array (or clamped): its bytes, as ExportTo gives them
+	if obj.ExportType() == bytesType {
+		return obj.Export().([]byte), true // a Uint8Array (or clamped): its bytes, as ExportTo gives them
 	}
 	var b []byte
 	if err := vm.ExportTo(v, &b); err != nil {
@@ -127,6 +130,10 @@ func bufferSourceBytes(vm *goja.Runtime, v goja.Value) ([]byte, bool) {
 	}
 	return b, true
 }
+
+// bytesType is what a Uint8Array exports as (arrayBufferType is in
+// structured_clone.go).
+var bytesType = reflect.TypeOf([]byte(nil))
 
 // encodingName resolves a label as the standard's "get an encoding": ASCII
 // whitespace trimmed, ASCII case folded, nothing else.
