@@ -204,7 +204,10 @@ type Instance struct {
 	// settleResponses), oldest first; finishDispatch answers for them.
 	awaiting       []awaitedResponse
 	finishDispatch goja.Callable
-	nextResponse   atomic.Int64
+	// newResponse is internal.newResponse, looked up on the first fetch
+	// that resolves its promise in Go (see fetched).
+	newResponse  goja.Callable
+	nextResponse atomic.Int64
 	// fetches in flight, by id, for AbortSignal (loop-owned).
 	fetches   map[int64]context.CancelFunc
 	nextFetch int64
