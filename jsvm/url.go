@@ -99,7 +99,9 @@ func urlOps(vm *goja.Runtime) map[string]any {
 	// components array, which URL objects of the same input share: url.js
 	// keeps it in a private field and never writes to it (a setter replaces
 	// the whole array). Only the instance's loop goroutine uses the cache.
-	cache := make(map[string]*goja.Object, urlCacheSize)
+	// It starts empty, not sized for urlCacheSize: most instances parse a
+	// handful of URLs, and a coordinator's heap counts a thousand times.
+	cache := map[string]*goja.Object{}
 	return map[string]any{
 		// urlParse(input, base|undefined) returns the components array, or
 		// null if input (against base) is no valid URL. A native-call
