@@ -151,3 +151,49 @@ Deno.serve(async (req) => {
 		in.Close()
 	}
 }
+
+// BenchmarkIncrementPair is the HTTP loadtest's hot increment without HTTP:
+// the loadtest's worker program fetch()es the loadtest's coordinator
+// program, whose Deno.storage.put is durable at once (memStorage), from 32
+// goroutines. It measures the JavaScript side of a durable increment (two
+// VMs, the web API prelude, the host crossings), not the store.
+func BenchmarkIncrementPair(b *testing.B) {
+	coordProg := bundleFile(b, "../loadtest/edge/coordinator.js")
+	workerProg := bundleFile(b, "../loadtest/edge/worker.js")
+	ctx := context.Background()
+	coord, err := Start(ctx, coordProg, Config{Storage: &memStorage{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer coord.Close()
+	fetcher := fetchFunc(func(ctx context.Context, req *Request) (*Response, error) {
+		return coord.Serve(ctx, req)
+	})
+	worker, err := Start(ctx, workerProg, Config{Fetcher: fetcher})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer worker.Close()
+	req := &Request{Method: "GET", URL: "https://bench.deno.dev/increment", Header: http.Header{"Accept": {"*/*"}, "User-Agent": {"loadgen"}}}
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := worker.Serve(ctx, req)
+			if err != nil || resp.Status != 200 {
+				b.Fatal(resp, err)
+			}
+		}
+	})
+}
+
+// bundleFile bundles the program at path for a benchmark.
+func bundleFile(b *testing.B, path string) *Program {
+	b.Helper()
+	prog, err := Bundle(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return prog
+}

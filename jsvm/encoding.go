@@ -1,6 +1,7 @@
 package jsvm
 
 import (
+	"reflect"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -59,11 +60,28 @@ func encodingOps(vm *goja.Runtime) map[string]any {
 		"encodingName": func(label string) string {
 			return encodingName(label)
 		},
+		// utf8Decode(bytes) decodes as a new TextDecoder() does: UTF-8, a
+		// leading BOM dropped, invalid sequences replaced by U+FFFD. Body
+		// text() uses it: one host call, with no decoder options to read.
+		"utf8Decode": func(call goja.FunctionCall) goja.Value {
+			b, ok := bufferSourceBytes(vm, call.Argument(0))
+			if !ok {
+				panic(vm.NewTypeError("utf8Decode: the input must be an ArrayBuffer or a view of one"))
+			}
+			if !utf8.Valid(b) {
+				s, _ := newTextDecoder("utf-8", false, false).decode(b, false)
+				return vm.ToValue(s)
+			}
+			return vm.ToValue(strings.TrimPrefix(string(b), "\uFEFF"))
+		},
 		// newTextDecoder returns the decode(bytes|null, stream) function of
 		// one TextDecoder, which keeps its state between streaming calls.
-		"newTextDecoder": func(name string, fatal, ignoreBOM bool) func(goja.Value, bool) string {
+		// The decode function is a native-call one: goja calls typed Go
+		// functions through reflection, and every Body.text() decodes.
+		"newTextDecoder": func(name string, fatal, ignoreBOM bool) func(goja.FunctionCall) goja.Value {
 			d := newTextDecoder(name, fatal, ignoreBOM)
-			return func(input goja.Value, stream bool) string {
+			return func(call goja.FunctionCall) goja.Value {
+				input, stream := call.Argument(0), call.Argument(1).ToBoolean()
 				var b []byte
 				if input != nil && !goja.IsNull(input) && !goja.IsUndefined(input) {
 					var ok bool
@@ -76,7 +94,7 @@ func encodingOps(vm *goja.Runtime) map[string]any {
 					panic(vm.NewTypeError("TextDecoder.decode: the data is not valid " + d.name +
 						" (the decoder was created with fatal: true; without it, invalid data decodes to U+FFFD)"))
 				}
-				return s
+				return vm.ToValue(s)
 			}
 		},
 	}
@@ -85,20 +103,26 @@ func encodingOps(vm *goja.Runtime) map[string]any {
 // bufferSourceBytes returns the bytes of an ArrayBuffer, typed array or
 // DataView without copying them; a detached buffer has none.
 func bufferSourceBytes(vm *goja.Runtime, v goja.Value) ([]byte, bool) {
-	if ab, ok := v.Export().(goja.ArrayBuffer); ok {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return nil, false
+	}
+	// Only the type first: exporting a view of a detached buffer would
+	// slice memory the buffer no longer has.
+	if obj.ExportType() == arrayBufferType {
+		ab := obj.Export().(goja.ArrayBuffer)
 		if ab.Detached() {
 			return nil, true
 		}
 		return ab.Bytes(), true
 	}
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return nil, false
-	}
 	if ab, ok := obj.Get("buffer").Export().(goja.ArrayBuffer); !ok {
 		return nil, false
 	} else if ab.Detached() {
 		return nil, true
+	}
+	if obj.ExportType() == bytesType {
+		return obj.Export().([]byte), true // a Uint8Array (or clamped): its bytes, as ExportTo gives them
 	}
 	var b []byte
 	if err := vm.ExportTo(v, &b); err != nil {
@@ -106,6 +130,10 @@ func bufferSourceBytes(vm *goja.Runtime, v goja.Value) ([]byte, bool) {
 	}
 	return b, true
 }
+
+// bytesType is what a Uint8Array exports as (arrayBufferType is in
+// structured_clone.go).
+var bytesType = reflect.TypeOf([]byte(nil))
 
 // encodingName resolves a label as the standard's "get an encoding": ASCII
 // whitespace trimmed, ASCII case folded, nothing else.

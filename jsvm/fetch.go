@@ -42,11 +42,35 @@ func (in *Instance) fetchOps() map[string]any {
 				cancel()
 			}
 		},
-		"fetch": func(method, url string, pairs goja.Value, body goja.Value, redirect string, cb goja.Callable) int64 {
+		// fetch(method, url, pairs, body, redirect, cb) -> id: cb gets the
+		// outcome (see fetchDone). With cb null it returns instead a promise
+		// of the Response (or of a TypeError): a fetch that cannot be
+		// aborted needs no id, and a promise made here costs less than
+		// fetch.js's `new Promise` with its executor and callback. A
+		// native-call function: goja calls typed Go functions through
+		// reflection.
+		"fetch": func(call goja.FunctionCall) goja.Value {
+			method, url := call.Argument(0).String(), call.Argument(1).String()
+			pairs, body, redirect := call.Argument(2), call.Argument(3), call.Argument(4).String()
+			var done fetchDone
+			var ret goja.Value
+			if cbVal := call.Argument(5); goja.IsNull(cbVal) {
+				p, resolve, reject := vm.NewPromise()
+				done = fetchDone{resolve: resolve, reject: reject}
+				ret = vm.ToValue(p)
+			} else if cb, ok := goja.AssertFunction(cbVal); ok {
+				done = fetchDone{cb: cb}
+			} else {
+				panic(vm.NewTypeError("fetch: the callback is not a function"))
+			}
 			switch scheme := urlScheme(url); scheme {
 			case "http", "https":
 			case "data":
-				return in.fetchDataURL(method, url, cb)
+				id := in.fetchDataURL(method, url, done)
+				if ret == nil {
+					ret = vm.ToValue(id)
+				}
+				return ret
 			default:
 				panic(vm.NewTypeError(unsupportedSchemeMessage(url, scheme)))
 			}
@@ -80,7 +104,7 @@ func (in *Instance) fetchOps() map[string]any {
 			in.nextFetch++
 			id := in.nextFetch
 			in.fetches[id] = cancel
-			go func() {
+			goHost(func() {
 				resp, err := in.cfg.Fetcher.Fetch(ctx, req)
 				if err == nil && int64(len(resp.Body)) > in.cfg.Limits.MaxBodyBytes {
 					err = ErrBodyTooLarge
@@ -103,7 +127,7 @@ func (in *Instance) fetchOps() map[string]any {
 						defer cancel()
 					}
 					if err != nil {
-						_, _ = cb(goja.Undefined(), vm.ToValue(fetchErrorMessage(url, err)))
+						in.fetchFailed(done, fetchErrorMessage(url, err))
 						return
 					}
 					respBody := in.bodyToJS(resp.Body, resp.BodyStream)
@@ -111,13 +135,57 @@ func (in *Instance) fetchOps() map[string]any {
 					if finalURL == "" {
 						finalURL = url
 					}
-					_, _ = cb(goja.Undefined(), goja.Null(), vm.ToValue(resp.Status), vm.ToValue(resp.StatusText),
-						headerPairs(vm, resp.Header), respBody, vm.ToValue(finalURL), vm.ToValue(resp.Redirected))
+					in.fetched(done, resp.Status, resp.StatusText, resp.Header, respBody, finalURL, resp.Redirected)
 				})
-			}()
-			return id
+			})
+			if ret == nil {
+				ret = vm.ToValue(id)
+			}
+			return ret
 		},
 	}
+}
+
+// fetchDone is where a fetch's outcome goes: fetch.js's callback cb
+// (err|null, status, statusText, headerPairs, body, url, redirected), or
+// the resolve and reject functions of the promise host.fetch returned.
+type fetchDone struct {
+	cb              goja.Callable
+	resolve, reject func(any) error
+}
+
+// fetchFailed delivers a network error: the whole message of fetch()'s
+// TypeError. Runs on the loop.
+func (in *Instance) fetchFailed(done fetchDone, message string) {
+	if done.cb != nil {
+		_, _ = done.cb(goja.Undefined(), in.vm.ToValue(message))
+		return
+	}
+	_ = done.reject(in.vm.NewTypeError(message))
+}
+
+// fetched delivers a response. Runs on the loop.
+func (in *Instance) fetched(done fetchDone, status int, statusText string, header http.Header, body goja.Value, url string, redirected bool) {
+	vm := in.vm
+	args := []goja.Value{vm.ToValue(status), vm.ToValue(statusText), headerPairs(vm, header), body, vm.ToValue(url), vm.ToValue(redirected)}
+	if done.cb != nil {
+		_, _ = done.cb(goja.Undefined(), append([]goja.Value{goja.Null()}, args...)...)
+		return
+	}
+	if in.newResponse == nil {
+		in.newResponse, _ = goja.AssertFunction(in.internal.Get("newResponse"))
+	}
+	r, err := in.newResponse(goja.Undefined(), args...)
+	if err != nil {
+		var ex *goja.Exception
+		if errors.As(err, &ex) {
+			_ = done.reject(ex.Value())
+			return
+		}
+		_ = done.reject(vm.NewGoError(err))
+		return
+	}
+	_ = done.resolve(r)
 }
 
 // urlScheme is the scheme of a serialized URL (lower case, as the URL
@@ -139,8 +207,7 @@ func unsupportedSchemeMessage(url, scheme string) string {
 // fetch for "data"): status 200 "OK", Content-Type from the URL's MIME type,
 // no body for HEAD. A malformed data: URL is a network error. The result
 // arrives as a task, as any fetch result does, and can be aborted until then.
-func (in *Instance) fetchDataURL(method, url string, cb goja.Callable) int64 {
-	vm := in.vm
+func (in *Instance) fetchDataURL(method, url string, done fetchDone) int64 {
 	mime, body, ok := parseDataURL(url)
 	in.nextFetch++
 	id := in.nextFetch
@@ -152,18 +219,17 @@ func (in *Instance) fetchDataURL(method, url string, cb goja.Callable) int64 {
 		}
 		delete(in.fetches, id)
 		if !ok {
-			_, _ = cb(goja.Undefined(), vm.ToValue("fetch "+url+" failed: it is not a valid data: URL (data:[<mediatype>][;base64],<data>, and valid base64 after ;base64)"))
+			in.fetchFailed(done, "fetch "+url+" failed: it is not a valid data: URL (data:[<mediatype>][;base64],<data>, and valid base64 after ;base64)")
 			return
 		}
 		if int64(len(body)) > in.cfg.Limits.MaxBodyBytes {
-			_, _ = cb(goja.Undefined(), vm.ToValue(fetchErrorMessage(url, ErrBodyTooLarge)))
+			in.fetchFailed(done, fetchErrorMessage(url, ErrBodyTooLarge))
 			return
 		}
 		if method == "HEAD" {
 			body = nil
 		}
-		_, _ = cb(goja.Undefined(), goja.Null(), vm.ToValue(200), vm.ToValue("OK"),
-			headerPairs(vm, http.Header{"Content-Type": {mime}}), in.bodyToJS(body, nil), vm.ToValue(url), vm.ToValue(false))
+		in.fetched(done, 200, "OK", http.Header{"Content-Type": {mime}}, in.bodyToJS(body, nil), url, false)
 	})
 	return id
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dop251/goja"
 )
@@ -20,13 +21,42 @@ func headerPairs(vm *goja.Runtime, h http.Header) goja.Value {
 		n += 2 * len(values)
 	}
 	flat := make([]any, 0, n)
+	commonHeaderNamesOnce.Do(func() { commonHeaderNames = makeCommonHeaderNames(vm) })
 	for name, values := range h {
-		lower := strings.ToLower(name)
+		lower, ok := commonHeaderNames[name]
+		if !ok {
+			lower = vm.ToValue(strings.ToLower(name))
+		}
 		for _, v := range values {
 			flat = append(flat, lower, v)
 		}
 	}
 	return vm.NewArray(flat...)
+}
+
+// commonHeaderNames maps the canonical form of common header names to
+// their lowercase JavaScript strings, made once (by the first runtime that
+// needs them): most requests and responses carry only these, and
+// lowercasing and converting them for every message was a good part of
+// headerPairs' allocations. A JavaScript string value holds no reference
+// to the runtime that made it, so every runtime can use the same one.
+var (
+	commonHeaderNames     map[string]goja.Value
+	commonHeaderNamesOnce sync.Once
+)
+
+func makeCommonHeaderNames(vm *goja.Runtime) map[string]goja.Value {
+	m := map[string]goja.Value{}
+	for _, name := range []string{
+		"Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control", "Connection",
+		"Content-Encoding", "Content-Length", "Content-Type", "Cookie", "Date", "Etag", "Host",
+		"If-Modified-Since", "If-None-Match", "Last-Modified", "Location", "Origin", "Referer",
+		"Server", "Set-Cookie", "Transfer-Encoding", "User-Agent", "Vary", "X-Forwarded-For",
+		"X-Forwarded-Host", "X-Forwarded-Proto", "X-Request-Id",
+	} {
+		m[name] = vm.ToValue(strings.ToLower(name))
+	}
+	return m
 }
 
 // exportHeaderPairs reads [[name, value], ...] from JS into Go headers.

@@ -63,7 +63,7 @@ func (in *Instance) kvOps() map[string]any {
 	// run does f off the loop and hands its result to cb on the loop.
 	run := func(cb goja.Callable, f func(ctx context.Context) (func() goja.Value, error)) {
 		post := in.poster()
-		go func() {
+		goHost(func() {
 			res, err := f(in.ctx)
 			post(func() {
 				if err != nil {
@@ -73,11 +73,23 @@ func (in *Instance) kvOps() map[string]any {
 				}
 				_, _ = cb(goja.Undefined(), goja.Null(), goja.Undefined(), res())
 			})
-		}()
+		})
+	}
+	// callback is a native-call function's callback argument i.
+	callback := func(call goja.FunctionCall, i int) goja.Callable {
+		cb, ok := goja.AssertFunction(call.Argument(i))
+		if !ok {
+			typeErr("Deno.Kv: the callback is not a function")
+		}
+		return cb
 	}
 	return map[string]any{
 		"kvAvailable": func() bool { return in.cfg.KV != nil },
-		"kvGet": func(keys []goja.Value, cb goja.Callable) {
+		// kvGet(keys, cb) and kvCommit(checks, muts, cb) are native-call
+		// functions: goja calls typed Go functions through reflection, which
+		// cost more than the rest of a small commit's validation.
+		"kvGet": func(call goja.FunctionCall) goja.Value {
+			keys, cb := arrayValues(vm, call.Argument(0)), callback(call, 1)
 			st := store()
 			if err := kv.ValidateGetMany(len(keys)); err != nil {
 				typeErr(err.Error())
@@ -103,6 +115,7 @@ func (in *Instance) kvOps() map[string]any {
 					return vm.NewArray(out...)
 				}, nil
 			})
+			return goja.Undefined()
 		},
 		// kvList reads up to n entries of the selector after cursor; every
 		// batch of the list is one call.
@@ -140,7 +153,8 @@ func (in *Instance) kvOps() map[string]any {
 				}, nil
 			})
 		},
-		"kvCommit": func(checks, muts []goja.Value, cb goja.Callable) {
+		"kvCommit": func(call goja.FunctionCall) goja.Value {
+			checks, muts, cb := arrayValues(vm, call.Argument(0)), arrayValues(vm, call.Argument(1)), callback(call, 2)
 			st := store()
 			cs, ms := in.kvAtomic(checks, muts)
 			run(cb, func(ctx context.Context) (func() goja.Value, error) {
@@ -155,6 +169,7 @@ func (in *Instance) kvOps() map[string]any {
 					return vm.ToValue(vs.String())
 				}, nil
 			})
+			return goja.Undefined()
 		},
 		"kvBase64": func(b []byte) string { return base64.StdEncoding.EncodeToString(b) },
 		"kvFromBase64": func(s string) goja.Value {
@@ -512,4 +527,19 @@ func (s kvSelector) rangeFrom(cursor string, reverse bool) (kv.Range, error) {
 		return r, errCursorOutOfBounds
 	}
 	return r, nil
+}
+
+// arrayValues is the elements of the JS array v (nothing for anything
+// else), read by index rather than exported through reflection.
+func arrayValues(vm *goja.Runtime, v goja.Value) []goja.Value {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	n := int(obj.Get("length").ToInteger())
+	out := make([]goja.Value, n)
+	for i := range out {
+		out[i] = obj.Get(strconv.Itoa(i))
+	}
+	return out
 }

@@ -21,18 +21,25 @@ func (in *Instance) storageOps() map[string]any {
 		}
 		return in.cfg.Storage
 	}
-	settle := func(cb goja.Callable, d Durable, args ...goja.Value) {
+	// settle returns a promise that resolves to value once d reports the
+	// write durable, or rejects with an Error saying why it never will be.
+	// The promise is made here rather than by `new Promise` in deno.js: an
+	// executor and a callback closure per write were a good part of a
+	// durable increment's allocations.
+	settle := func(d Durable, value goja.Value) goja.Value {
+		p, resolve, reject := vm.NewPromise()
 		post := in.poster()
-		go func() {
+		goHost(func() {
 			err := d(in.ctx)
 			post(func() {
 				if err != nil {
-					_, _ = cb(goja.Undefined(), vm.ToValue(fmt.Sprintf("storage write was not committed: %v", err)))
+					_ = reject(in.newError(fmt.Sprintf("storage write was not committed: %v", err)))
 					return
 				}
-				_, _ = cb(goja.Undefined(), append([]goja.Value{goja.Null()}, args...)...)
+				_ = resolve(value)
 			})
-		}()
+		})
+		return vm.ToValue(p)
 	}
 	return map[string]any{
 		"storageGet": func(key string) goja.Value {
@@ -46,7 +53,11 @@ func (in *Instance) storageOps() map[string]any {
 			return vm.NewArray(int(v.Kind), in.kvValueData(v))
 		},
 		// storagePut(key, [kind, data] from kv_value.js's encodeValue, cb)
-		"storagePut": func(key string, encoded goja.Value, cb goja.Callable) {
+		// storagePut(key, encoded) -> a promise of the write's durability.
+		// A native-call function: goja calls typed Go functions through
+		// reflection, and a put is on every durable increment's path.
+		"storagePut": func(call goja.FunctionCall) goja.Value {
+			key, encoded := call.Argument(0).String(), call.Argument(1)
 			st := need("put", key)
 			v := in.kvValue(encoded)
 			if len(v.Data) > in.cfg.Limits.MaxStorageValueBytes {
@@ -56,14 +67,16 @@ func (in *Instance) storageOps() map[string]any {
 			if err != nil {
 				panic(vm.NewGoError(fmt.Errorf("Deno.storage.put(%q): %w", key, err)))
 			}
-			settle(cb, d)
+			return settle(d, goja.Undefined())
 		},
-		"storageDelete": func(key string, cb goja.Callable) {
+		// storageDelete(key) -> a promise of whether key existed, once the
+		// delete is durable.
+		"storageDelete": func(key string) goja.Value {
 			existed, d, err := need("delete", key).Delete(in.ctx, key)
 			if err != nil {
 				panic(vm.NewGoError(fmt.Errorf("Deno.storage.delete(%q): %w", key, err)))
 			}
-			settle(cb, d, vm.ToValue(existed))
+			return settle(d, vm.ToValue(existed))
 		},
 		// storageList(prefix, start|null, end|null, reverse, limit) ->
 		// [[key, kind, data], ...]
@@ -88,4 +101,17 @@ func (in *Instance) storageOps() map[string]any {
 			return vm.NewArray(out...)
 		},
 	}
+}
+
+// newError is `new Error(message)` in the instance's realm.
+func (in *Instance) newError(message string) goja.Value {
+	ctor, ok := goja.AssertConstructor(in.vm.Get("Error"))
+	if !ok {
+		return in.vm.ToValue(message)
+	}
+	obj, err := ctor(nil, in.vm.ToValue(message))
+	if err != nil {
+		return in.vm.ToValue(message)
+	}
+	return obj
 }

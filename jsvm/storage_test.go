@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/edge-platform/edge/kv"
 )
 
 func TestStorageRoundTrip(t *testing.T) {
@@ -93,5 +95,50 @@ func TestStorageValuesAndList(t *testing.T) {
 	want := `5 true bigint 2 true true 1.2 {"x":[1,"two"]} true bytes|date|json|map|neg map bytes Deno.storage.list: limit must be a positive integer, got 0`
 	if got := string(serve(t, in, "GET", "https://p.example/", "").Body); got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+// failingStorage accepts writes that never become durable.
+type failingStorage struct{ memStorage }
+
+var errNotDurable = errors.New("the disk is gone")
+
+func (s *failingStorage) Put(ctx context.Context, key string, value kv.Value) (Durable, error) {
+	if _, err := s.memStorage.Put(ctx, key, value); err != nil {
+		return nil, err
+	}
+	return func(context.Context) error { return errNotDurable }, nil
+}
+
+func (s *failingStorage) Delete(ctx context.Context, key string) (bool, Durable, error) {
+	existed, _, err := s.memStorage.Delete(ctx, key)
+	return existed, func(context.Context) error { return errNotDurable }, err
+}
+
+// A write that never becomes durable rejects its promise with an Error
+// that says why; a durable delete resolves to whether the key existed.
+func TestStorageWriteNotDurable(t *testing.T) {
+	in := startModule(t, "mod.js", `Deno.serve(async (req) => {
+  const op = new URL(req.url).pathname;
+  try {
+    if (op === "/put") await Deno.storage.put("k", 1);
+    else await Deno.storage.delete("k");
+    return new Response("durable");
+  } catch (e) {
+    return new Response((e instanceof Error) + " " + e.message);
+  }
+});`, Config{Storage: &failingStorage{}})
+	for _, op := range []string{"/put", "/delete"} {
+		want := "true storage write was not committed: " + errNotDurable.Error()
+		if got := string(serve(t, in, "GET", "https://t.example"+op, "").Body); got != want {
+			t.Errorf("%s: got %q, want %q", op, got, want)
+		}
+	}
+	ok := startModule(t, "mod.js", `Deno.serve(async () => {
+  await Deno.storage.put("k", 1);
+  return new Response([await Deno.storage.delete("k"), await Deno.storage.delete("k")].join(" "));
+});`, Config{Storage: &memStorage{}})
+	if got := string(serve(t, ok, "GET", "https://t.example/", "").Body); got != "true false" {
+		t.Errorf("deletes resolved to %q, want \"true false\"", got)
 	}
 }

@@ -1,7 +1,6 @@
 package jsvm
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -84,6 +83,12 @@ func urlComponents(u *whatwg.Url) []any {
 		u.Port(), u.Pathname(), u.Search(), u.Hash(), urlOrigin(u)}
 }
 
+// urlArray is the components as a JavaScript array (not a Go slice, whose
+// every element read in JS is converted again).
+func urlArray(vm *goja.Runtime, c []any) *goja.Object {
+	return vm.NewArray(c...)
+}
+
 // urlCacheSize bounds an instance's cache of parsed URLs. A handler parses
 // the same few URLs over and over (its request's, the ones it fetches), and
 // parsing was ~5% of a worker-to-coordinator request's CPU.
@@ -91,35 +96,43 @@ const urlCacheSize = 256
 
 func urlOps(vm *goja.Runtime) map[string]any {
 	// Parsing is a pure function of (input, base): the cache holds the
-	// components (strings only) and answers with a fresh array each time.
-	// Only the instance's loop goroutine uses it.
-	cache := make(map[string][]any, urlCacheSize)
+	// components array, which URL objects of the same input share: url.js
+	// keeps it in a private field and never writes to it (a setter replaces
+	// the whole array). Only the instance's loop goroutine uses the cache.
+	// It starts empty, not sized for urlCacheSize: most instances parse a
+	// handful of URLs, and a coordinator's heap counts a thousand times.
+	cache := map[string]*goja.Object{}
 	return map[string]any{
-		"urlParse": func(input string, base goja.Value) goja.Value {
+		// urlParse(input, base|undefined) returns the components array, or
+		// null if input (against base) is no valid URL. A native-call
+		// function, not a typed one: goja calls typed Go functions through
+		// reflection, which cost more than the cached parse.
+		"urlParse": func(call goja.FunctionCall) goja.Value {
+			input := call.Argument(0).String()
 			var b *string
 			key := input
-			if base != nil && !goja.IsUndefined(base) {
+			if base := call.Argument(1); !goja.IsUndefined(base) {
 				s := base.String()
 				b = &s
 				key = input + "\x00" + s
 			}
 			if c, ok := cache[key]; ok {
-				return vm.ToValue(slices.Clone(c))
+				return c
 			}
 			u, ok := parseURL(input, b)
 			if !ok {
 				return goja.Null()
 			}
-			c := urlComponents(u)
+			c := urlArray(vm, urlComponents(u))
 			if len(cache) >= urlCacheSize {
 				clear(cache)
 			}
 			cache[key] = c
-			return vm.ToValue(slices.Clone(c))
+			return c
 		},
 		// urlSet applies one setter to the URL serialized as href. The
 		// standard's setters ignore invalid values rather than throw.
-		"urlSet": func(href, name, value string) []any {
+		"urlSet": func(href, name, value string) *goja.Object {
 			u, ok := parseURL(href, nil)
 			if !ok {
 				panic(vm.NewTypeError("Invalid URL: '" + href + "'"))
@@ -146,7 +159,7 @@ func urlOps(vm *goja.Runtime) map[string]any {
 			default:
 				panic(vm.NewTypeError("unknown URL component " + name))
 			}
-			return urlComponents(encodeOpaquePathTrailingSpace(u))
+			return urlArray(vm, urlComponents(encodeOpaquePathTrailingSpace(u)))
 		},
 		"formParse":     func(s string) [][]string { return parseURLEncoded(s) },
 		"formSerialize": func(pairs [][]string) string { return serializeURLEncoded(pairs) },

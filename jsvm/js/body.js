@@ -292,7 +292,7 @@
   function asText(source) {
     if (source === null) return "";
     if (typeof source === "string") return LONE_SURROGATE.test(source) ? decoder.decode(encoder.encode(source)) : source;
-    return decoder.decode(source);
+    return host.utf8Decode(source);
   }
   function asBytes(source) {
     if (source === null) return new Uint8Array(0);

@@ -54,7 +54,10 @@
   };
 
   // dispatch runs the handler for request id and answers through
-  // host.respond(id, err, ...) (see respondWith in response.js).
+  // host.respond(id, err, ...) (see respondWith in response.js). A native
+  // promise (an async handler's) is returned to the host, which watches it
+  // and calls finishDispatch once it settles (see Instance.awaitResponse):
+  // that costs no derived promise and no reaction closures.
   internal.dispatch = function (method, url, headerPairs, body, remoteAddr, id) {
     let res;
     try {
@@ -72,7 +75,18 @@
       host.respond(id, e);
       return;
     }
+    if (res !== null && typeof res === "object" && Object.getPrototypeOf(res) === Promise.prototype) return res;
     Promise.resolve(res).then((r) => finish(r, id), (e) => host.respond(id, e));
+    return undefined;
+  };
+
+  // finishDispatch answers request id from its handler's promise: with its
+  // value (fulfilled true) or its reason (false), or, when the host does not
+  // watch it (fulfilled undefined), once it settles.
+  internal.finishDispatch = function (id, fulfilled, value, promise) {
+    if (fulfilled === true) finish(value, id);
+    else if (fulfilled === false) host.respond(id, value);
+    else promise.then((r) => finish(r, id), (e) => host.respond(id, e));
   };
 
   function finish(res, id) {
@@ -127,7 +141,7 @@
       try {
         key = storageKey(key);
         const encoded = internal.kvValue.encodeValue(value);
-        return new Promise((resolve, reject) => host.storagePut(key, encoded, (err) => err === null ? resolve() : reject(new Error(err))));
+        return host.storagePut(key, encoded);
       } catch (e) {
         return Promise.reject(e);
       }
@@ -135,7 +149,7 @@
     delete(key) {
       try {
         key = storageKey(key);
-        return new Promise((resolve, reject) => host.storageDelete(key, (err, existed) => err === null ? resolve(existed) : reject(new Error(err))));
+        return host.storageDelete(key);
       } catch (e) {
         return Promise.reject(e);
       }

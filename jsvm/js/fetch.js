@@ -7,44 +7,41 @@
   const NO_HEADERS = Object.freeze([]);
 
   // fetchURL is what `new Request(input)` does with a URL string: parse it
-  // against the base and refuse credentials, with the same errors.
+  // against the base and refuse credentials, with the same errors (and no
+  // URL object).
   function fetchURL(input) {
-    const parsed = new URL(input, internal.baseURL());
-    if (parsed.username || parsed.password) {
+    const href = internal.parseHref(input, internal.baseURL());
+    if (href === null) {
       throw new TypeError(`Request URL must not include credentials: ${input}`);
     }
-    return parsed.href;
+    return href;
   }
 
   function fetch(input, init) {
-    return new Promise((resolve, reject) => {
-      let method, url, headers, body, redirect, signal;
-      if (typeof input === "string" && init === undefined) {
-        // fetch(url): the Request it would build has only defaults (GET,
-        // no headers, no body, redirect "follow", no signal), so none is
-        // built: the most common call costs one URL parse.
-        url = fetchURL(input);
-        method = "GET";
-        headers = NO_HEADERS;
-        body = null;
-        redirect = "follow";
-        signal = null;
-      } else {
-        const req = internal.requestForFetch(input, init);
-        signal = req.signal;
-        if (signal && signal.aborted) throw signal.reason;
-        if (internal.bodyUnusable(req)) throw new TypeError("fetch: the request body was already used");
-        // Only http(s) requests send a body: the host answers data: URLs
-        // itself and rejects other schemes.
-        url = req.url;
-        method = req.method;
-        headers = internal.headerPairs(req.headers);
-        const sendsBody = url.startsWith("https:") || url.startsWith("http:");
-        body = sendsBody ? internal.bodyForHost(req) : null;
-        redirect = req.redirect;
+    if (typeof input === "string" && init === undefined) {
+      // fetch(url): the Request it would build has only defaults (GET, no
+      // headers, no body, redirect "follow", no signal), so none is built:
+      // the most common call costs one URL parse. With no signal there is
+      // nothing to abort, and the host makes the promise (host.fetch with
+      // no callback).
+      try {
+        return host.fetch("GET", fetchURL(input), NO_HEADERS, null, "follow", null);
+      } catch (e) {
+        return Promise.reject(e);
       }
+    }
+    return new Promise((resolve, reject) => {
+      const req = internal.requestForFetch(input, init);
+      const signal = req.signal;
+      if (signal && signal.aborted) throw signal.reason;
+      if (internal.bodyUnusable(req)) throw new TypeError("fetch: the request body was already used");
+      // Only http(s) requests send a body: the host answers data: URLs
+      // itself and rejects other schemes.
+      const url = req.url;
+      const sendsBody = url.startsWith("https:") || url.startsWith("http:");
+      const body = sendsBody ? internal.bodyForHost(req) : null;
       let onAbort = null;
-      const id = host.fetch(method, url, headers, body, redirect,
+      const id = host.fetch(req.method, url, internal.headerPairs(req.headers), body, req.redirect,
         (err, status, statusText, headerPairs, respBody, url, redirected) => {
           if (onAbort !== null) internal.signalRemoveAlgorithm(signal, onAbort);
           if (err !== null) {

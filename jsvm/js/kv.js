@@ -41,6 +41,24 @@
       });
     });
   }
+  // call1 and call2 are call for ops of one and two arguments, without the
+  // rest parameter and the spread call (the iterator protocol, in goja).
+  function call1(op, a) {
+    return new Promise((resolve, reject) => {
+      op(a, (errName, message, result) => {
+        if (errName === null) resolve(result);
+        else reject(makeError(errName, message));
+      });
+    });
+  }
+  function call2(op, a, b) {
+    return new Promise((resolve, reject) => {
+      op(a, b, (errName, message, result) => {
+        if (errName === null) resolve(result);
+        else reject(makeError(errName, message));
+      });
+    });
+  }
 
   // keyArg checks a key's parts and hands views to Go as Uint8Arrays over
   // the same bytes. Anything that is not an array is left to host.kvKey,
@@ -104,15 +122,15 @@
     async get(key, options = undefined) {
       this.#open();
       checkConsistency(options);
-      const [e] = await call(host.kvGet, [keyArg(key)]);
-      return entry(key, e);
+      const es = await call1(host.kvGet, [keyArg(key)]);
+      return entry(key, es[0]);
     }
 
     async getMany(keys, options = undefined) {
       this.#open();
       checkArray(keys);
       checkConsistency(options);
-      const es = await call(host.kvGet, keys.map(keyArg));
+      const es = await call1(host.kvGet, keys.map(keyArg));
       return es.map((e, i) => entry(keys[i], e));
     }
 
@@ -198,7 +216,7 @@
           }
           for (;;) {
             if (ended) { c.close(); return; }
-            const es = await call(host.kvGet, args);
+            const es = await call1(host.kvGet, args);
             const stamps = es.map((e) => (e === null ? "" : e[2])).join(",");
             if (stamps !== last) {
               last = stamps;
@@ -363,9 +381,11 @@
     }
 
     async commit() {
-      const checks = this.#checks.map(([key, vs]) => [keyArg(key), vs]);
-      const muts = this.#mutations.map(([type, key, v, exp]) => [type, keyArg(key), v, exp]);
-      const vs = await call(host.kvCommit, checks, muts);
+      // Index reads, not destructuring: destructuring an array runs the
+      // iterator protocol in goja.
+      const checks = this.#checks.map((c) => [keyArg(c[0]), c[1]]);
+      const muts = this.#mutations.map((m) => [m[0], keyArg(m[1]), m[2], m[3]]);
+      const vs = await call2(host.kvCommit, checks, muts);
       return vs === null ? { ok: false } : { ok: true, versionstamp: vs };
     }
 

@@ -18,6 +18,10 @@
     // one header such a response has (or null), and toHost sends it as is.
     #headers = null;
     #contentType = null;
+    // A Response received over fetch keeps the host's flat header list
+    // [name, value, ...] here until someone asks for its headers (a worker
+    // that forwards a response's text never does).
+    #hostHeaders = null;
     #type = "default";
     #url = "";
     #redirected = false;
@@ -59,11 +63,18 @@
         if (NULL_BODY.includes(this.#status)) {
           throw new TypeError(`Response with null body status (${this.#status}) cannot have body`);
         }
-        const b = internal.extractBody(body);
-        bytes = b.source;
-        if (b.type !== null) {
-          if (this.#headers === null) this.#contentType = b.type;
-          else if (!this.#headers.has("content-type")) this.#headers.append("content-type", b.type);
+        let type;
+        if (typeof body === "string") {
+          bytes = body; // what extractBody gives, without its result object
+          type = TEXT_PLAIN;
+        } else {
+          const b = internal.extractBody(body);
+          bytes = b.source;
+          type = b.type;
+        }
+        if (type !== null) {
+          if (this.#headers === null) this.#contentType = type;
+          else if (!this.#headers.has("content-type")) this.#headers.append("content-type", type);
         }
       }
       this.#body = internal.newBodyState(bytes);
@@ -73,8 +84,13 @@
     // Content-Type if the Headers object was never needed.
     #headersObject() {
       if (this.#headers === null) {
-        this.#headers = internal.headersFromPairs(this.#contentType === null ? [] : [["content-type", this.#contentType]], "none");
-        this.#contentType = null;
+        if (this.#hostHeaders !== null) {
+          this.#headers = internal.headersFromHost(this.#hostHeaders, "immutable");
+          this.#hostHeaders = null;
+        } else {
+          this.#headers = internal.headersFromPairs(this.#contentType === null ? [] : [["content-type", this.#contentType]], "none");
+          this.#contentType = null;
+        }
       }
       return this.#headers;
     }
@@ -124,10 +140,10 @@
     // fromHost builds a Response received over fetch.
     static [internal.responseFromHost = Symbol("fromHost")](status, statusText, headerPairs, body, url, redirected) {
       const r = new Response(null);
-      r.#headers = internal.headersFromHost(headerPairs, "immutable");
+      r.#hostHeaders = headerPairs;
       r.#status = status; r.#statusText = statusText; r.#url = url; r.#redirected = redirected;
       r.#type = "basic";
-      internal.setBody(r, internal.bodyFromHost(body));
+      r.#body = internal.newBodyState(internal.bodyFromHost(body));
       return r;
     }
     // toHost hands a Response to the host: host.respond(id, null, status,
@@ -145,7 +161,7 @@
         if (internal.bodyStateUnusable(b)) throw new TypeError("The handler returned a Response whose body was already read (or is locked by a reader)");
         body = internal.bodyStateForHost(b);
       }
-      const headers = r.#headers !== null ? internal.headerPairs(r.#headers) : r.#contentType;
+      const headers = r.#headers !== null || r.#hostHeaders !== null ? internal.headerPairs(r.#headersObject()) : r.#contentType;
       host.respond(id, null, r.#status, headers, body, r.#type);
       return true;
     }
@@ -162,7 +178,11 @@
     }
   }
 
-  internal.newResponse = (...args) => Response[internal.responseFromHost](...args);
+  // Named parameters, not (...args): a rest parameter and a spread call run
+  // the iterator protocol in goja, on every fetch response.
+  const fromHost = Response[internal.responseFromHost];
+  internal.newResponse = (status, statusText, headerPairs, body, url, redirected) =>
+    fromHost.call(Response, status, statusText, headerPairs, body, url, redirected);
   // respondWith answers request id with r (see toHost).
   internal.respondWith = (id, r) => Response[internal.responseToHost](r, id);
 

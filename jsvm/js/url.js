@@ -158,17 +158,35 @@
     get [Symbol.toStringTag]() { return "URLSearchParams"; }
   }
 
+  // parseComponents is the component array of new URL(url, base), or the
+  // constructor's TypeError.
+  function parseComponents(url, base) {
+    const c = host.urlParse(String(url), base === undefined ? undefined : String(base));
+    if (c === null) {
+      throw new TypeError(base === undefined ? `Invalid URL: '${url}'` : `Invalid URL: '${url}' with base '${base}'`);
+    }
+    return c;
+  }
+
+  // parseHref is new URL(url, base).href without making the URL object, or
+  // null if the URL has credentials (a username or a password, which
+  // fetch() and Request refuse); it throws as the constructor does.
+  internal.parseHref = function (url, base) {
+    const c = parseComponents(url, base);
+    return c[USERNAME] !== "" || c[PASSWORD] !== "" ? null : c[HREF];
+  };
+
   class URL {
     #c;
     #params = null;
 
-    constructor(url, base) {
-      if (arguments.length === 0) throw new TypeError("URL constructor: 1 argument required, but only 0 present");
-      const c = host.urlParse(String(url), base === undefined ? undefined : String(base));
-      if (c === null) {
-        throw new TypeError(base === undefined ? `Invalid URL: '${url}'` : `Invalid URL: '${url}' with base '${base}'`);
-      }
-      this.#c = c;
+    // A rest parameter, not `arguments`, tells a missing argument from an
+    // undefined one: goja builds an arguments object (with its own property
+    // map) on every call of a function that names it. URL.length is set to
+    // 1 below, as WebIDL says.
+    constructor(...args) {
+      if (args.length === 0) throw new TypeError("URL constructor: 1 argument required, but only 0 present");
+      this.#c = parseComponents(args[0], args[1]);
     }
 
     static canParse(url, base) {
@@ -231,5 +249,6 @@
     }
   }
 
+  Object.defineProperty(URL, "length", { value: 1, configurable: true });
   Object.assign(globalThis, { URL, URLSearchParams });
 })
