@@ -1,9 +1,11 @@
 // Timers and microtasks: ordering across distinct delays, intervals,
-// clearing, arguments.
+// clearing, arguments. The delays are far apart so that the order does not
+// depend on how busy the machine is (with 20 ms, a loaded CI machine made
+// Deno's three 1 ms intervals finish after the 20 ms timeout).
 Deno.serve(async () => {
   const log = [];
   await new Promise((done) => {
-    setTimeout(() => log.push("timeout 20"), 20);
+    setTimeout(() => log.push("timeout 200"), 200);
     setTimeout((a, b) => log.push("timeout 0 args " + a + b), 0, "x", "y");
     const cleared = setTimeout(() => log.push("cleared!"), 5);
     clearTimeout(cleared);
@@ -13,7 +15,7 @@ Deno.serve(async () => {
       log.push("interval " + n);
       if (n === 3) {
         clearInterval(iv);
-        setTimeout(done, 40);
+        setTimeout(() => setTimeout(done, 40), 200);
       }
     }, 1);
     Promise.resolve().then(() => log.push("microtask 1"));
@@ -27,6 +29,6 @@ Deno.serve(async () => {
   return new Response(JSON.stringify({
     log: log.filter((l) => !l.startsWith("interval")),
     intervals: log.filter((l) => l.startsWith("interval")),
-    intervalBeforeTimeout20: log.indexOf("interval 3") < log.indexOf("timeout 20"),
+    intervalBeforeTimeout200: log.indexOf("interval 3") < log.indexOf("timeout 200"),
   }), { headers: { "content-type": "application/json" } });
 });
