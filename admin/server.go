@@ -126,7 +126,7 @@ func (s *Server) deploy(w http.ResponseWriter, r *http.Request, account string) 
 		return
 	}
 	p, err := s.Deploy.Deploy(r.Context(), account, deploy.Request{Project: req.Project, Kind: req.Kind, Entry: req.Entry,
-		Source: req.Source, Env: req.Env, Domains: req.Domains, Message: req.Message})
+		Source: req.Source, Env: req.Env, Domains: req.Domains, Message: req.Message, RequireStart: true})
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -432,7 +432,7 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, deploy.ErrNotFound), errors.Is(err, persistence.ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, deploy.ErrInvalid):
+	case errors.Is(err, deploy.ErrInvalid), errors.Is(err, deploy.ErrStartFailed):
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, deploy.ErrConflict):
 		writeError(w, http.StatusConflict, err.Error())

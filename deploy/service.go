@@ -23,6 +23,10 @@ var (
 	ErrInvalid = errors.New("invalid deployment")
 	// ErrConflict: the name or a domain belongs to another account's project.
 	ErrConflict = errors.New("conflict")
+	// ErrStartFailed: the new version's module did not start (its
+	// top-level code threw, for example); the previous version stays
+	// current.
+	ErrStartFailed = errors.New("the new version did not start")
 )
 
 // Store keeps every version durably (package persistence).
@@ -68,6 +72,11 @@ type Request struct {
 	Env     map[string]string
 	Domains []string
 	Message string
+	// RequireStart makes the deploy fail, and the previous version stay
+	// current, when the new version's module does not start. Without it a
+	// version that fails to start stays current and its requests retry
+	// starting it (edge dev's start-up, so the error is visible).
+	RequireStart bool
 }
 
 // Deploy stores req's code as the next version of its project under
@@ -124,7 +133,10 @@ func (s *Service) Deploy(ctx context.Context, account string, req Request) (*Pro
 		return nil, fmt.Errorf("storing project %s: %w", req.Project, err)
 	}
 	p := fromStored(d, prog)
-	return p, s.activate(ctx, p)
+	if err := s.activate(ctx, p, req.RequireStart); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // checkDomains normalizes custom domains and refuses those under the
@@ -147,9 +159,13 @@ func (s *Service) checkDomains(in []string) ([]string, error) {
 }
 
 // activate makes p current in memory and starts it.
-func (s *Service) activate(ctx context.Context, p *Project) error {
+func (s *Service) activate(ctx context.Context, p *Project, requireStart bool) error {
 	prev := s.Registry.Put(p)
 	if err := s.Runtime.Deployed(ctx, p, prev); err != nil {
+		if requireStart {
+			s.revert(ctx, p, prev)
+			return fmt.Errorf("%w: project %s v%d: %w", ErrStartFailed, p.Name, p.Version, err)
+		}
 		// Stored and current: requests will retry starting it.
 		s.Log.Error("project deployed but failed to start; requests to it will retry", slog.String("project", p.Name), slog.Int64("version", p.Version), slog.Any("err", err))
 	}
@@ -158,6 +174,24 @@ func (s *Service) activate(ctx context.Context, p *Project) error {
 	}
 	s.Log.Info("deployed", slog.String("project", p.Name), slog.String("account", p.Account), slog.String("kind", string(p.Kind)), slog.Int64("version", p.Version))
 	return nil
+}
+
+// revert undoes a version that did not start: the previous version is
+// current again (in memory and in the store); a new project is removed.
+// Instances never moved to p's code, since it did not start.
+func (s *Service) revert(ctx context.Context, p, prev *Project) {
+	if prev == nil {
+		s.Registry.Remove(p.Name)
+		s.Runtime.Removed(ctx, p)
+		if err := s.Store.DeleteProject(ctx, p.Name); err != nil {
+			s.Log.Error("removing a new project that did not start", slog.String("project", p.Name), slog.Any("err", err))
+		}
+		return
+	}
+	s.Registry.Put(prev)
+	if _, err := s.Store.SetCurrent(ctx, p.Name, prev.Version); err != nil {
+		s.Log.Error("restoring the previous version as current", slog.String("project", p.Name), slog.Int64("version", prev.Version), slog.Any("err", err))
+	}
 }
 
 func fromStored(d persistence.Deployment, prog *jsvm.Program) *Project {
@@ -178,7 +212,7 @@ func (s *Service) Load(ctx context.Context) error {
 			s.Log.Error("stored project does not compile; skipped (deploy it again)", slog.String("project", d.Project), slog.Int64("version", d.Version), slog.Any("err", err))
 			continue
 		}
-		_ = s.activate(ctx, fromStored(d, prog))
+		_ = s.activate(ctx, fromStored(d, prog), false)
 	}
 	return nil
 }
@@ -247,7 +281,10 @@ func (s *Service) Rollback(ctx context.Context, account, project string, version
 	}
 	p := fromStored(d, prog)
 	p.UpdatedAt = time.Now()
-	return p, s.activate(ctx, p)
+	if err := s.activate(ctx, p, true); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Delete stops every instance of a project and deletes its versions and

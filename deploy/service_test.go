@@ -422,6 +422,36 @@ func TestDeployStartFailureStillDeploys(t *testing.T) {
 	}
 }
 
+// With RequireStart (the admin API, edge dev's redeploys, rollbacks) a
+// version that does not start is refused and the previous one stays
+// current; a new project that does not start is removed.
+func TestDeployRequireStartRevertsAVersionThatDoesNotStart(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	v1 := f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA, RequireStart: true})
+	f.rt.fail = errors.New("module threw")
+	_, err := f.svc.Deploy(ctx, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleB, RequireStart: true})
+	if !errors.Is(err, deploy.ErrStartFailed) || !strings.Contains(err.Error(), "module threw") {
+		t.Fatalf("deploy of a version that does not start = %v", err)
+	}
+	if cur, _ := f.svc.Registry.Get("shop"); cur != v1 {
+		t.Fatalf("current after the failed deploy = %+v, want v1", cur)
+	}
+	if n := f.store.current("shop"); n != 1 {
+		t.Fatalf("store's current version = %d, want 1", n)
+	}
+	_, err = f.svc.Deploy(ctx, "acme", deploy.Request{Project: "fresh", Kind: "worker", Source: f.bundleA, RequireStart: true})
+	if !errors.Is(err, deploy.ErrStartFailed) {
+		t.Fatalf("new project that does not start = %v", err)
+	}
+	if _, ok := f.svc.Registry.Get("fresh"); ok {
+		t.Fatal("a new project that did not start is still deployed")
+	}
+	if _, removed := f.rt.calls(); !slices.Contains(removed, "fresh@1") {
+		t.Fatalf("removed %v, want fresh", removed)
+	}
+}
+
 func TestDeployConflicts(t *testing.T) {
 	tests := []struct {
 		name  string

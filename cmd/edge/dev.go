@@ -81,9 +81,9 @@ func (s *server) watch(ctx context.Context, every time.Duration) {
 				continue
 			}
 			d, err := s.deploy.Deploy(ctx, p.Account, deploy.Request{Project: p.Name, Kind: string(p.Kind), Entry: prog.Entry,
-				Source: prog.Source, Env: p.Env, Domains: p.Domains, Message: "edge dev: files changed"})
+				Source: prog.Source, Env: p.Env, Domains: p.Domains, Message: "edge dev: files changed", RequireStart: true})
 			if err != nil {
-				s.log.Error("redeploy failed", slog.String("project", p.Name), slog.Any("err", err))
+				s.log.Error("redeploy failed; the running version stays", slog.String("project", p.Name), slog.Any("err", err))
 				continue
 			}
 			s.log.Info("redeployed", slog.String("project", p.Name), slog.Int64("version", d.Version))

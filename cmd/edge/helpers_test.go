@@ -116,6 +116,15 @@ func startEdgeCmd(t testing.TB, command, config, dataDir string, extra ...string
 	return p
 }
 
+// admin waits for the admin API's address (logged after the public one).
+func (p *proc) admin() string {
+	p.t.Helper()
+	p.waitLog("admin API listening")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.adminAddr
+}
+
 func (p *proc) logs() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()

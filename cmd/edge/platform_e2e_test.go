@@ -222,6 +222,12 @@ func TestDevRedeployIsGraceful(t *testing.T) {
 	if got := <-slow; got != "v1 2" {
 		t.Fatalf("in-flight request answered %q, want the old code's v1 2", got)
 	}
+	// A change that does not start is refused; the running version stays.
+	if err := os.WriteFile(filepath.Join(filepath.Dir(config), "g.js"), []byte(`throw new Error("half-written");`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.waitLog("redeploy failed; the running version stays")
+	p.expect("g.example.test", "/", 200, "v2 4")
 }
 
 // The README's operator path: edge serve with accounts and the admin API,
@@ -240,9 +246,7 @@ accounts:
 `,
 	})
 	p := startEdgeCmd(t, "serve", server, t.TempDir())
-	if p.adminAddr == "" {
-		p.waitLog("admin API listening")
-	}
+	adminAddr := p.admin()
 	project := writeProject(t, map[string]string{
 		"edge.yaml": `domain: example.test
 projects:
@@ -266,7 +270,7 @@ Deno.serve(async (req) => {
 	})
 	cli := func(token string, args ...string) (int, string) {
 		t.Helper()
-		return runEdge(t, append(args, "--server", "http://"+p.adminAddr, "--token", token)...)
+		return runEdge(t, append(args, "--server", "http://"+adminAddr, "--token", token)...)
 	}
 	acme, globex := "acme-token-0123456789abcdef", "globex-token-0123456789abcdef"
 
@@ -332,10 +336,18 @@ Deno.serve(async (req) => {
 		t.Fatalf("deploy v2 = %d:\n%s", code, out)
 	}
 	p.expect("shop.example.test", "/", 200, "shop v2")
-	if code, out = cli(acme, "versions", "shop"); code != 0 || !strings.Contains(out, "first") {
+	// A version whose module throws at start is refused; v2 stays.
+	if err := os.WriteFile(filepath.Join(filepath.Dir(project), "shop.js"), []byte(`throw new Error("boom at start");`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out = cli(acme, "deploy", "--config", project, "shop"); code != 1 || !strings.Contains(out, "did not start") || !strings.Contains(out, "boom at start") {
+		t.Fatalf("deploy of a module that throws = %d:\n%s", code, out)
+	}
+	p.expect("shop.example.test", "/", 200, "shop v2")
+	if code, out = cli(acme, "versions", "shop"); code != 0 || !strings.Contains(out, "first") || !strings.Contains(out, "3") {
 		t.Fatalf("versions = %d:\n%s", code, out)
 	}
-	if code, out = cli(acme, "rollback", "shop"); code != 0 || !strings.Contains(out, "v1") {
+	if code, out = cli(acme, "rollback", "shop", "1"); code != 0 || !strings.Contains(out, "v1") {
 		t.Fatalf("rollback = %d:\n%s", code, out)
 	}
 	p.expect("shop.example.test", "/?cart=alice&item=kiwi", 200, "apple,kiwi,pear") // keys in order
@@ -359,7 +371,7 @@ Deno.serve(async (req) => {
 	p.expect("shop.example.test", "/?cart=bob&item=x", 200, "x")
 
 	// /metrics on the admin listener.
-	resp, err := http.Get("http://" + p.adminAddr + "/metrics")
+	resp, err := http.Get("http://" + adminAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
