@@ -110,6 +110,8 @@ type Config struct {
 	Accounts []Account `mapstructure:"accounts"`
 	// Admin is the admin API's listener.
 	Admin AdminConfig `mapstructure:"admin"`
+	// Cluster makes this node a cluster member (see cluster.go).
+	Cluster ClusterConfig `mapstructure:"cluster"`
 	// File is the absolute path the config was read from.
 	File string `mapstructure:"-"`
 }
@@ -342,6 +344,7 @@ func Load(path string) (*Config, error) {
 	v.SetDefault("outbound.allow_private", false)
 	// Known to viper so that EDGE_PERSISTENCE_POSTGRES_URL overrides it.
 	v.SetDefault("persistence.postgres.url", "")
+	setClusterDefaults(v)
 	if err := v.ReadInConfig(); err != nil {
 		return nil, fmt.Errorf("reading config %s: %w", abs, err)
 	}
@@ -505,6 +508,7 @@ func (c *Config) validate(loc locator) []Problem {
 			add(fmt.Sprintf("outbound.allow_hosts[%d]", i), err.Error())
 		}
 	}
+	c.validateCluster(add)
 	return ps
 }
 

@@ -1,0 +1,223 @@
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/viper"
+)
+
+// ClusterConfig makes this node a member of a Proto.Actor cluster. The
+// defaults keep a single member on loopback, which is what edge does today.
+type ClusterConfig struct {
+	// Name is the cluster's name; members with different names never join.
+	Name string `mapstructure:"name"`
+	// NodeID names this node in logs, in the activations table and to other
+	// members (default: hostname-pid). Two live nodes must never share one.
+	NodeID string `mapstructure:"node_id"`
+	// Region is this node's region label (a DNS label), for placement.
+	Region string `mapstructure:"region"`
+	// Bind is the host:port Proto.Actor's gRPC remoting listens on; port 0
+	// picks a free one (single node only: peers could not know it).
+	Bind string `mapstructure:"bind"`
+	// Advertise is the host:port other members dial (default: Bind). It is
+	// needed when Bind is 0.0.0.0 or [::], which no one can dial.
+	Advertise string `mapstructure:"advertise"`
+	// Provider finds the other members; see ClusterProviders.
+	Provider string `mapstructure:"provider"`
+	// Peers are the host:port of the other members' automanaged ports
+	// (provider automanaged only). Empty: a single node.
+	Peers []string `mapstructure:"peers"`
+	// AutomanagedPort is the HTTP port automanaged serves membership on
+	// (0: pick one; a fixed port is needed once there are peers).
+	AutomanagedPort int `mapstructure:"automanaged_port"`
+}
+
+// Cluster defaults: one member named edge, on loopback, in region local.
+const (
+	DefaultClusterName     = "edge"
+	DefaultClusterRegion   = "local"
+	DefaultClusterBind     = "127.0.0.1:0"
+	DefaultClusterProvider = ProviderAutomanaged
+)
+
+// Membership providers accepted by cluster.provider.
+const (
+	// ProviderAutomanaged: members find each other through a fixed list of
+	// peers (cluster.peers), each serving membership on automanaged_port.
+	ProviderAutomanaged = "automanaged"
+	// ProviderEtcd, ProviderConsul and ProviderK8s are accepted by
+	// validation so that configs can name them, but not implemented yet
+	// (see ClusterProviderSupported).
+	ProviderEtcd   = "etcd"
+	ProviderConsul = "consul"
+	ProviderK8s    = "k8s"
+)
+
+// ClusterProviders lists the valid providers, in the order error messages
+// show them.
+var ClusterProviders = []string{ProviderAutomanaged, ProviderEtcd, ProviderConsul, ProviderK8s}
+
+// ErrProviderNotImplemented is returned by ClusterProviderSupported for a
+// provider that validation accepts but that edge cannot run yet.
+var ErrProviderNotImplemented = errors.New("cluster provider not implemented yet")
+
+// ClusterProviderSupported reports whether this build can run
+// cluster.provider. Load accepts every provider in ClusterProviders so that
+// configs written for later versions validate; startup calls this before
+// starting the member so that such a config stops with a clear message
+// instead of silently running a single node.
+func (c *Config) ClusterProviderSupported() error {
+	if c.Cluster.Provider == ProviderAutomanaged {
+		return nil
+	}
+	return fmt.Errorf("cluster.provider %q: %w (multi-node clustering is issue 6); use provider: %s",
+		c.Cluster.Provider, ErrProviderNotImplemented, ProviderAutomanaged)
+}
+
+// ClusterAdvertise is the address other members dial: cluster.advertise, or
+// cluster.bind when that is empty.
+func (c *Config) ClusterAdvertise() string {
+	if c.Cluster.Advertise != "" {
+		return c.Cluster.Advertise
+	}
+	return c.Cluster.Bind
+}
+
+// DefaultNodeID is hostname-pid: unique among the processes of one host,
+// and readable in logs.
+func DefaultNodeID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// setClusterDefaults registers every cluster key with viper: a key viper
+// does not know is not read from the environment (EDGE_CLUSTER_REGION...).
+func setClusterDefaults(v *viper.Viper) {
+	v.SetDefault("cluster.name", DefaultClusterName)
+	v.SetDefault("cluster.node_id", "")
+	v.SetDefault("cluster.region", DefaultClusterRegion)
+	v.SetDefault("cluster.bind", DefaultClusterBind)
+	v.SetDefault("cluster.advertise", "")
+	v.SetDefault("cluster.provider", DefaultClusterProvider)
+	v.SetDefault("cluster.peers", []string{})
+	v.SetDefault("cluster.automanaged_port", 0)
+}
+
+// nodeIDRE allows what a hostname-pid default produces plus underscores:
+// node ids appear in SQL rows, log fields and URLs, so no spaces or slashes.
+var nodeIDRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?$`)
+
+// validateCluster checks the cluster block, filling in the node id.
+func (c *Config) validateCluster(add func(key, msg string)) {
+	cl := &c.Cluster
+	if !IsLabel(cl.Name) {
+		add("cluster.name", fmt.Sprintf("%q is not a valid cluster name: use 1-63 lowercase letters, digits and hyphens (default %s)", cl.Name, DefaultClusterName))
+	}
+	if cl.NodeID == "" {
+		cl.NodeID = DefaultNodeID()
+	} else if !nodeIDRE.MatchString(cl.NodeID) {
+		add("cluster.node_id", fmt.Sprintf("%q is not a valid node id: use up to 128 letters, digits, dots, hyphens and underscores, e.g. node-a (empty: hostname-pid)", cl.NodeID))
+	}
+	if !IsLabel(cl.Region) {
+		add("cluster.region", fmt.Sprintf("%q is not a valid region: use a DNS label of 1-63 lowercase letters, digits and hyphens, e.g. eu or us-east-1", cl.Region))
+	}
+	multi := len(cl.Peers) > 0
+	bindHost, bindPort, bindErr := splitHostPort(cl.Bind, true)
+	if bindErr != nil {
+		add("cluster.bind", fmt.Sprintf("%q %v, e.g. 0.0.0.0:8090 (port 0 picks a free one)", cl.Bind, bindErr))
+	}
+	if cl.Advertise != "" {
+		host, _, err := splitHostPort(cl.Advertise, false)
+		switch {
+		case err != nil:
+			add("cluster.advertise", fmt.Sprintf("%q %v, e.g. node-a:8090 (the address other members dial)", cl.Advertise, err))
+		case unspecifiedHost(host):
+			add("cluster.advertise", fmt.Sprintf("%q cannot be dialled by other members: name this node's reachable host, e.g. node-a:8090", cl.Advertise))
+		}
+	} else if bindErr == nil && multi {
+		// With peers, the bind address doubles as the advertised one.
+		switch {
+		case unspecifiedHost(bindHost):
+			add("cluster.advertise", fmt.Sprintf("is required with peers when cluster.bind (%s) listens on every interface: other members cannot dial %s; set this node's reachable host:port, e.g. node-a:%d", cl.Bind, bindHost, bindPort))
+		case bindPort == 0:
+			add("cluster.bind", "port 0 picks a random port, which peers cannot know: set a fixed port (e.g. 8090), or set cluster.advertise")
+		}
+	}
+	if !validProvider(cl.Provider) {
+		add("cluster.provider", fmt.Sprintf("unknown provider %q; valid providers: %s", cl.Provider, strings.Join(ClusterProviders, ", ")))
+	}
+	if multi && cl.Provider != ProviderAutomanaged && validProvider(cl.Provider) {
+		add("cluster.peers", fmt.Sprintf("is used only by provider %s; provider %s finds members itself: remove peers", ProviderAutomanaged, cl.Provider))
+	}
+	seen := map[string]int{}
+	for i, p := range cl.Peers {
+		key := fmt.Sprintf("cluster.peers[%d]", i)
+		host, _, err := splitHostPort(p, false)
+		switch {
+		case err != nil:
+			add(key, fmt.Sprintf("%q %v: name another member's automanaged port, e.g. node-b:6330", p, err))
+		case unspecifiedHost(host):
+			add(key, fmt.Sprintf("%q cannot be dialled: name another member's host, e.g. node-b:6330", p))
+		default:
+			if j, dup := seen[p]; dup {
+				add(key, fmt.Sprintf("%q is already cluster.peers[%d]", p, j))
+			}
+			seen[p] = i
+		}
+	}
+	switch {
+	case cl.AutomanagedPort < 0 || cl.AutomanagedPort > 65535:
+		add("cluster.automanaged_port", fmt.Sprintf("%d is not a port: use 1-65535, or 0 to pick one", cl.AutomanagedPort))
+	case cl.AutomanagedPort == 0 && multi && cl.Provider == ProviderAutomanaged:
+		add("cluster.automanaged_port", "is 0 (pick a free port), which peers cannot know: set the fixed port the other members list in their peers, e.g. 6330")
+	}
+}
+
+// splitHostPort parses host:port with a numeric port; zeroOK allows port 0
+// (a listener's "pick one").
+func splitHostPort(s string, zeroOK bool) (string, int, error) {
+	host, portStr, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", 0, errors.New("is not host:port")
+	}
+	port, err := strconv.Atoi(portStr)
+	lowest := 1
+	if zeroOK {
+		lowest = 0
+	}
+	if err != nil || port < lowest || port > 65535 {
+		return "", 0, fmt.Errorf("has port %q: use a number from %d to 65535", portStr, lowest)
+	}
+	if host == "" && !zeroOK {
+		return "", 0, errors.New("has no host")
+	}
+	return host, port, nil
+}
+
+// unspecifiedHost reports whether host means "every interface", which a
+// listener may use but a peer cannot dial.
+func unspecifiedHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsUnspecified()
+}
+
+func validProvider(p string) bool {
+	for _, v := range ClusterProviders {
+		if p == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,184 @@
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+const clusterBase = "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\n"
+
+func TestClusterDefaultsKeepASingleNode(t *testing.T) {
+	cfg, err := Load(writeConfig(t, clusterBase, "a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := cfg.Cluster
+	if cl.Name != "edge" || cl.Region != "local" || cl.Bind != "127.0.0.1:0" || cl.Advertise != "" ||
+		cl.Provider != ProviderAutomanaged || len(cl.Peers) != 0 || cl.AutomanagedPort != 0 {
+		t.Fatalf("defaults %+v, want a single member on 127.0.0.1:0 (today's behaviour)", cl)
+	}
+	host, _ := os.Hostname()
+	if want := fmt.Sprintf("-%d", os.Getpid()); !strings.HasSuffix(cl.NodeID, want) || !strings.HasPrefix(cl.NodeID, host) {
+		t.Fatalf("node_id %q, want hostname-pid", cl.NodeID)
+	}
+	if cfg.ClusterAdvertise() != "127.0.0.1:0" {
+		t.Fatalf("advertise %q, want the bind address", cfg.ClusterAdvertise())
+	}
+	if err := cfg.ClusterProviderSupported(); err != nil {
+		t.Fatalf("automanaged: %v", err)
+	}
+}
+
+func TestClusterThreeNodeBlock(t *testing.T) {
+	cfg, err := Load(writeConfig(t, clusterBase+`cluster:
+  name: prod
+  node_id: node-a
+  region: eu
+  bind: 0.0.0.0:8090
+  advertise: node-a:8090
+  provider: automanaged
+  peers: [node-b:6330, "node-c:6330"]
+  automanaged_port: 6330
+`, "a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := cfg.Cluster
+	if cl.Name != "prod" || cl.NodeID != "node-a" || cl.Region != "eu" || cfg.ClusterAdvertise() != "node-a:8090" ||
+		strings.Join(cl.Peers, " ") != "node-b:6330 node-c:6330" || cl.AutomanagedPort != 6330 {
+		t.Fatalf("cluster %+v", cl)
+	}
+}
+
+func TestClusterEnvOverride(t *testing.T) {
+	path := writeConfig(t, clusterBase+"cluster: {region: eu}\n", "a.js")
+	for k, v := range map[string]string{
+		"EDGE_CLUSTER_NAME":             "prod",
+		"EDGE_CLUSTER_NODE_ID":          "node-c",
+		"EDGE_CLUSTER_REGION":           "us",
+		"EDGE_CLUSTER_BIND":             "0.0.0.0:8090",
+		"EDGE_CLUSTER_ADVERTISE":        "node-c:8090",
+		"EDGE_CLUSTER_PROVIDER":         "k8s",
+		"EDGE_CLUSTER_PEERS":            "",
+		"EDGE_CLUSTER_AUTOMANAGED_PORT": "7000",
+	} {
+		t.Setenv(k, v)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ClusterConfig{Name: "prod", NodeID: "node-c", Region: "us", Bind: "0.0.0.0:8090", Advertise: "node-c:8090",
+		Provider: "k8s", AutomanagedPort: 7000}
+	got := cfg.Cluster
+	got.Peers = nil
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("cluster %+v, want the EDGE_CLUSTER_ overrides %+v", cfg.Cluster, want)
+	}
+
+	t.Setenv("EDGE_CLUSTER_PROVIDER", "automanaged")
+	t.Setenv("EDGE_CLUSTER_PEERS", "node-a:6330,node-b:6330")
+	if cfg, err = Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.Cluster.Peers, " ") != "node-a:6330 node-b:6330" {
+		t.Fatalf("peers %q, want the comma-separated EDGE_CLUSTER_PEERS", cfg.Cluster.Peers)
+	}
+}
+
+func TestClusterProviderSupported(t *testing.T) {
+	for _, p := range ClusterProviders {
+		t.Run(p, func(t *testing.T) {
+			cfg, err := Load(writeConfig(t, clusterBase+"cluster: {provider: "+p+"}\n", "a.js"))
+			if err != nil {
+				t.Fatalf("validation must accept %s: %v", p, err)
+			}
+			err = cfg.ClusterProviderSupported()
+			if p == ProviderAutomanaged {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrProviderNotImplemented) || !strings.Contains(err.Error(), "not implemented yet") ||
+				!strings.Contains(err.Error(), "use provider: automanaged") {
+				t.Fatalf("got %v, want ErrProviderNotImplemented naming the alternative", err)
+			}
+		})
+	}
+}
+
+func TestClusterProblems(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"region not a DNS label", "cluster:\n  region: EU_West\n",
+			[]string{`edge.yaml:4: cluster.region: "EU_West" is not a valid region`}},
+		{"cluster name not a label", "cluster: {name: my cluster}\n",
+			[]string{`cluster.name: "my cluster" is not a valid cluster name`}},
+		{"node id with a slash", "cluster: {node_id: a/b}\n",
+			[]string{`cluster.node_id: "a/b" is not a valid node id`}},
+		{"bind not host:port", "cluster:\n  bind: localhost\n",
+			[]string{`edge.yaml:4: cluster.bind: "localhost" is not host:port`}},
+		{"bind port out of range", "cluster: {bind: \"127.0.0.1:70000\"}\n",
+			[]string{`cluster.bind: "127.0.0.1:70000" has port "70000": use a number from 0 to 65535`}},
+		{"advertise not host:port", "cluster: {advertise: node-a}\n",
+			[]string{`cluster.advertise: "node-a" is not host:port`}},
+		{"advertise port 0", "cluster: {advertise: \"node-a:0\"}\n",
+			[]string{`cluster.advertise: "node-a:0" has port "0": use a number from 1 to 65535`}},
+		{"advertise unspecified", "cluster: {advertise: \"0.0.0.0:8090\"}\n",
+			[]string{`cluster.advertise: "0.0.0.0:8090" cannot be dialled`}},
+		{"unknown provider lists the valid ones", "cluster:\n  provider: zookeeper\n",
+			[]string{`edge.yaml:4: cluster.provider: unknown provider "zookeeper"; valid providers: automanaged, etcd, consul, k8s`}},
+		{"bad peers name the index and line", "cluster:\n  automanaged_port: 6330\n  bind: 10.0.0.1:8090\n  peers:\n    - node-b\n    - node-c:http\n    - \":6330\"\n",
+			[]string{
+				`edge.yaml:7: cluster.peers[0]: "node-b" is not host:port`,
+				`edge.yaml:8: cluster.peers[1]: "node-c:http" has port "http"`,
+				`edge.yaml:9: cluster.peers[2]: ":6330" has no host`,
+			}},
+		{"duplicate peer", "cluster: {bind: \"10.0.0.1:8090\", automanaged_port: 6330, peers: [b:6330, b:6330]}\n",
+			[]string{`cluster.peers[1]: "b:6330" is already cluster.peers[0]`}},
+		{"peers with a wildcard bind and no advertise", "cluster: {bind: \"0.0.0.0:8090\", automanaged_port: 6330, peers: [b:6330]}\n",
+			[]string{"cluster.advertise: is required with peers when cluster.bind (0.0.0.0:8090) listens on every interface"}},
+		{"peers with a random bind port", "cluster: {bind: \"10.0.0.1:0\", automanaged_port: 6330, peers: [b:6330]}\n",
+			[]string{"cluster.bind: port 0 picks a random port, which peers cannot know"}},
+		{"peers with a random automanaged port", "cluster: {bind: \"10.0.0.1:8090\", peers: [b:6330]}\n",
+			[]string{"cluster.automanaged_port: is 0 (pick a free port), which peers cannot know"}},
+		{"automanaged port out of range", "cluster: {automanaged_port: 99999}\n",
+			[]string{"cluster.automanaged_port: 99999 is not a port"}},
+		{"peers with another provider", "cluster: {provider: etcd, peers: [b:6330]}\n",
+			[]string{"cluster.peers: is used only by provider automanaged"}},
+		{"unknown cluster key", "cluster: {regoin: eu}\n",
+			[]string{"regoin"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(writeConfig(t, clusterBase+c.yaml, "a.js"))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("got %v, want *configs.Error", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestClusterSingleNodeNeedsNoPeers(t *testing.T) {
+	// A wildcard bind, a random port and no advertise are fine alone:
+	// nobody needs to dial this member.
+	cfg, err := Load(writeConfig(t, clusterBase+"cluster: {bind: \"0.0.0.0:0\", provider: automanaged, peers: []}\n", "a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Cluster.Peers) != 0 {
+		t.Fatalf("peers %v", cfg.Cluster.Peers)
+	}
+}
