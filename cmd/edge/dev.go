@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -126,15 +125,6 @@ func bundleAll(ctx context.Context, cfg *configs.Config) (map[string]*jsvm.Progr
 		return nil, errors.New("cannot build:\n  " + strings.Join(problems, "\n  "))
 	}
 	return programs, nil
-}
-
-// nodeID names this process as the owner of the activations it runs.
-func nodeID() string {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "localhost"
-	}
-	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
 // store is what the platform keeps its state in.

@@ -265,6 +265,15 @@ func TestStartupErrors(t *testing.T) {
 			want: []string{"edge.yaml:5: projects[0].kind: unknown kind \"lambda\"; valid kinds: worker, coordinator"},
 		},
 		{
+			name: "cluster provider not implemented",
+			files: map[string]string{
+				"edge.yaml": "domain: example.test\ncluster: { provider: consul }\nprojects:\n  - { name: a, entry: a.js, kind: worker }\n",
+				"a.js":      "Deno.serve(() => new Response(''));",
+			},
+			code: exitUsage,
+			want: []string{`cluster.provider "consul": cluster provider not implemented yet`, "use provider: automanaged"},
+		},
+		{
 			name: "remote import",
 			files: map[string]string{
 				"edge.yaml": "domain: example.test\nprojects:\n  - { name: a, entry: a.js, kind: worker }\n",

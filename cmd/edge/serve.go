@@ -59,6 +59,9 @@ func loadServerConfig(f *serverFlags) (*configs.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.ClusterProviderSupported(); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
 	if f.listen != "" {
 		cfg.Listen = f.listen
 	}
@@ -135,7 +138,7 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 		Config:     cfg,
 		Registry:   s.registry,
 		Store:      st,
-		NodeID:     nodeID(),
+		NodeID:     cfg.Cluster.NodeID,
 		Logger:     log,
 		FetcherFor: func(project string) jsvm.Fetcher { return rt.FetcherFor(project, outbound) },
 		Limits:     jsvm.Limits{MaxBodyBytes: cfg.Limits.MaxBodyBytes, CPUTime: cpuTime},
@@ -148,7 +151,10 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 	rt = router.New(cfg, s.registry, s.plat, log)
 	rt.SetObserver(m)
 	s.router = rt
-	node, err := cluster.Start(ctx, cluster.Config{Name: "edge", Bind: "127.0.0.1:0", Kinds: s.plat.Kinds(), Logger: log})
+	if len(cfg.Cluster.Peers) > 0 {
+		log.Warn("cluster.peers is not used yet: this node runs as a cluster of one and shares only the database with the others (multi-node clustering is being built)")
+	}
+	node, err := cluster.Start(ctx, cluster.Config{Name: cfg.Cluster.Name, Bind: cfg.Cluster.Bind, Kinds: s.plat.Kinds(), Logger: log})
 	if err != nil {
 		return nil, err
 	}
