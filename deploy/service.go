@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/edge-platform/edge/configs"
@@ -50,8 +51,11 @@ type Runtime interface {
 	Removed(ctx context.Context, p *Project)
 }
 
-// Service changes what is deployed.
+// Service changes what is deployed. Its operations are serialized, so that
+// a Refresh never interleaves with a deploy made on this node.
 type Service struct {
+	mu sync.Mutex
+
 	Store    Store
 	Registry *Registry
 	Runtime  Runtime
@@ -84,6 +88,8 @@ type Request struct {
 // domains identical to the current version changes nothing and returns the
 // current version.
 func (s *Service) Deploy(ctx context.Context, account string, req Request) (*Project, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	kind := configs.Kind(req.Kind)
 	if !configs.IsLabel(req.Project) {
 		return nil, fmt.Errorf("%w: %q is not a valid project name: use 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen", ErrInvalid, req.Project)
@@ -202,6 +208,8 @@ func fromStored(d persistence.Deployment, prog *jsvm.Program) *Project {
 // Load makes every stored project current, at start-up. A project whose
 // code no longer compiles is logged and skipped; the others start.
 func (s *Service) Load(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	ds, err := s.Store.Projects(ctx)
 	if err != nil {
 		return fmt.Errorf("loading deployed projects: %w", err)
@@ -242,6 +250,8 @@ func (s *Service) Versions(ctx context.Context, account, project string) ([]pers
 // Rollback makes an earlier version current again; version 0 means the
 // newest version older than the current one.
 func (s *Service) Rollback(ctx context.Context, account, project string, version int64) (*Project, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	cur, err := s.owned(account, project)
 	if err != nil {
 		return nil, err
@@ -290,6 +300,8 @@ func (s *Service) Rollback(ctx context.Context, account, project string, version
 // Delete stops every instance of a project and deletes its versions and
 // all its stored data.
 func (s *Service) Delete(ctx context.Context, account, project string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	p, err := s.owned(account, project)
 	if err != nil {
 		return err
@@ -304,4 +316,72 @@ func (s *Service) Delete(ctx context.Context, account, project string) error {
 	}
 	s.Log.Info("project deleted", slog.String("project", project), slog.String("account", account))
 	return nil
+}
+
+// versionLister is how Refresh learns cheaply what changed in the store.
+type versionLister interface {
+	CurrentVersions(ctx context.Context) (map[string]int64, error)
+}
+
+// Refresh brings this node in line with the store, for nodes that share a
+// database (Postgres): versions deployed, rolled back or deleted through
+// another node become current (or go) here too. It reads only each
+// project's current version number unless one changed.
+func (s *Service) Refresh(ctx context.Context) error {
+	vl, ok := s.Store.(versionLister)
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, err := vl.CurrentVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("refreshing deployments: %w", err)
+	}
+	for name, version := range cur {
+		if p, ok := s.Registry.Get(name); ok && p.Version == version {
+			continue
+		}
+		d, err := s.Store.Deployment(ctx, name, version)
+		if errors.Is(err, persistence.ErrNotFound) {
+			continue // deleted since
+		}
+		if err != nil {
+			return fmt.Errorf("refreshing %s: %w", name, err)
+		}
+		prog, err := jsvm.Compile(d.Entry, d.Source)
+		if err != nil {
+			s.Log.Error("a version deployed through another node does not compile here; skipped", slog.String("project", name), slog.Int64("version", version), slog.Any("err", err))
+			continue
+		}
+		_ = s.activate(ctx, fromStored(d, prog), false)
+	}
+	for _, p := range s.Registry.All() {
+		if _, ok := cur[p.Name]; ok {
+			continue
+		}
+		s.Registry.Remove(p.Name)
+		s.Runtime.Removed(ctx, p)
+		for _, f := range s.OnDeleted {
+			f(p.Name)
+		}
+		s.Log.Info("project deleted through another node", slog.String("project", p.Name))
+	}
+	return nil
+}
+
+// RefreshEvery runs Refresh every period until ctx ends, logging failures.
+func (s *Service) RefreshEvery(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Warn("refreshing deployments from the store", slog.Any("err", err))
+		}
+	}
 }

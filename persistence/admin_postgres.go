@@ -140,6 +140,11 @@ func (p *Postgres) Projects(ctx context.Context) ([]Deployment, error) {
 	return p.admin().projects(ctx)
 }
 
+// CurrentVersions: see SQLite.CurrentVersions.
+func (p *Postgres) CurrentVersions(ctx context.Context) (map[string]int64, error) {
+	return p.admin().currentVersions(ctx)
+}
+
 // Project: see SQLite.Project.
 func (p *Postgres) Project(ctx context.Context, project string) (Deployment, error) {
 	return p.admin().project(ctx, project)

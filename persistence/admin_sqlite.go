@@ -106,6 +106,12 @@ func (s *SQLite) CreateDeployment(ctx context.Context, d Deployment) (Deployment
 // ordered by project name.
 func (s *SQLite) Projects(ctx context.Context) ([]Deployment, error) { return s.admin().projects(ctx) }
 
+// CurrentVersions maps every project to its current version: a cheap
+// check, for nodes that share the database, of what changed.
+func (s *SQLite) CurrentVersions(ctx context.Context) (map[string]int64, error) {
+	return s.admin().currentVersions(ctx)
+}
+
 // Project returns the current version of project, with its Source, or
 // ErrNotFound.
 func (s *SQLite) Project(ctx context.Context, project string) (Deployment, error) {

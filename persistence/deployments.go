@@ -281,6 +281,23 @@ ORDER BY p.project`, nil, func(scan func(dest ...any) error) error {
 	return out, nil
 }
 
+func (a adminSQL) currentVersions(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := a.read.query(ctx, `SELECT project, current_version FROM projects`, nil, func(scan func(dest ...any) error) error {
+		var name string
+		var v int64
+		if err := scan(&name, &v); err != nil {
+			return err
+		}
+		out[name] = v
+		return nil
+	})
+	if err != nil {
+		return nil, a.wrap("listing current versions", err)
+	}
+	return out, nil
+}
+
 func (a adminSQL) project(ctx context.Context, project string) (Deployment, error) {
 	var d Deployment
 	err := a.read.query(ctx, `SELECT `+deploymentCols+` FROM projects p JOIN deployments d ON d.project = p.project AND d.version = p.current_version

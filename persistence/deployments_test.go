@@ -26,6 +26,7 @@ type adminStore interface {
 	Activate(ctx context.Context, project, instance, owner string) (int64, error)
 	CreateDeployment(ctx context.Context, d Deployment) (Deployment, error)
 	Projects(ctx context.Context) ([]Deployment, error)
+	CurrentVersions(ctx context.Context) (map[string]int64, error)
 	Project(ctx context.Context, project string) (Deployment, error)
 	Deployments(ctx context.Context, project string) ([]Deployment, error)
 	Deployment(ctx context.Context, project string, version int64) (Deployment, error)
@@ -88,6 +89,7 @@ func runAdminSuite(t *testing.T, db newDB) {
 		{"DeleteCoordinatorFences", testDeleteCoordinatorFences},
 		{"DeleteProject", testDeleteProject},
 		{"DeleteUnderLoad", testDeleteUnderLoad},
+		{"CurrentVersions", testCurrentVersions},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, db(t)) })
 	}
@@ -765,5 +767,31 @@ func testDeleteUnderLoad(t *testing.T, open func(t *testing.T) adminStore) {
 	wg.Wait()
 	if n := rowsIn(t, other, sc); n != 0 {
 		t.Fatalf("%d rows left after the delete", n)
+	}
+}
+
+// CurrentVersions is what another handle sees of deploys, rollbacks and
+// deletes.
+func testCurrentVersions(t *testing.T, open func(t *testing.T) adminStore) {
+	a, b := open(t), open(t)
+	ctx := actx(t)
+	if got, err := b.CurrentVersions(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("empty database: %v, %v", got, err)
+	}
+	deploy(t, a, worker("shop", "acme"))
+	deploy(t, a, worker("shop", "acme"))
+	deploy(t, a, worker("cart", "acme"))
+	if _, err := a.SetCurrent(ctx, "shop", 1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := b.CurrentVersions(ctx)
+	if err != nil || !reflect.DeepEqual(got, map[string]int64{"shop": 1, "cart": 1}) {
+		t.Fatalf("after deploys and a rollback: %v, %v", got, err)
+	}
+	if err := a.DeleteProject(ctx, "cart"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.CurrentVersions(ctx); err != nil || !reflect.DeepEqual(got, map[string]int64{"shop": 1}) {
+		t.Fatalf("after a delete: %v, %v", got, err)
 	}
 }
