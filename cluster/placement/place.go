@@ -27,8 +27,9 @@ const (
 	Keep Action = iota
 	// Create: insert the entry at epoch 1 if the instance has none.
 	Create
-	// Move: give the instance a new owner under the next epoch, if the
-	// stored epoch is still the one read.
+	// Move: record an owner (a new one, or the same one starting a new
+	// activation, see Activate) under the next epoch, if the stored epoch is
+	// still the one read.
 	Move
 )
 
