@@ -451,6 +451,12 @@ func (w *simWorld) write(dec Decision, asker *Member, settings Settings) bool {
 	}
 	w.dir = next
 	e := dec.Entry
+	if dec.Action == Create {
+		w.creations[k]++
+		if w.creations[k] > 1 {
+			w.failf("%s created %d times", k, w.creations[k])
+		}
+	}
 	if existed && e.Epoch <= before.Epoch {
 		w.failf("%s changed from %s@%d to %s@%d: the epoch did not grow", k, before.Owner, before.Epoch, e.Owner, e.Epoch)
 	}
@@ -469,10 +475,6 @@ func (w *simWorld) write(dec Decision, asker *Member, settings Settings) bool {
 	switch dec.Action {
 	case Create:
 		w.stats.creates++
-		w.creations[k]++
-		if w.creations[k] > 1 {
-			w.failf("%s created %d times", k, w.creations[k])
-		}
 		want := settings.Region
 		if want == "" {
 			want = asker.Region
