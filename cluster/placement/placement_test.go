@@ -403,3 +403,33 @@ func TestCoreIsPure(t *testing.T) {
 		})
 	}
 }
+
+func TestActivateTakesANewEpoch(t *testing.T) {
+	stored := Entry{Project: "p", Instance: "i", Region: "eu", Owner: "eu1", Epoch: 3}
+	d, err := Activate(stored, "eu1", t0)
+	if err != nil || d.Action != Move || d.Entry.Owner != "eu1" || d.Entry.Epoch != 4 || d.Expected != 3 {
+		t.Fatalf("Activate by the owner = %+v, %v; want a move to eu1 at epoch 4 from 3", d, err)
+	}
+	if _, err := Activate(stored, "eu2", t0); !errors.Is(err, ErrNotOwner) {
+		t.Errorf("Activate by another member: err = %v, want ErrNotOwner", err)
+	}
+}
+
+func TestOrphans(t *testing.T) {
+	ms := view(t, eu1, eu2)
+	var dir Directory
+	for _, e := range []Entry{
+		{Project: "p", Instance: "a", Region: "eu", Owner: "eu1", Epoch: 1},
+		{Project: "p", Instance: "b", Region: "eu", Owner: "eu2", Epoch: 1},
+		{Project: "p", Instance: "c", Region: "eu", Owner: "", Epoch: 2},
+	} {
+		dir, _ = dir.Apply(Decision{Action: Create, Entry: e})
+	}
+	later := t0.Add(lease)
+	_ = ms.Heartbeat("eu2", later)
+	got := Orphans(dir, ms, later)
+	want := []Key{{"p", "a"}, {"p", "c"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Orphans = %v, want %v (dead owner, no owner)", got, want)
+	}
+}
