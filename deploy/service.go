@@ -370,6 +370,10 @@ func (s *Service) Refresh(ctx context.Context) error {
 	return nil
 }
 
+// RefreshInterval is how often a node on a shared database (Postgres)
+// looks for deployments made through other nodes.
+const RefreshInterval = 2 * time.Second
+
 // RefreshEvery runs Refresh every period until ctx ends, logging failures.
 func (s *Service) RefreshEvery(ctx context.Context, period time.Duration) {
 	t := time.NewTicker(period)

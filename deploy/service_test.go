@@ -169,6 +169,16 @@ func (s *fakeStore) DeleteProject(_ context.Context, project string) error {
 	return nil
 }
 
+func (s *fakeStore) CurrentVersions(context.Context) (map[string]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int64{}
+	for name, p := range s.projects {
+		out[name] = p.current
+	}
+	return out, nil
+}
+
 func (s *fakeStore) current(project string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -676,5 +686,56 @@ func TestLoadSkipsCodeThatDoesNotCompile(t *testing.T) {
 	}
 	if logs := f.logs.String(); !strings.Contains(logs, "does not compile") || !strings.Contains(logs, "project=beta") {
 		t.Errorf("the skipped project was not logged: %s", logs)
+	}
+}
+
+// Two nodes sharing one store: what is deployed, rolled back or deleted
+// through one becomes current (or goes) on the other at its next Refresh.
+func TestRefreshFollowsAnotherNode(t *testing.T) {
+	a := newFixture(t)
+	b := newFixture(t)
+	b.svc.Store = a.store
+	ctx := context.Background()
+	a.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleA})
+	a.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleB})
+	if err := b.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := b.svc.Registry.Get("shop"); !ok || p.Version != 2 || p.Account != "acme" {
+		t.Fatalf("b after a's deploys: %+v", p)
+	}
+	if _, err := a.svc.Rollback(ctx, "acme", "shop", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := b.svc.Registry.Get("shop"); p.Version != 1 {
+		t.Fatalf("b after a's rollback: v%d", p.Version)
+	}
+	deployed, _ := b.rt.calls()
+	if want := []string{"shop@2<-0", "shop@1<-2"}; !slices.Equal(deployed, want) {
+		t.Fatalf("b's runtime saw %v, want %v", deployed, want)
+	}
+	if err := b.svc.Refresh(ctx); err != nil { // nothing changed: nothing happens
+		t.Fatal(err)
+	}
+	if deployed, _ := b.rt.calls(); len(deployed) != 2 {
+		t.Fatalf("an idle refresh redeployed: %v", deployed)
+	}
+	if err := a.svc.Delete(ctx, "acme", "shop"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := b.svc.Registry.Get("shop"); ok {
+		t.Fatal("b still serves a project deleted through a")
+	}
+	if _, removed := b.rt.calls(); !slices.Equal(removed, []string{"shop@1"}) {
+		t.Fatalf("b's runtime removed %v", removed)
+	}
+	if !slices.Contains(b.hooks(), "deleted:shop") {
+		t.Fatalf("b's hooks %v", b.hooks())
 	}
 }

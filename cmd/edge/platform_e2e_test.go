@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/edge-platform/edge/persistence/pgtest"
 )
 
 // docs/SEMANTICS.md, "Access": the proposal's 2x2 matrix through the real
@@ -390,4 +392,54 @@ Deno.serve(async (req) => {
 			t.Fatalf("metrics lack %s:\n%.3000s", want, sb.String())
 		}
 	}
+}
+
+// Two nodes on one Postgres database: a project deployed through one
+// node's admin API is served by the other within a few seconds, a
+// redeploy moves both, and a delete removes it from both. (Until the
+// cluster issue lands each node is its own Proto.Actor member.)
+func TestNodesSharingPostgresFollowDeployments(t *testing.T) {
+	t.Setenv("EDGE_PERSISTENCE_POSTGRES_URL", pgtest.FreshSchema(t, pgtest.URL(t)))
+	server := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nadmin:\n  listen: 127.0.0.1:0\naccounts:\n  - name: acme\n    tokens: [\"acme-token-0123456789abcdef\"]\n",
+	})
+	a := startEdgeCmd(t, "serve", server, t.TempDir())
+	b := startEdgeCmd(t, "serve", server, t.TempDir())
+	adminA := a.admin()
+	project := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\nprojects:\n  - { name: hi, entry: hi.js, kind: worker }\n",
+		"hi.js":     `Deno.serve(() => new Response("v1"));`,
+	})
+	deploy := func() {
+		t.Helper()
+		if code, out := runEdge(t, "deploy", "--config", project, "--server", "http://"+adminA, "--token", "acme-token-0123456789abcdef"); code != 0 {
+			t.Fatalf("deploy = %d:\n%s", code, out)
+		}
+	}
+	eventually := func(p *proc, status int, body string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			s, got := p.get("hi.example.test", "/")
+			if s == status && (body == "" || got == body) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node still answers %d %q, want %d %q\n%s", s, got, status, body, p.logs())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	deploy()
+	a.expect("hi.example.test", "/", 200, "v1")
+	eventually(b, 200, "v1")
+	if err := os.WriteFile(filepath.Join(filepath.Dir(project), "hi.js"), []byte(`Deno.serve(() => new Response("v2"));`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deploy()
+	eventually(b, 200, "v2")
+	if code, out := runEdge(t, "projects", "rm", "hi", "--server", "http://"+adminA, "--token", "acme-token-0123456789abcdef"); code != 0 {
+		t.Fatalf("projects rm = %d:\n%s", code, out)
+	}
+	eventually(b, 404, "")
 }

@@ -169,6 +169,10 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 	if err := s.deployConfig(ctx, programs); err != nil {
 		return nil, err
 	}
+	if url, _ := cfg.PostgresURL(); url != "" {
+		// Nodes sharing the database see each other's deployments.
+		go s.deploy.RefreshEvery(ctx, deploy.RefreshInterval)
+	}
 
 	timeout, _ := cfg.RequestTimeout() // validated by Load
 	s.public = &http.Server{
