@@ -87,8 +87,9 @@ type Platform struct {
 	// bodies holds streamed bodies travelling between actors on this node.
 	bodies *BodyStreams
 
-	mu    sync.Mutex
-	pools map[string]*actor.PID
+	mu         sync.Mutex
+	pools      map[string]*actor.PID
+	poolSerial int
 	// known holds the coordinator instances this node has seen in the
 	// directory, so only a duplicate's first request here pays a lookup.
 	known map[string]bool
@@ -231,7 +232,10 @@ func (p *Platform) pool(project string) (*actor.PID, error) {
 		max = runtime.GOMAXPROCS(0)
 	}
 	wp := &workerPool{plat: p, project: project, max: max}
-	pid, err := p.node.System.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return wp }), "pool-"+project)
+	// A serial in the name: a removed project's pool may still be stopping
+	// when the project is deployed again.
+	p.poolSerial++
+	pid, err := p.node.System.Root.SpawnNamed(actor.PropsFromProducer(func() actor.Actor { return wp }), fmt.Sprintf("pool-%s-%d", project, p.poolSerial))
 	if err != nil {
 		return nil, fmt.Errorf("spawning the worker pool of %s: %w", project, err)
 	}

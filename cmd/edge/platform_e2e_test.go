@@ -392,6 +392,17 @@ Deno.serve(async (req) => {
 			t.Fatalf("metrics lack %s:\n%.3000s", want, sb.String())
 		}
 	}
+	// A worker project deleted and deployed again at once gets a new pool.
+	if code, out = cli(acme, "projects", "rm", "shop"); code != 0 {
+		t.Fatalf("projects rm shop = %d:\n%s", code, out)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(project), "shop.js"), []byte(`Deno.serve(() => new Response("shop again"));`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out = cli(acme, "deploy", "--config", project, "shop"); code != 0 || !strings.Contains(out, "deployed shop v1") {
+		t.Fatalf("redeploy shop = %d:\n%s", code, out)
+	}
+	p.expect("shop.example.test", "/", 200, "shop again")
 }
 
 // Two nodes on one Postgres database: a project deployed through one
