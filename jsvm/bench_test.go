@@ -197,3 +197,37 @@ func bundleFile(b *testing.B, path string) *Program {
 	}
 	return prog
 }
+
+// BenchmarkReadPair is the HTTP loadtest's read without HTTP: the loadtest's
+// worker program fetch()es the loadtest's coordinator program's "/" and
+// answers with its text, from 32 goroutines.
+func BenchmarkReadPair(b *testing.B) {
+	coordProg := bundleFile(b, "../loadtest/edge/coordinator.js")
+	workerProg := bundleFile(b, "../loadtest/edge/worker.js")
+	ctx := context.Background()
+	coord, err := Start(ctx, coordProg, Config{Storage: &memStorage{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer coord.Close()
+	fetcher := fetchFunc(func(ctx context.Context, req *Request) (*Response, error) {
+		return coord.Serve(ctx, req)
+	})
+	worker, err := Start(ctx, workerProg, Config{Fetcher: fetcher})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer worker.Close()
+	req := &Request{Method: "GET", URL: "https://bench.deno.dev/read", Header: http.Header{"Accept": {"*/*"}, "User-Agent": {"loadgen"}}}
+	b.ReportAllocs()
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := worker.Serve(ctx, req)
+			if err != nil || resp.Status != 200 {
+				b.Fatal(resp, err)
+			}
+		}
+	})
+}

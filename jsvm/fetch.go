@@ -1,12 +1,14 @@
 package jsvm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -130,7 +132,7 @@ func (in *Instance) fetchOps() map[string]any {
 						in.fetchFailed(done, fetchErrorMessage(url, err))
 						return
 					}
-					respBody := in.bodyToJS(resp.Body, resp.BodyStream)
+					respBody := in.fetchedBodyToJS(resp.Body, resp.BodyStream)
 					finalURL := resp.URL
 					if finalURL == "" {
 						finalURL = url
@@ -145,6 +147,24 @@ func (in *Instance) fetchOps() map[string]any {
 		},
 	}
 }
+
+// maxTextBody is the largest fetched body handed to JavaScript as text.
+const maxTextBody = 4096
+
+// fetchedBodyToJS is bodyToJS for a fetched response's body, except that a
+// small body of valid UTF-8 with no byte order mark goes over as a string:
+// body.js keeps text as text, so res.text() (what most callers do with a
+// small response) needs no ArrayBuffer, no Uint8Array and no decoding, and
+// the bytes any other reader gets are the same (UTF-8 encoding the string
+// gives them back). Runs on the loop.
+func (in *Instance) fetchedBodyToJS(b []byte, stream io.ReadCloser) goja.Value {
+	if stream == nil && b != nil && len(b) <= maxTextBody && !bytes.HasPrefix(b, utf8BOM) && utf8.Valid(b) {
+		return in.vm.ToValue(string(b))
+	}
+	return in.bodyToJS(b, stream)
+}
+
+var utf8BOM = []byte("\xEF\xBB\xBF")
 
 // fetchDone is where a fetch's outcome goes: fetch.js's callback cb
 // (err|null, status, statusText, headerPairs, body, url, redirected), or

@@ -199,3 +199,60 @@ func TestFetchAbortSignal(t *testing.T) {
 		t.Fatal("the host request was not cancelled")
 	}
 }
+
+// fetch(url object) with no init fetches the URL's href, as a Request built
+// from it would; credentials are refused as there.
+func TestFetchURLObject(t *testing.T) {
+	var got *Request
+	f := fetchFunc(func(_ context.Context, req *Request) (*Response, error) {
+		got = req
+		return &Response{Status: 200, Header: http.Header{}, Body: []byte("ok")}, nil
+	})
+	in := startModule(t, "mod.js", `Deno.serve(async () => {
+  const res = await fetch(new URL("/a?b=1", "https://other.deno.dev/"));
+  let err = "none";
+  try { await fetch(new URL("https://u:p@other.deno.dev/")); } catch (e) { err = e.name + ": " + e.message; }
+  return new Response(await res.text() + " " + err);
+});`, Config{Fetcher: f})
+	resp := serve(t, in, "GET", "https://p.example/", "")
+	if string(resp.Body) != "ok TypeError: Request URL must not include credentials: https://u:p@other.deno.dev/" {
+		t.Fatalf("got %q", resp.Body)
+	}
+	if got.URL != "https://other.deno.dev/a?b=1" || got.Method != "GET" {
+		t.Fatalf("fetcher saw %+v", got)
+	}
+}
+
+// A fetched body handed over as text reads the same as one handed over as
+// bytes: text() drops a byte order mark and replaces invalid UTF-8, and
+// arrayBuffer() gives the bytes back.
+func TestFetchBodyTextAndBytes(t *testing.T) {
+	bodies := map[string][]byte{
+		"/ascii": []byte("hello"), "/utf8": []byte("h\u00e9llo \u2603"), "/bom": []byte("\xEF\xBB\xBFhi"),
+		"/bad": []byte("a\xffb"), "/empty": {}, "/big": []byte(strings.Repeat("x", maxTextBody+1)),
+	}
+	f := fetchFunc(func(_ context.Context, req *Request) (*Response, error) {
+		u, _ := url.Parse(req.URL)
+		return &Response{Status: 200, Header: http.Header{}, Body: bodies[u.Path]}, nil
+	})
+	in := startModule(t, "mod.js", `Deno.serve(async (req) => {
+  const path = new URL(req.url).pathname;
+  const t = await (await fetch("https://x.example" + path)).text();
+  const b = new Uint8Array(await (await fetch("https://x.example" + path)).arrayBuffer());
+  return new Response(JSON.stringify([t.length > 20 ? t.length : t, Array.from(b.length > 20 ? [b.length] : b)]));
+});`, Config{Fetcher: f})
+	want := map[string]string{
+		"/ascii": `["hello",[104,101,108,108,111]]`,
+		"/utf8":  `["héllo ☃",[104,195,169,108,108,111,32,226,152,131]]`,
+		"/bom":   `["hi",[239,187,191,104,105]]`,
+		"/bad":   "[\"a\ufffdb\",[97,255,98]]",
+		"/empty": `["",[]]`,
+		"/big":   fmt.Sprintf(`[%d,[%d]]`, maxTextBody+1, maxTextBody+1),
+	}
+	for path, w := range want {
+		resp := serve(t, in, "GET", "https://p.example"+path, "")
+		if string(resp.Body) != w {
+			t.Errorf("%s: got %s, want %s", path, resp.Body, w)
+		}
+	}
+}

@@ -351,10 +351,11 @@
     });
   };
 
-  // bodyFromHost turns what the host hands over (null, an ArrayBuffer, or
-  // the id of a streamed body) into a body source.
+  // bodyFromHost turns what the host hands over (null, an ArrayBuffer, a
+  // string of text, or the id of a streamed body) into a body source.
   internal.bodyFromHost = function (body) {
     if (body === null || body === undefined) return null;
+    if (typeof body === "string") return body;
     if (typeof body === "number") return hostStream(body);
     return new Uint8Array(body);
   };

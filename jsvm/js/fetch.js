@@ -18,6 +18,15 @@
   }
 
   function fetch(input, init) {
+    // fetch(new URL(...)): the Request would be built from String(input)
+    // (the URL's href), as from a string, so it takes the same path.
+    if (init === undefined && typeof input === "object" && internal.isURLInput(input)) {
+      try {
+        input = String(input);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     if (typeof input === "string" && init === undefined) {
       // fetch(url): the Request it would build has only defaults (GET, no
       // headers, no body, redirect "follow", no signal), so none is built:

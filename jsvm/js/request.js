@@ -297,5 +297,9 @@
     }
   };
 
+  // isURLInput tells whether `new Request(input)` takes input as a URL
+  // object, converting it with String(input) (it is no Request).
+  internal.isURLInput = (input) => internal.isURL(input) && !(input instanceof Request);
+
   globalThis.Request = Request;
 })

@@ -146,12 +146,12 @@
       r.#body = internal.newBodyState(internal.bodyFromHost(body));
       return r;
     }
-    // toHost hands a Response to the host: host.respond(id, null, status,
+    // toHost(id, r) hands a Response to the host: host.respond(id, null, status,
     // headers, body, type), where headers is the header list (pairs), or
     // just the Content-Type value when that is the only header and the
     // Headers object was never made (no list to build), or null for none.
     // It returns false, without responding, if r is not a Response.
-    static [internal.responseToHost = Symbol("toHost")](r, id) {
+    static [internal.responseToHost = Symbol("toHost")](id, r) {
       if (!(r instanceof Response)) return false;
       const b = r.#body;
       let body;
@@ -178,13 +178,13 @@
     }
   }
 
-  // Named parameters, not (...args): a rest parameter and a spread call run
-  // the iterator protocol in goja, on every fetch response.
-  const fromHost = Response[internal.responseFromHost];
-  internal.newResponse = (status, statusText, headerPairs, body, url, redirected) =>
-    fromHost.call(Response, status, statusText, headerPairs, body, url, redirected);
+  // newResponse(status, statusText, headerPairs, body, url, redirected) is
+  // fromHost itself: it does not use its this, so it needs no wrapper (an
+  // arrow function and Function.prototype.call on every fetch response).
+  internal.newResponse = Response[internal.responseFromHost];
   // respondWith answers request id with r (see toHost).
-  internal.respondWith = (id, r) => Response[internal.responseToHost](r, id);
+  // toHost does not use its this: it is respondWith itself.
+  internal.respondWith = Response[internal.responseToHost];
 
   globalThis.Response = Response;
 })

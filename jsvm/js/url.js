@@ -242,6 +242,10 @@
     toString() { return this.#c[HREF]; }
     toJSON() { return this.#c[HREF]; }
     get [Symbol.toStringTag]() { return "URL"; }
+    static {
+      // isURL tells a URL object (one this constructor made) from any other value.
+      internal.isURL = (o) => typeof o === "object" && o !== null && #c in o;
+    }
     [internal.inspectSymbol](inspect) {
       return "URL " + inspect({ href: this.href, origin: this.origin, protocol: this.protocol,
         username: this.username, password: this.password, host: this.host, hostname: this.hostname,
