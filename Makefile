@@ -1,5 +1,5 @@
 # Convenience targets; each runs a plain go command shown in README.md.
-.PHONY: run test bench proto loadtest deno deno-diff postgres
+.PHONY: run test bench proto loadtest loadtest-create deno deno-diff postgres
 
 run:
 	go run ./cmd/edge dev --config examples/counter/edge.yaml
@@ -19,8 +19,14 @@ proto:
 
 # edge against workerd and Deno in one run (installs both from npm into
 # loadtest/.npm); writes loadtest/out/results.md. See docs/BENCHMARKS.md.
+# loadtest: the four request scenarios (about 9 minutes); loadtest-create:
+# first requests to 10,000 new coordinators and the memory of 10,000 idle
+# ones (about 11 minutes).
 loadtest:
-	go run ./loadtest -duration 10s -connections 32 -rounds 3
+	go run ./loadtest -scenarios hello,read,increment,spread -duration 10s -connections 32 -rounds 3
+
+loadtest-create:
+	go run ./loadtest -scenarios create,idle-memory
 
 # Real Deno for the differential suite (conformance/deno), from npm into
 # conformance/deno/.npm. Idempotent: npm skips an installed version.
