@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -27,127 +26,6 @@ import (
 	"github.com/edge-platform/edge/kv"
 	"github.com/edge-platform/edge/persistence"
 )
-
-// fakeStore keeps deployments in memory with persistence's rules (a copy
-// of the one in deploy's tests): versions 1, 2, 3... per project, a
-// project owned by its first deployer, a domain served by one project.
-type fakeStore struct {
-	mu       sync.Mutex
-	projects map[string]*fakeProject
-	domains  map[string]string
-}
-
-type fakeProject struct {
-	account  string
-	current  int64
-	versions []persistence.Deployment
-}
-
-var _ deploy.Store = (*fakeStore)(nil)
-
-func newFakeStore() *fakeStore {
-	return &fakeStore{projects: map[string]*fakeProject{}, domains: map[string]string{}}
-}
-
-func (s *fakeStore) claim(project string, domains []string) error {
-	for _, d := range domains {
-		if h, ok := s.domains[d]; ok && h != project {
-			return fmt.Errorf("domain %s of %s: %w: %s", d, project, persistence.ErrDomainTaken, h)
-		}
-	}
-	for d, h := range s.domains {
-		if h == project {
-			delete(s.domains, d)
-		}
-	}
-	for _, d := range domains {
-		s.domains[d] = project
-	}
-	return nil
-}
-
-func (s *fakeStore) CreateDeployment(_ context.Context, d persistence.Deployment) (persistence.Deployment, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.projects[d.Project]
-	if p != nil && p.account != d.Account {
-		return persistence.Deployment{}, fmt.Errorf("deploying %s: %w", d.Project, persistence.ErrProjectOwned)
-	}
-	if err := s.claim(d.Project, d.Domains); err != nil {
-		return persistence.Deployment{}, err
-	}
-	if p == nil {
-		p = &fakeProject{account: d.Account}
-		s.projects[d.Project] = p
-	}
-	d.Version = int64(len(p.versions)) + 1
-	d.Size = len(d.Source)
-	d.CreatedAt = time.Now()
-	p.versions = append(p.versions, d)
-	p.current = d.Version
-	return d, nil
-}
-
-func (s *fakeStore) Projects(context.Context) ([]persistence.Deployment, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []persistence.Deployment{}
-	for _, p := range s.projects {
-		out = append(out, p.versions[p.current-1])
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Project < out[j].Project })
-	return out, nil
-}
-
-func (s *fakeStore) Deployments(_ context.Context, project string) ([]persistence.Deployment, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.projects[project]
-	if p == nil {
-		return nil, fmt.Errorf("project %s: %w", project, persistence.ErrNotFound)
-	}
-	var out []persistence.Deployment
-	for i := len(p.versions) - 1; i >= 0; i-- {
-		d := p.versions[i]
-		d.Source = ""
-		out = append(out, d)
-	}
-	return out, nil
-}
-
-func (s *fakeStore) Deployment(_ context.Context, project string, version int64) (persistence.Deployment, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.projects[project]
-	if p == nil || version < 1 || version > int64(len(p.versions)) {
-		return persistence.Deployment{}, fmt.Errorf("version %d of %s: %w", version, project, persistence.ErrNotFound)
-	}
-	return p.versions[version-1], nil
-}
-
-func (s *fakeStore) SetCurrent(ctx context.Context, project string, version int64) (persistence.Deployment, error) {
-	d, err := s.Deployment(ctx, project, version)
-	if err != nil {
-		return d, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.claim(project, d.Domains); err != nil {
-		return persistence.Deployment{}, err
-	}
-	s.projects[project].current = version
-	return d, nil
-}
-
-func (s *fakeStore) DeleteProject(_ context.Context, project string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.projects[project] == nil {
-		return fmt.Errorf("project %s: %w", project, persistence.ErrNotFound)
-	}
-	delete(s.projects, project)
-	return nil
-}
 
 // nopDeployRuntime is deploy.Runtime doing nothing.
 type nopDeployRuntime struct{}
@@ -330,7 +208,12 @@ func newEnv(t *testing.T) *env {
 		t0:   t0,
 	}
 	log := slog.New(slog.DiscardHandler)
-	svc := &deploy.Service{Store: newFakeStore(), Registry: e.reg, Runtime: nopDeployRuntime{}, Domain: "edge.test", Log: log}
+	store, err := persistence.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "edge.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	svc := &deploy.Service{Store: store, Registry: e.reg, Runtime: nopDeployRuntime{}, Domain: "edge.test", Log: log}
 	e.admin = &admin.Server{Deploy: svc, Registry: e.reg, Directory: e.dir, Runtime: e.rt, Logs: e.logs,
 		Tokens: map[string]string{tokAcme: "acme", tokOther: "other"}, Domain: "edge.test", NodeID: "node-a", Log: log}
 	e.srv = httptest.NewServer(e.admin.Handler())
