@@ -24,34 +24,21 @@ func runProjectsLs(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if _, code, ok := c.parse(args, 0, 0); !ok {
 		return code
 	}
-	cl, code, ok := c.client()
-	if !ok {
-		return code
-	}
-	ps, err := cl.Projects(ctx)
-	if err != nil {
-		return c.fail(ctx, err)
-	}
-	if *c.json {
-		if ps == nil {
-			ps = []admin.Project{}
+	return call(ctx, c, func(cl *admin.Client) ([]admin.Project, error) { return cl.Projects(ctx) }, func(ps []admin.Project) {
+		if len(ps) == 0 {
+			fmt.Fprintln(stdout, "no projects yet (edge deploy uploads the projects of your edge.yaml)")
+			return
 		}
-		return c.printJSON(ps)
-	}
-	if len(ps) == 0 {
-		fmt.Fprintln(stdout, "no projects yet (edge deploy uploads the projects of your edge.yaml)")
-		return exitOK
-	}
-	tw := c.table("NAME", "KIND", "VERSION", "PUBLIC", "URL", "UPDATED")
-	for _, p := range ps {
-		url := p.URL
-		if len(p.Domains) > 0 {
-			url += " " + strings.Join(p.Domains, " ")
+		tw := c.table("NAME", "KIND", "VERSION", "PUBLIC", "URL", "UPDATED")
+		for _, p := range ps {
+			url := p.URL
+			if len(p.Domains) > 0 {
+				url += " " + strings.Join(p.Domains, " ")
+			}
+			row(tw, p.Name, p.Kind, "v"+strconv.FormatInt(p.Version, 10), yesNo(p.Public), url, formatTime(p.UpdatedAt))
 		}
-		row(tw, p.Name, p.Kind, "v"+strconv.FormatInt(p.Version, 10), yesNo(p.Public), url, formatTime(p.UpdatedAt))
-	}
-	tw.Flush()
-	return exitOK
+		tw.Flush()
+	})
 }
 
 // runProjectsRm deletes a project.
@@ -66,19 +53,7 @@ func runProjectsRm(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // deleted runs a deletion and prints what was deleted.
 func (c *cli) deleted(ctx context.Context, del func(*admin.Client) (admin.Deleted, error)) int {
-	cl, code, ok := c.client()
-	if !ok {
-		return code
-	}
-	d, err := del(cl)
-	if err != nil {
-		return c.fail(ctx, err)
-	}
-	if *c.json {
-		return c.printJSON(d)
-	}
-	fmt.Fprintf(c.stdout, "deleted %s\n", d.Deleted)
-	return exitOK
+	return call(ctx, c, del, func(d admin.Deleted) { fmt.Fprintf(c.stdout, "deleted %s\n", d.Deleted) })
 }
 
 // runVersions lists a project's versions.
@@ -88,30 +63,17 @@ func runVersions(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return code
 	}
-	cl, code, ok := c.client()
-	if !ok {
-		return code
-	}
-	vs, err := cl.Versions(ctx, pos[0])
-	if err != nil {
-		return c.fail(ctx, err)
-	}
-	if *c.json {
-		if vs == nil {
-			vs = []admin.Version{}
+	return call(ctx, c, func(cl *admin.Client) ([]admin.Version, error) { return cl.Versions(ctx, pos[0]) }, func(vs []admin.Version) {
+		tw := c.table("VERSION", "CURRENT", "KIND", "CREATED", "SIZE", "MESSAGE")
+		for _, v := range vs {
+			current := ""
+			if v.Current {
+				current = "*"
+			}
+			row(tw, "v"+strconv.FormatInt(v.Version, 10), current, v.Kind, formatTime(v.CreatedAt), humanBytes(int64(v.Bytes)), oneLine(v.Message))
 		}
-		return c.printJSON(vs)
-	}
-	tw := c.table("VERSION", "CURRENT", "KIND", "CREATED", "SIZE", "MESSAGE")
-	for _, v := range vs {
-		current := ""
-		if v.Current {
-			current = "*"
-		}
-		row(tw, "v"+strconv.FormatInt(v.Version, 10), current, v.Kind, formatTime(v.CreatedAt), humanBytes(int64(v.Bytes)), oneLine(v.Message))
-	}
-	tw.Flush()
-	return exitOK
+		tw.Flush()
+	})
 }
 
 // runRollback makes an earlier version of a project current.
@@ -129,19 +91,9 @@ func runRollback(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		version = v
 	}
-	cl, code, ok := c.client()
-	if !ok {
-		return code
-	}
-	p, err := cl.Rollback(ctx, pos[0], version)
-	if err != nil {
-		return c.fail(ctx, err)
-	}
-	if *c.json {
-		return c.printJSON(p)
-	}
-	fmt.Fprintf(stdout, "%s is now at v%d (%s)\n", p.Name, p.Version, p.Kind)
-	return exitOK
+	return call(ctx, c, func(cl *admin.Client) (admin.Project, error) { return cl.Rollback(ctx, pos[0], version) }, func(p admin.Project) {
+		fmt.Fprintf(stdout, "%s is now at v%d (%s)\n", p.Name, p.Version, p.Kind)
+	})
 }
 
 // runCoordinators is `edge coordinators ls|rm`.
@@ -159,30 +111,17 @@ func runCoordinatorsLs(ctx context.Context, args []string, stdout, stderr io.Wri
 	if !ok {
 		return code
 	}
-	cl, code, ok := c.client()
-	if !ok {
-		return code
-	}
-	cs, err := cl.Coordinators(ctx, pos[0])
-	if err != nil {
-		return c.fail(ctx, err)
-	}
-	if *c.json {
-		if cs == nil {
-			cs = []admin.Coordinator{}
+	return call(ctx, c, func(cl *admin.Client) ([]admin.Coordinator, error) { return cl.Coordinators(ctx, pos[0]) }, func(cs []admin.Coordinator) {
+		tw := c.table("NAME", "STATE", "NODE", "LAST-ACTIVITY", "STORED", "CREATED")
+		for _, co := range cs {
+			node := co.Node
+			if node == "" {
+				node = "-"
+			}
+			row(tw, co.Name, co.State, node, formatTime(co.LastActivity), humanBytes(co.StoredBytes), formatTime(co.CreatedAt))
 		}
-		return c.printJSON(cs)
-	}
-	tw := c.table("NAME", "STATE", "NODE", "LAST-ACTIVITY", "STORED", "CREATED")
-	for _, co := range cs {
-		node := co.Node
-		if node == "" {
-			node = "-"
-		}
-		row(tw, co.Name, co.State, node, formatTime(co.LastActivity), humanBytes(co.StoredBytes), formatTime(co.CreatedAt))
-	}
-	tw.Flush()
-	return exitOK
+		tw.Flush()
+	})
 }
 
 // runCoordinatorsRm deletes one coordinator instance and its store.
@@ -198,4 +137,22 @@ func runCoordinatorsRm(ctx context.Context, args []string, stdout, stderr io.Wri
 // oneLine keeps a table cell on one line.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// call is the shape of most admin commands: call the API with a client,
+// then print the result as JSON (--json) or with show.
+func call[T any](ctx context.Context, c *cli, do func(*admin.Client) (T, error), show func(T)) int {
+	cl, code, ok := c.client()
+	if !ok {
+		return code
+	}
+	res, err := do(cl)
+	if err != nil {
+		return c.fail(ctx, err)
+	}
+	if *c.json {
+		return c.printJSON(res)
+	}
+	show(res)
+	return exitOK
 }
