@@ -28,7 +28,6 @@ import (
 	"github.com/edge-platform/edge/configs"
 	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/jsvm"
-	"github.com/edge-platform/edge/persistence"
 	"github.com/edge-platform/edge/protos"
 )
 
@@ -203,7 +202,7 @@ func (p *Platform) Deployed(ctx context.Context, proj, prev *deploy.Project) err
 		reply, err := p.node.System.Root.RequestFuture(pid, &protos.Activate{}, p.requestTimeout).Result()
 		return activationError(reply, err)
 	}
-	if _, _, err := p.ensure(ctx, proj.Name, DefaultInstance, ""); err != nil {
+	if _, err := p.ensure(ctx, proj.Name, DefaultInstance, ""); err != nil {
 		return err
 	}
 	reply, err := p.node.Request(ctx, GrainKind, Identity(proj.Name, DefaultInstance), &protos.Activate{})
@@ -392,7 +391,7 @@ func (p *Platform) Coordinator(ctx context.Context, project, instance string, re
 		defer cancel()
 	}
 	settings := req.GetSettings()
-	_, created, err := p.ensure(ctx, project, instance, settings)
+	created, err := p.ensure(ctx, project, instance, settings)
 	if err != nil {
 		return protos.NewError(protos.InstanceError_STORAGE_FAILED, "could not look the coordinator up in the directory; retry"), nil
 	}
@@ -411,29 +410,30 @@ func (p *Platform) Coordinator(ctx context.Context, project, instance string, re
 	return resp, err
 }
 
-// ensure records a coordinator instance in the directory if it is new;
-// instances seen before on this node cost nothing.
-func (p *Platform) ensure(ctx context.Context, project, instance, settings string) (persistence.CoordinatorRecord, bool, error) {
+// ensure records a coordinator instance in the directory if it is new and
+// reports whether this call created it; instances seen before on this node
+// cost nothing.
+func (p *Platform) ensure(ctx context.Context, project, instance, settings string) (created bool, err error) {
 	id := Identity(project, instance)
 	p.mu.Lock()
 	seen := p.known[id]
 	p.mu.Unlock()
 	if seen && settings == "" {
-		return persistence.CoordinatorRecord{}, false, nil
+		return false, nil
 	}
 	var raw []byte
 	if settings != "" {
 		raw = []byte(settings)
 	}
-	rec, created, err := p.Store.EnsureCoordinator(ctx, project, instance, raw)
+	_, created, err = p.Store.EnsureCoordinator(ctx, project, instance, raw)
 	if err != nil {
 		p.Logger.Error("directory lookup failed", slog.String("project", project), slog.String("instance", instance), slog.Any("err", err))
-		return rec, false, err
+		return false, err
 	}
 	p.mu.Lock()
 	p.known[id] = true
 	p.mu.Unlock()
-	return rec, created, nil
+	return created, nil
 }
 
 func asResponse(v any) (*protos.HttpResponse, error) {
