@@ -102,7 +102,16 @@ CREATE TABLE IF NOT EXISTS coordinators (
 	settings       BLOB,               -- JSON; NULL: none
 	created_ms     INTEGER NOT NULL,
 	last_active_ms INTEGER NOT NULL,   -- 0: never
+	region         TEXT NOT NULL DEFAULT '',  -- home region; added to older databases by migrateColumns
 	PRIMARY KEY (project, instance)
+);
+-- The cluster's members (members.go): one row per live node, kept fresh by heartbeats.
+CREATE TABLE IF NOT EXISTS members (
+	id           TEXT NOT NULL PRIMARY KEY,
+	region       TEXT NOT NULL,
+	address      TEXT NOT NULL,
+	started_ms   INTEGER NOT NULL,
+	heartbeat_ms INTEGER NOT NULL
 );
 `
 
@@ -125,6 +134,10 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 	if _, err := write.ExecContext(ctx, schema); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("opening %s: creating schema: %w (is it an edge data file, and writable?)", path, err)
+	}
+	if err := migrateColumns(ctx, write, path); err != nil {
+		write.Close()
+		return nil, err
 	}
 	read, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
