@@ -86,6 +86,7 @@ func (p *Postgres) admin() adminSQL {
 		write:     pgQuerier{p.pool},
 		inTx:      p.adminTx,
 		forUpdate: " FOR UPDATE",
+		clock:     `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`,
 		wrap:      p.unreachable,
 	}
 }

@@ -106,6 +106,12 @@ type adminSQL struct {
 	// forUpdate ends a SELECT that locks the rows it reads: " FOR UPDATE"
 	// on Postgres; "" on SQLite, whose transaction locks the database.
 	forUpdate string
+	// clock is an SQL expression for the store's clock in Unix
+	// milliseconds, the one clock all members judge liveness by
+	// (members.go): the server's on Postgres; on SQLite, embedded, the
+	// process's own. On Postgres every occurrence reads the clock anew: a
+	// statement that needs one instant reads it once, in a WITH.
+	clock string
 	// wrap names the database in an error from it.
 	wrap func(doing string, err error) error
 }

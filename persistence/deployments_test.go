@@ -37,6 +37,10 @@ type adminStore interface {
 	Coordinator(ctx context.Context, project, instance string) (CoordinatorRecord, error)
 	TouchCoordinator(ctx context.Context, project, instance string, at time.Time) error
 	DeleteCoordinator(ctx context.Context, project, instance string) error
+	// The cluster's members (members.go).
+	Heartbeat(ctx context.Context, m MemberRecord) (time.Time, error)
+	Members(ctx context.Context) ([]MemberRecord, time.Time, error)
+	LeaveMember(ctx context.Context, id string) error
 }
 
 // Interface guards.
@@ -90,6 +94,7 @@ func runAdminSuite(t *testing.T, db newDB) {
 		{"DeleteProject", testDeleteProject},
 		{"DeleteUnderLoad", testDeleteUnderLoad},
 		{"CurrentVersions", testCurrentVersions},
+		{"MembersRoundTrip", testMembersRoundTrip},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, db(t)) })
 	}
