@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/edge-platform/edge/cluster/placement"
 )
 
 // Deployments: every stored version of every project, which version is
@@ -69,7 +71,8 @@ var deploymentKinds = []string{"worker", "coordinator", "assistant", "greeter"}
 // ourErrors are the errors the admin operations return as they are; any
 // other error came from the database and is wrapped to name it.
 func ourError(err error) bool {
-	for _, e := range []error{ErrNotFound, ErrProjectOwned, ErrDomainTaken, ErrInvalid} {
+	for _, e := range []error{ErrNotFound, ErrProjectOwned, ErrDomainTaken, ErrInvalid,
+		placement.ErrStaleEpoch, placement.ErrNotOwner, placement.ErrNotFound} {
 		if errors.Is(err, e) {
 			return true
 		}

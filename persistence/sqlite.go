@@ -1,8 +1,10 @@
 // Package persistence owns durable state: the key-value stores (kv.Store)
 // of projects and coordinators, the activation records (owner and fencing
 // epoch) that decide which activation of a coordinator may write, the
-// deployed versions of projects (deployments.go) and the directory of
-// coordinator instances (coordinators.go).
+// deployed versions of projects (deployments.go), the directory of
+// coordinator instances (coordinators.go), which is also the storage of
+// the cluster's placement directory (directory.go), and the cluster's
+// members (members.go).
 // It never runs user code and never decides placement; it only records and
 // checks what it is told.
 //
