@@ -21,9 +21,10 @@ import (
 // actor every node runs under the name BodyServerName: the first pull
 // claims the body, each later pull answers the next chunk. The server reads
 // only when pulled, so a producer runs at most one chunk ahead of its
-// reader however far away that is (backpressure); and a reader that stops
-// pulling for the expiry (its node died, it forgot to close) has its body
-// closed, which cancels the producer.
+// reader however far away that is (backpressure). A reader that is alive
+// but not pulling (its consumer reads slowly) sends BodyKeep now and then;
+// one that neither pulls nor keeps for the expiry (its node died) has its
+// body closed, which cancels the producer.
 
 // BodyServerName is the name of the body server on every node; another
 // node reaches it as actor.NewPID(address, BodyServerName).
@@ -47,8 +48,8 @@ const (
 // to its previous pull, a stream's chunks go out in order.
 type bodyServer struct {
 	bodies *BodyStreams
-	// expiry closes a claimed body whose reader has not pulled for this
-	// long and has no pull waiting.
+	// expiry closes a claimed body whose reader has neither pulled nor
+	// kept it for this long and has no pull waiting.
 	expiry time.Duration
 	log    *slog.Logger
 
@@ -89,7 +90,7 @@ type (
 		s   *servedBody
 		gen uint64
 	}
-	// bodyIdle: nobody pulled s for the expiry.
+	// bodyIdle: nobody pulled or kept s for the expiry.
 	bodyIdle struct {
 		s   *servedBody
 		gen uint64
@@ -108,6 +109,8 @@ func (b *bodyServer) Receive(ctx actor.Context) {
 		b.onPull(ctx, m)
 	case *protos.BodyCancel:
 		b.onCancel(m)
+	case *protos.BodyKeep:
+		b.onKeep(m)
 	case *bodyRead:
 		b.onRead(m)
 	case *bodyWaitOver:
@@ -133,7 +136,7 @@ func (b *bodyServer) onPull(ctx actor.Context, m *protos.BodyPull) {
 		r := b.bodies.Take(m.GetId())
 		if r == nil {
 			b.root.Send(to, &protos.BodyChunk{Error: fmt.Sprintf(
-				"body stream %d is not on node %s: it was read already, or nobody claimed it within %s (its message was late or lost), or it never existed",
+				"body stream %d is not on node %s: it was read already, or closed (its reader cancelled it or went away), or nobody claimed it within %s (its message was late or lost), or it never existed",
 				m.GetId(), b.self.GetAddress(), b.expiry)})
 			return
 		}
@@ -253,8 +256,16 @@ func (b *bodyServer) onIdle(m *bodyIdle) {
 	if b.streams[s.id] != s || s.waiter != nil || m.gen != s.idleGen {
 		return
 	}
-	b.log.Info("closing a streamed body whose reader stopped pulling", slog.Uint64("body", s.id), slog.Duration("expiry", b.expiry))
+	b.log.Info("closing a streamed body whose reader went away (no pull or keep within the expiry)", slog.Uint64("body", s.id), slog.Duration("expiry", b.expiry))
 	b.close(s)
+}
+
+// onKeep restarts the expiry of a body whose reader is alive but not
+// pulling now.
+func (b *bodyServer) onKeep(m *protos.BodyKeep) {
+	if s := b.streams[m.GetId()]; s != nil && s.waiter == nil {
+		b.armIdle(s)
+	}
 }
 
 func (b *bodyServer) onCancel(m *protos.BodyCancel) {

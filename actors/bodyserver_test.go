@@ -307,22 +307,32 @@ func TestBodyServerAnswersAQuietStream(t *testing.T) {
 	}
 }
 
-// pullCounter forwards pulls to the body server and reports each one.
+// pullCounter forwards pulls and keeps to the body server and reports
+// each one.
 type pullCounter struct {
 	server *actor.PID
 	pulls  chan struct{}
+	keeps  chan struct{}
 }
 
 func (p *pullCounter) Receive(ctx actor.Context) {
-	if _, ok := ctx.Message().(*protos.BodyPull); ok {
+	switch ctx.Message().(type) {
+	case *protos.BodyPull:
 		p.pulls <- struct{}{}
-		ctx.Forward(p.server)
+	case *protos.BodyKeep:
+		select {
+		case p.keeps <- struct{}{}:
+		default:
+		}
+	default:
+		return
 	}
+	ctx.Forward(p.server)
 }
 
 func TestRemoteBodyReadsThroughQuietPeriods(t *testing.T) {
 	s := startBodyServer(t, time.Minute, time.Minute)
-	counter := &pullCounter{server: s.pid, pulls: make(chan struct{}, 100)}
+	counter := &pullCounter{server: s.pid, pulls: make(chan struct{}, 100), keeps: make(chan struct{}, 100)}
 	proxy := s.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return counter }))
 	pr, pw := io.Pipe()
 	r, err := openRemoteBody(s.sys.Root, proxy, s.bodies.Put(pr), failAfter, time.Millisecond)
@@ -342,6 +352,39 @@ func TestRemoteBodyReadsThroughQuietPeriods(t *testing.T) {
 	prod := produce(pw, []byte("late"), 4)
 	if got := waitFor(t, read, "the body"); string(got) != "late" {
 		t.Fatalf("read %q, want %q", got, "late")
+	}
+	if err := waitFor(t, prod.done, "the producer"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRemoteBodyKeepsASlowlyReadBody: a reader that is open but not
+// pulling (its consumer reads slowly) keeps its body alive past the
+// server's expiry.
+func TestRemoteBodyKeepsASlowlyReadBody(t *testing.T) {
+	const expiry = 200 * time.Millisecond
+	s := startBodyServer(t, time.Minute, expiry)
+	counter := &pullCounter{server: s.pid, pulls: make(chan struct{}, 100), keeps: make(chan struct{}, 1000)}
+	proxy := s.sys.Root.Spawn(actor.PropsFromProducer(func() actor.Actor { return counter }))
+	pr, pw := io.Pipe()
+	prod := produce(pw, []byte("slow"), 1)
+	r, err := openRemoteBody(s.sys.Root, proxy, s.bodies.Put(pr), failAfter, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	first := make([]byte, 1)
+	if _, err := io.ReadFull(r, first); err != nil || string(first) != "s" {
+		t.Fatalf("first byte %q, %v", first, err)
+	}
+	// Keeps go out at most once a millisecond (timers never fire early),
+	// so 2*expiry/ms of them span at least twice the expiry.
+	for range int(2 * expiry / time.Millisecond) {
+		waitFor(t, counter.keeps, "a keep")
+	}
+	rest, err := io.ReadAll(r)
+	if err != nil || string(rest) != "low" {
+		t.Fatalf("the rest after a long pause: %q, %v; want %q", rest, err, "low")
 	}
 	if err := waitFor(t, prod.done, "the producer"); err != nil {
 		t.Fatal(err)

@@ -33,6 +33,13 @@ type remoteBody struct {
 	end  error       // io.EOF or why the body failed, once the server said so or a pull failed
 	over atomic.Bool // the server has forgotten the body (it ended or failed)
 
+	// Between pulls a BodyKeep goes out every wait, so the server does
+	// not take a slow consumer for a dead one.
+	keepMu  sync.Mutex
+	keepGen uint64 // 0 while no keeps are due (pulling, ended, closed)
+	gens    uint64
+	keep    *time.Timer
+
 	closed    chan struct{}
 	closeOnce sync.Once
 }
@@ -49,7 +56,49 @@ func openRemoteBody(root *actor.RootContext, server *actor.PID, id uint64, timeo
 	if c.GetError() != "" {
 		return nil, fmt.Errorf("%w: claiming body stream %d from node %s: %s", ErrBodyGone, id, server.GetAddress(), c.GetError())
 	}
+	b.keepAlive(true)
 	return b, nil
+}
+
+// keepAlive starts (on) or stops the keeps between pulls.
+func (b *remoteBody) keepAlive(on bool) {
+	b.keepMu.Lock()
+	defer b.keepMu.Unlock()
+	if b.keep != nil {
+		b.keep.Stop()
+		b.keep = nil
+	}
+	b.keepGen = 0
+	select {
+	case <-b.closed:
+		on = false
+	default:
+	}
+	if on {
+		b.keepGen = b.nextGen()
+		b.scheduleKeep(b.keepGen)
+	}
+}
+
+// nextGen is a generation for a new run of keeps, never 0. Called with
+// keepMu held.
+func (b *remoteBody) nextGen() uint64 {
+	b.gens++
+	return b.gens
+}
+
+// scheduleKeep sends a keep after wait, and again, while gen is current.
+// Called with keepMu held.
+func (b *remoteBody) scheduleKeep(gen uint64) {
+	b.keep = time.AfterFunc(b.wait, func() {
+		b.keepMu.Lock()
+		defer b.keepMu.Unlock()
+		if b.keepGen != gen {
+			return
+		}
+		b.root.Send(b.server, &protos.BodyKeep{Id: b.id})
+		b.scheduleKeep(gen)
+	})
 }
 
 func (b *remoteBody) Read(p []byte) (int, error) {
@@ -70,6 +119,7 @@ func (b *remoteBody) Read(p []byte) (int, error) {
 		if b.end != nil {
 			return 0, b.end
 		}
+		b.keepAlive(false)
 		c, err := b.pull(bodyChunkSize)
 		if err != nil {
 			b.end = err
@@ -83,6 +133,8 @@ func (b *remoteBody) Read(p []byte) (int, error) {
 		case c.GetError() != "":
 			b.end = fmt.Errorf("streamed body %d from node %s failed: %s", b.id, b.server.GetAddress(), c.GetError())
 			b.over.Store(true)
+		default:
+			b.keepAlive(true)
 		}
 	}
 }
@@ -124,7 +176,8 @@ func (b *remoteBody) pull(max int) (*protos.BodyChunk, error) {
 // body, which cancels its producer.
 func (b *remoteBody) Close() error {
 	b.closeOnce.Do(func() {
-		close(b.closed)
+		close(b.closed) // first: a keepAlive(true) after this sees it
+		b.keepAlive(false)
 		if !b.over.Load() {
 			b.root.Send(b.server, &protos.BodyCancel{Id: b.id})
 		}

@@ -769,6 +769,53 @@ func (x *BodyCancel) GetId() uint64 {
 	return 0
 }
 
+// BodyKeep tells a body server that the reader of body id is alive though
+// it is not pulling now (its consumer reads slowly); a claimed body with
+// neither pulls nor keeps for the expiry is closed. No answer.
+type BodyKeep struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BodyKeep) Reset() {
+	*x = BodyKeep{}
+	mi := &file_edge_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BodyKeep) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BodyKeep) ProtoMessage() {}
+
+func (x *BodyKeep) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BodyKeep.ProtoReflect.Descriptor instead.
+func (*BodyKeep) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *BodyKeep) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
 var File_edge_proto protoreflect.FileDescriptor
 
 const file_edge_proto_rawDesc = "" +
@@ -838,6 +885,8 @@ const file_edge_proto_rawDesc = "" +
 	"\x05error\x18\x03 \x01(\tR\x05error\"\x1c\n" +
 	"\n" +
 	"BodyCancel\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"\x1a\n" +
+	"\bBodyKeep\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02idB&Z$github.com/edge-platform/edge/protosb\x06proto3"
 
 var (
@@ -853,7 +902,7 @@ func file_edge_proto_rawDescGZIP() []byte {
 }
 
 var file_edge_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_edge_proto_goTypes = []any{
 	(InstanceError_Reason)(0), // 0: edge.InstanceError.Reason
 	(*Header)(nil),            // 1: edge.Header
@@ -866,6 +915,7 @@ var file_edge_proto_goTypes = []any{
 	(*BodyPull)(nil),          // 8: edge.BodyPull
 	(*BodyChunk)(nil),         // 9: edge.BodyChunk
 	(*BodyCancel)(nil),        // 10: edge.BodyCancel
+	(*BodyKeep)(nil),          // 11: edge.BodyKeep
 }
 var file_edge_proto_depIdxs = []int32{
 	1, // 0: edge.HttpRequest.headers:type_name -> edge.Header
@@ -892,7 +942,7 @@ func file_edge_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_edge_proto_rawDesc), len(file_edge_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
