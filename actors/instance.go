@@ -332,9 +332,12 @@ func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *kv
 		Hops:       int(req.GetHops()),
 	}
 	if id := req.GetBodyStream(); id != 0 {
-		if jreq.BodyStream = a.plat.TakeBody(id); jreq.BodyStream == nil {
-			return protos.NewError(protos.InstanceError_HANDLER_FAILED, "the request's streamed body is gone (its sender gave up)")
+		body, err := a.plat.TakeBody(id, req.GetBodyNode())
+		if err != nil {
+			a.log.Warn("the request's streamed body could not be claimed", slog.Any("err", err))
+			return protos.NewError(protos.InstanceError_HANDLER_FAILED, "the request's streamed body is gone (its sender gave up, or its node is unreachable)")
 		}
+		jreq.BodyStream = body
 	}
 	resp, err := inst.Serve(ctx, jreq)
 	if err == nil {
@@ -348,7 +351,7 @@ func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *kv
 	}
 	out := &protos.HttpResponse{Status: int32(resp.Status), Headers: protos.HeadersFromHTTP(resp.Header), Body: resp.Body}
 	if resp.BodyStream != nil {
-		out.BodyStream = a.plat.PutBody(resp.BodyStream)
+		out.BodyStream, out.BodyNode = a.plat.PutBody(resp.BodyStream)
 	}
 	return out
 }

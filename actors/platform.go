@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -83,7 +82,8 @@ type Platform struct {
 	observer       Observer
 
 	node *cluster.Node
-	// bodies holds streamed bodies travelling between actors on this node.
+	// bodies holds the streamed bodies this node produced until their
+	// readers claim them (bodies.go).
 	bodies *BodyStreams
 
 	mu         sync.Mutex
@@ -98,12 +98,6 @@ type Platform struct {
 	// passivations since releaseMemory last looked.
 	passivations atomic.Int64
 }
-
-// PutBody holds a streamed body for a message and returns its id.
-func (p *Platform) PutBody(r io.ReadCloser) uint64 { return p.bodies.Put(r) }
-
-// TakeBody claims the streamed body a message names (nil if it is gone).
-func (p *Platform) TakeBody(id uint64) io.ReadCloser { return p.bodies.Take(id) }
 
 // ErrUnknownProject is returned for a project that is not deployed, or not
 // of the kind the call needs.
@@ -159,6 +153,7 @@ func (p *Platform) Kinds() []*pcluster.Kind {
 // Deployed.
 func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
 	p.node = node
+	p.startBodyServer()
 	go p.releaseMemory(ctx, 10*time.Second, 64)
 }
 

@@ -28,9 +28,11 @@ import (
 type Backend interface {
 	Worker(ctx context.Context, project string, req *protos.HttpRequest) (*protos.HttpResponse, error)
 	Coordinator(ctx context.Context, project, instance string, req *protos.HttpRequest) (*protos.HttpResponse, error)
-	// PutBody and TakeBody move streamed bodies that messages name by id.
-	PutBody(r io.ReadCloser) uint64
-	TakeBody(id uint64) io.ReadCloser
+	// PutBody and TakeBody move streamed bodies that messages name by id
+	// and holding node (body_stream, body_node; node "" is this process).
+	// TakeBody fails if the body can no longer be read.
+	PutBody(r io.ReadCloser) (id uint64, node string)
+	TakeBody(id uint64, node string) (io.ReadCloser, error)
 }
 
 var _ Backend = (*actors.Platform)(nil)
@@ -77,8 +79,11 @@ type noObserver struct{}
 func (noObserver) InternalFetch(string, string) {}
 func (noObserver) LoopDetected(string)          {}
 
-// TakeBody claims the streamed body a response names (nil if it is gone).
-func (r *Router) TakeBody(id uint64) io.ReadCloser { return r.backend.TakeBody(id) }
+// TakeBody claims the streamed body a response names by id and node; it
+// fails if the body can no longer be read.
+func (r *Router) TakeBody(id uint64, node string) (io.ReadCloser, error) {
+	return r.backend.TakeBody(id, node)
+}
 
 // New builds a Router over the deployed projects in reg.
 func New(cfg *configs.Config, reg *deploy.Registry, backend Backend, log *slog.Logger) *Router {
