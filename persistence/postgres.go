@@ -155,6 +155,14 @@ func OpenPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres,
 	// One connection commits, one listens (outside the pool), one sweeps;
 	// the rest serve reads.
 	cfg.MaxConns = max(cfg.MaxConns, 8)
+	// A node paused (SIGSTOP) inside a transaction would hold its row locks
+	// until it resumes, and a member taking over its coordinators would
+	// wait for them: the server ends such a transaction after a few
+	// seconds (its commit then fails; nothing is acknowledged). Ours never
+	// idle that long. A URL option of the same name wins.
+	if _, set := cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "5s"
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)

@@ -50,6 +50,17 @@ const (
 	// The project is no longer deployed (deleted while the request was on
 	// its way).
 	InstanceError_GONE InstanceError_Reason = 10
+	// This node does not (or no longer) hold the instance: its directory
+	// entry names another member, or this node lost its membership lease.
+	// The handler did not run; route the request again.
+	InstanceError_MOVED InstanceError_Reason = 11
+	// No member may run the coordinator now (its region is pinned and has
+	// no live member), or the member running it failed while the request
+	// was in flight; retry later.
+	InstanceError_UNAVAILABLE InstanceError_Reason = 12
+	// The request was malformed in a way only the platform could tell
+	// (for example bad creation settings).
+	InstanceError_BAD_REQUEST InstanceError_Reason = 13
 )
 
 // Enum value maps for InstanceError_Reason.
@@ -66,6 +77,9 @@ var (
 		8:  "INSTANCE_RESTARTED",
 		9:  "OVERLOADED",
 		10: "GONE",
+		11: "MOVED",
+		12: "UNAVAILABLE",
+		13: "BAD_REQUEST",
 	}
 	InstanceError_Reason_value = map[string]int32{
 		"REASON_UNSPECIFIED": 0,
@@ -79,6 +93,9 @@ var (
 		"INSTANCE_RESTARTED": 8,
 		"OVERLOADED":         9,
 		"GONE":               10,
+		"MOVED":              11,
+		"UNAVAILABLE":        12,
+		"BAD_REQUEST":        13,
 	}
 )
 
@@ -816,6 +833,336 @@ func (x *BodyKeep) GetId() uint64 {
 	return 0
 }
 
+// GrainActivate asks a node's activator for the local actor of a
+// coordinator instance (kind, identity), spawning it if needed. Sent by the
+// identity lookup of the node that routes a request to the owner the
+// directory names.
+type GrainActivate struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Identity      string                 `protobuf:"bytes,2,opt,name=identity,proto3" json:"identity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrainActivate) Reset() {
+	*x = GrainActivate{}
+	mi := &file_edge_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrainActivate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrainActivate) ProtoMessage() {}
+
+func (x *GrainActivate) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrainActivate.ProtoReflect.Descriptor instead.
+func (*GrainActivate) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GrainActivate) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *GrainActivate) GetIdentity() string {
+	if x != nil {
+		return x.Identity
+	}
+	return ""
+}
+
+// GrainActivated answers GrainActivate with the actor's address and id.
+type GrainActivated struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	Error         string                 `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrainActivated) Reset() {
+	*x = GrainActivated{}
+	mi := &file_edge_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrainActivated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrainActivated) ProtoMessage() {}
+
+func (x *GrainActivated) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrainActivated.ProtoReflect.Descriptor instead.
+func (*GrainActivated) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GrainActivated) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *GrainActivated) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GrainActivated) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// ListActive asks a node which coordinator instances of a project have a
+// VM running there (the admin API's coordinators listing, cluster-wide).
+type ListActive struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Project       string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListActive) Reset() {
+	*x = ListActive{}
+	mi := &file_edge_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListActive) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListActive) ProtoMessage() {}
+
+func (x *ListActive) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListActive.ProtoReflect.Descriptor instead.
+func (*ListActive) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListActive) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+// ActiveList answers ListActive.
+type ActiveList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Node          string                 `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
+	Active        []*ActiveList_Active   `protobuf:"bytes,2,rep,name=active,proto3" json:"active,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActiveList) Reset() {
+	*x = ActiveList{}
+	mi := &file_edge_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActiveList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActiveList) ProtoMessage() {}
+
+func (x *ActiveList) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActiveList.ProtoReflect.Descriptor instead.
+func (*ActiveList) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ActiveList) GetNode() string {
+	if x != nil {
+		return x.Node
+	}
+	return ""
+}
+
+func (x *ActiveList) GetActive() []*ActiveList_Active {
+	if x != nil {
+		return x.Active
+	}
+	return nil
+}
+
+// StopGrain asks a node to passivate one coordinator instance now (before
+// its storage is deleted); answered with Activated.
+type StopGrain struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Project       string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	Instance      string                 `protobuf:"bytes,2,opt,name=instance,proto3" json:"instance,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopGrain) Reset() {
+	*x = StopGrain{}
+	mi := &file_edge_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopGrain) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopGrain) ProtoMessage() {}
+
+func (x *StopGrain) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopGrain.ProtoReflect.Descriptor instead.
+func (*StopGrain) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *StopGrain) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *StopGrain) GetInstance() string {
+	if x != nil {
+		return x.Instance
+	}
+	return ""
+}
+
+type ActiveList_Active struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Instance       string                 `protobuf:"bytes,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	Epoch          int64                  `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	LastActivityMs int64                  `protobuf:"varint,3,opt,name=last_activity_ms,json=lastActivityMs,proto3" json:"last_activity_ms,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ActiveList_Active) Reset() {
+	*x = ActiveList_Active{}
+	mi := &file_edge_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActiveList_Active) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActiveList_Active) ProtoMessage() {}
+
+func (x *ActiveList_Active) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActiveList_Active.ProtoReflect.Descriptor instead.
+func (*ActiveList_Active) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{14, 0}
+}
+
+func (x *ActiveList_Active) GetInstance() string {
+	if x != nil {
+		return x.Instance
+	}
+	return ""
+}
+
+func (x *ActiveList_Active) GetEpoch() int64 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+func (x *ActiveList_Active) GetLastActivityMs() int64 {
+	if x != nil {
+		return x.LastActivityMs
+	}
+	return 0
+}
+
 var File_edge_proto protoreflect.FileDescriptor
 
 const file_edge_proto_rawDesc = "" +
@@ -852,10 +1199,10 @@ const file_edge_proto_rawDesc = "" +
 	"\x05error\x18\x04 \x01(\v2\x13.edge.InstanceErrorR\x05error\x12\x1f\n" +
 	"\vbody_stream\x18\x05 \x01(\x04R\n" +
 	"bodyStream\x12\x1b\n" +
-	"\tbody_node\x18\x06 \x01(\tR\bbodyNode\"\xa8\x02\n" +
+	"\tbody_node\x18\x06 \x01(\tR\bbodyNode\"\xd5\x02\n" +
 	"\rInstanceError\x122\n" +
 	"\x06reason\x18\x01 \x01(\x0e2\x1a.edge.InstanceError.ReasonR\x06reason\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\xc8\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xf5\x01\n" +
 	"\x06Reason\x12\x16\n" +
 	"\x12REASON_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTIVATION_FAILED\x10\x01\x12\x12\n" +
@@ -870,7 +1217,10 @@ const file_edge_proto_rawDesc = "" +
 	"\n" +
 	"OVERLOADED\x10\t\x12\b\n" +
 	"\x04GONE\x10\n" +
-	"\"\n" +
+	"\x12\t\n" +
+	"\x05MOVED\x10\v\x12\x0f\n" +
+	"\vUNAVAILABLE\x10\f\x12\x0f\n" +
+	"\vBAD_REQUEST\x10\r\"\n" +
 	"\n" +
 	"\bActivate\"6\n" +
 	"\tActivated\x12)\n" +
@@ -887,7 +1237,28 @@ const file_edge_proto_rawDesc = "" +
 	"BodyCancel\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\"\x1a\n" +
 	"\bBodyKeep\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x04R\x02idB&Z$github.com/edge-platform/edge/protosb\x06proto3"
+	"\x02id\x18\x01 \x01(\x04R\x02id\"?\n" +
+	"\rGrainActivate\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1a\n" +
+	"\bidentity\x18\x02 \x01(\tR\bidentity\"P\n" +
+	"\x0eGrainActivated\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"&\n" +
+	"\n" +
+	"ListActive\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\"\xb7\x01\n" +
+	"\n" +
+	"ActiveList\x12\x12\n" +
+	"\x04node\x18\x01 \x01(\tR\x04node\x12/\n" +
+	"\x06active\x18\x02 \x03(\v2\x17.edge.ActiveList.ActiveR\x06active\x1ad\n" +
+	"\x06Active\x12\x1a\n" +
+	"\binstance\x18\x01 \x01(\tR\binstance\x12\x14\n" +
+	"\x05epoch\x18\x02 \x01(\x03R\x05epoch\x12(\n" +
+	"\x10last_activity_ms\x18\x03 \x01(\x03R\x0elastActivityMs\"A\n" +
+	"\tStopGrain\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\x12\x1a\n" +
+	"\binstance\x18\x02 \x01(\tR\binstanceB&Z$github.com/edge-platform/edge/protosb\x06proto3"
 
 var (
 	file_edge_proto_rawDescOnce sync.Once
@@ -902,7 +1273,7 @@ func file_edge_proto_rawDescGZIP() []byte {
 }
 
 var file_edge_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_edge_proto_goTypes = []any{
 	(InstanceError_Reason)(0), // 0: edge.InstanceError.Reason
 	(*Header)(nil),            // 1: edge.Header
@@ -916,19 +1287,26 @@ var file_edge_proto_goTypes = []any{
 	(*BodyChunk)(nil),         // 9: edge.BodyChunk
 	(*BodyCancel)(nil),        // 10: edge.BodyCancel
 	(*BodyKeep)(nil),          // 11: edge.BodyKeep
+	(*GrainActivate)(nil),     // 12: edge.GrainActivate
+	(*GrainActivated)(nil),    // 13: edge.GrainActivated
+	(*ListActive)(nil),        // 14: edge.ListActive
+	(*ActiveList)(nil),        // 15: edge.ActiveList
+	(*StopGrain)(nil),         // 16: edge.StopGrain
+	(*ActiveList_Active)(nil), // 17: edge.ActiveList.Active
 }
 var file_edge_proto_depIdxs = []int32{
-	1, // 0: edge.HttpRequest.headers:type_name -> edge.Header
-	2, // 1: edge.HttpRequest.caller:type_name -> edge.Caller
-	1, // 2: edge.HttpResponse.headers:type_name -> edge.Header
-	5, // 3: edge.HttpResponse.error:type_name -> edge.InstanceError
-	0, // 4: edge.InstanceError.reason:type_name -> edge.InstanceError.Reason
-	5, // 5: edge.Activated.error:type_name -> edge.InstanceError
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	1,  // 0: edge.HttpRequest.headers:type_name -> edge.Header
+	2,  // 1: edge.HttpRequest.caller:type_name -> edge.Caller
+	1,  // 2: edge.HttpResponse.headers:type_name -> edge.Header
+	5,  // 3: edge.HttpResponse.error:type_name -> edge.InstanceError
+	0,  // 4: edge.InstanceError.reason:type_name -> edge.InstanceError.Reason
+	5,  // 5: edge.Activated.error:type_name -> edge.InstanceError
+	17, // 6: edge.ActiveList.active:type_name -> edge.ActiveList.Active
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_edge_proto_init() }
@@ -942,7 +1320,7 @@ func file_edge_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_edge_proto_rawDesc), len(file_edge_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

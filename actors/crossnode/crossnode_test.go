@@ -23,6 +23,7 @@ import (
 
 	"github.com/edge-platform/edge/actors"
 	"github.com/edge-platform/edge/cluster"
+	"github.com/edge-platform/edge/cluster/clustertest"
 	"github.com/edge-platform/edge/configs"
 )
 
@@ -54,7 +55,8 @@ func startPlatform(ctx context.Context) (*actors.Platform, *cluster.Node, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	node, err := cluster.Start(ctx, cluster.Config{Name: "crossnode", Bind: "127.0.0.1:0"})
+	members, dir := cluster.SingleMember(clustertest.NewStore(), "crossnode")
+	node, err := cluster.Start(ctx, cluster.Config{Name: "crossnode", Bind: "127.0.0.1:0", Members: members, Directory: dir})
 	if err != nil {
 		return nil, nil, err
 	}
