@@ -446,7 +446,7 @@ func (p *Platform) ensure(ctx context.Context, project, instance, settings strin
 func locateFailure(project, instance string, err error) *protos.HttpResponse {
 	if errors.Is(err, cluster.ErrUnavailable) {
 		return protos.NewError(protos.InstanceError_UNAVAILABLE, fmt.Sprintf(
-			"coordinator %s of project %s has no member to run on: %v", instance, project, errors.Unwrap(err)))
+			"coordinator %s of project %s cannot run now: %v", instance, project, err))
 	}
 	if errors.Is(err, cluster.ErrBadSettings) {
 		return protos.NewError(protos.InstanceError_BAD_REQUEST, err.Error())

@@ -128,6 +128,14 @@ func (d *Directory) read(ctx context.Context, key placement.Key) (*placement.Ent
 	return &e, nil
 }
 
+// cached returns the cached entry of key, without reading the store.
+func (d *Directory) cached(key placement.Key) (placement.Entry, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, ok := d.cache[key]
+	return e, ok
+}
+
 func (d *Directory) put(e placement.Entry) {
 	d.mu.Lock()
 	d.cache[e.Key()] = e

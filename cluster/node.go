@@ -191,7 +191,11 @@ func (n *Node) Request(ctx context.Context, kind, identity string, msg any) (any
 			}
 		}
 		if !errors.Is(err, errNotDelivered) {
-			if errors.Is(err, ErrUnavailable) || errors.Is(err, ErrOwnerLost) {
+			if errors.Is(err, ErrOwnerLost) {
+				n.forget(kind, identity)
+				return nil, fail(err)
+			}
+			if errors.Is(err, ErrUnavailable) {
 				return nil, fail(err)
 			}
 			if ctx.Err() != nil {
@@ -266,11 +270,14 @@ func (n *Node) Broadcast(ctx context.Context, msg any) []any {
 // pid returns the grain's actor from Proto.Actor's PID cache, or locates it.
 func (n *Node) pid(ctx context.Context, kind, identity string) (*actor.PID, string, error) {
 	if pid, ok := n.Cluster.PidCache.Get(identity, kind); ok {
-		owner := ""
-		if pid.GetAddress() != n.System.Address() {
-			owner = n.ownerOf(identity)
+		// The PID cache and the directory cache are separate: a cached PID
+		// is used only while the directory entry (which Locate keeps
+		// current with the membership view) still names its node, so a
+		// grain that moved is never asked at its old place.
+		if owner, addr, known := n.cachedOwner(identity); known && addr == pid.GetAddress() {
+			return pid, owner, nil
 		}
-		return pid, owner, nil
+		n.Cluster.PidCache.Remove(identity, kind)
 	}
 	pid, owner, err := n.lookup.resolve(ctx, kind, identity)
 	if err != nil {
@@ -280,14 +287,18 @@ func (n *Node) pid(ctx context.Context, kind, identity string) (*actor.PID, stri
 	return pid, owner, nil
 }
 
-// ownerOf names the member a cached remote grain lives on, from the
-// directory cache ("" if it is not cached).
-func (n *Node) ownerOf(identity string) string {
-	e, err := n.Directory.read(context.Background(), KeyOf(identity))
-	if err != nil || e == nil {
-		return ""
+// cachedOwner names the member the directory cache gives a grain to and
+// that member's remoting address.
+func (n *Node) cachedOwner(identity string) (owner, addr string, ok bool) {
+	e, ok := n.Directory.cached(KeyOf(identity))
+	if !ok {
+		return "", "", false
 	}
-	return e.Owner
+	if e.Owner == n.Members.Self().ID {
+		return e.Owner, n.System.Address(), true
+	}
+	addr, ok = n.Members.Address(e.Owner)
+	return e.Owner, addr, ok
 }
 
 // forget drops what this node cached about a grain's location.
