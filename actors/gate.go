@@ -138,10 +138,18 @@ func (g *outputGate) track() (done func(err error), err error) {
 // so far. The zero barrier is already durable.
 type barrier []*flush
 
-// barrier returns the writes a response produced now must wait for.
+// barrier returns the writes a response produced now must wait for. Once
+// the gate has failed, every barrier fails: a write the handler made after
+// the failure was refused (and may have been ignored by its code), and one
+// made before it may be lost, so no later answer may claim success.
 func (g *outputGate) barrier() barrier {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.failed != nil {
+		f := &flush{done: make(chan struct{}), err: g.failed}
+		close(f.done)
+		return barrier{f}
+	}
 	var b barrier
 	if g.open != nil {
 		b = append(b, g.open)
@@ -155,7 +163,11 @@ func (g *outputGate) barrier() barrier {
 }
 
 // idle reports whether nothing is waiting to be committed.
-func (g *outputGate) idle() bool { return len(g.barrier()) == 0 }
+func (g *outputGate) idle() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.open == nil && g.inflight == nil && len(g.tracked) == 0
+}
 
 // wait blocks until every write in b is committed, or returns the first
 // failure.

@@ -116,6 +116,17 @@ func TestGateFailureIsSticky(t *testing.T) {
 	if _, err := g.write(put("a", "2")); !errors.Is(err, boom) {
 		t.Fatalf("write after failure: got %v, want the commit error", err)
 	}
+	// A response produced after the failure (its handler may have ignored
+	// the refused write) must not go out as a success: every later barrier
+	// fails too, although nothing is pending.
+	for range 2 {
+		if err := g.barrier().wait(context.Background()); !errors.Is(err, boom) {
+			t.Fatalf("barrier after failure: got %v, want the commit error", err)
+		}
+	}
+	if !g.idle() {
+		t.Fatal("a failed gate with nothing pending is not idle")
+	}
 }
 
 // A broken variant: a gate that acknowledged before committing would let a

@@ -75,17 +75,30 @@ func (v *kvView) List(ctx context.Context, r kv.Range) ([]kv.Entry, error) {
 // Commit runs a Deno KV atomic operation: straight to the store (grouped
 // there with other commits), tracked by the output gate while in flight.
 func (v *kvView) Commit(ctx context.Context, checks []kv.Check, muts []kv.Mutation) (kv.Versionstamp, bool, error) {
-	done, err := v.gate.track()
+	run, err := v.StartCommit(checks, muts)
 	if err != nil {
 		return kv.Versionstamp{}, false, err
 	}
-	vs, ok, err := v.commit(ctx, checks, muts)
-	if errors.Is(err, kv.ErrAmbiguous) || errors.Is(err, kv.ErrFenced) {
-		done(err)
-	} else {
-		done(nil)
+	return run(ctx)
+}
+
+// StartCommit registers a commit with the output gate now (jsvm calls it
+// on the loop, when the script commits) and returns the function that
+// performs it; see jsvm.CommitStarter.
+func (v *kvView) StartCommit(checks []kv.Check, muts []kv.Mutation) (func(ctx context.Context) (kv.Versionstamp, bool, error), error) {
+	done, err := v.gate.track()
+	if err != nil {
+		return nil, err
 	}
-	return vs, ok, err
+	return func(ctx context.Context) (kv.Versionstamp, bool, error) {
+		vs, ok, err := v.commit(ctx, checks, muts)
+		if errors.Is(err, kv.ErrAmbiguous) || errors.Is(err, kv.ErrFenced) {
+			done(err)
+		} else {
+			done(nil)
+		}
+		return vs, ok, err
+	}, nil
 }
 
 // Changes reports commits to the scope (by anyone the store can see).

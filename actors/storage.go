@@ -39,6 +39,8 @@ type storageView struct {
 
 var _ jsvm.Storage = (*storageView)(nil)
 
+var _ jsvm.CommitStarter = (*kvView)(nil)
+
 func storageKey(key string) ([]byte, error) {
 	k, err := kv.EncodeKey(kv.Key{key})
 	if err != nil {

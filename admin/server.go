@@ -230,7 +230,9 @@ func (s *Server) coordinators(w http.ResponseWriter, r *http.Request, account st
 	}
 	active := map[string]ActiveCoordinator{}
 	for _, a := range s.Runtime.ActiveCoordinators(p.Name) {
-		active[a.Instance] = a
+		if cur, ok := active[a.Instance]; !ok || a.Epoch > cur.Epoch {
+			active[a.Instance] = a
+		}
 	}
 	out := make([]Coordinator, 0, len(recs))
 	for _, rec := range recs {
@@ -239,7 +241,10 @@ func (s *Server) coordinators(w http.ResponseWriter, r *http.Request, account st
 		if len(rec.Settings) > 0 {
 			c.Settings = json.RawMessage(rec.Settings)
 		}
-		if a, ok := active[rec.Instance]; ok {
+		// A node reports an activation it still holds; only the one on
+		// the node the directory names is current (another is superseded:
+		// its node was paused or cut off, and it will be discarded).
+		if a, ok := active[rec.Instance]; ok && (a.Node == "" || a.Node == rec.Owner) {
 			c.State, c.Node, c.Epoch = "active", cmp.Or(a.Node, s.NodeID), a.Epoch
 			if a.LastActivity.After(c.LastActivity) {
 				c.LastActivity = a.LastActivity

@@ -194,6 +194,9 @@ func newEnv(t *testing.T) *env {
 			"room": {
 				{Instance: "dup-1", Epoch: 5, LastActivity: t0.Add(2 * time.Hour)},
 				{Instance: "dup-2", Epoch: 2, LastActivity: t0}, // older than the stored last activity
+				// A superseded activation still held by node-c (it was
+				// paused): the directory gives _default to node-b.
+				{Instance: "_default", Node: "node-c", Epoch: 2, LastActivity: t0.Add(3 * time.Hour)},
 			},
 		}},
 		logs: &fakeLogs{live: make(chan admin.LogLine), ended: make(chan struct{}), lines: []admin.LogLine{

@@ -39,6 +39,15 @@ type KV interface {
 	Changes() (<-chan struct{}, func())
 }
 
+// CommitStarter is a KV whose commits must be registered when the script
+// makes them, on the loop, and not when they reach the store (an output
+// gate: a response produced right after an unawaited commit must wait for
+// it). StartCommit registers the commit and returns the function that runs
+// it off the loop.
+type CommitStarter interface {
+	StartCommit(checks []kv.Check, muts []kv.Mutation) (func(ctx context.Context) (kv.Versionstamp, bool, error), error)
+}
+
 // kvWatchPoll is how often a Deno.Kv.watch stream re-reads its keys when no
 // change notification arrives: commits by other processes sharing the
 // database may not notify this one.
@@ -157,8 +166,17 @@ func (in *Instance) kvOps() map[string]any {
 			checks, muts, cb := arrayValues(vm, call.Argument(0)), arrayValues(vm, call.Argument(1)), callback(call, 2)
 			st := store()
 			cs, ms := in.kvAtomic(checks, muts)
+			commit := func(ctx context.Context) (kv.Versionstamp, bool, error) { return st.Commit(ctx, cs, ms) }
+			if starter, ok := st.(CommitStarter); ok {
+				started, err := starter.StartCommit(cs, ms)
+				if err != nil {
+					commit = func(context.Context) (kv.Versionstamp, bool, error) { return kv.Versionstamp{}, false, err }
+				} else {
+					commit = started
+				}
+			}
 			run(cb, func(ctx context.Context) (func() goja.Value, error) {
-				vs, ok, err := st.Commit(ctx, cs, ms)
+				vs, ok, err := commit(ctx)
 				if err != nil {
 					return nil, err
 				}

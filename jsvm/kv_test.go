@@ -357,3 +357,43 @@ func TestKvDenoPrograms(t *testing.T) {
 		})
 	}
 }
+
+// startingKV is memKV that also registers commits when the script makes
+// them (jsvm.CommitStarter), counting those registered.
+type startingKV struct {
+	memKV
+	mu      sync.Mutex
+	started int
+}
+
+func (k *startingKV) StartCommit(cs []kv.Check, ms []kv.Mutation) (func(context.Context) (kv.Versionstamp, bool, error), error) {
+	k.mu.Lock()
+	k.started++
+	k.mu.Unlock()
+	return func(ctx context.Context) (kv.Versionstamp, bool, error) { return k.memKV.Commit(ctx, cs, ms) }, nil
+}
+
+// An unawaited commit is registered before the handler's response is
+// returned: the output gate (package actors) must know of it to hold the
+// response until it is durable.
+func TestKvUnawaitedCommitIsStartedOnTheLoop(t *testing.T) {
+	e := newKVEnv()
+	st := &startingKV{memKV: e.cfg.KV.(memKV)}
+	e.cfg.KV = st
+	in := startModule(t, "mod.js", `Deno.serve(async () => {
+  const kv = await Deno.openKv();
+  kv.set(["n"], 1); // not awaited
+  return new Response("sent");
+});`, e.cfg)
+	for i := 1; i <= 20; i++ {
+		if got := string(serve(t, in, "GET", "https://test.example/", "").Body); got != "sent" {
+			t.Fatalf("got %q", got)
+		}
+		st.mu.Lock()
+		n := st.started
+		st.mu.Unlock()
+		if n != i {
+			t.Fatalf("after %d responses %d commits were registered: a commit was registered after its response", i, n)
+		}
+	}
+}
