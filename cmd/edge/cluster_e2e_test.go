@@ -413,13 +413,24 @@ type load struct {
 	h    *counterHistory
 	name string
 	stop chan struct{}
+	once sync.Once
 	wg   sync.WaitGroup
 	ok   atomic.Int64
 	next int
 }
 
+// newLoad prepares clients for name; they are stopped when the test ends
+// if it did not get to finish.
 func newLoad(c *testCluster, name string) *load {
-	return &load{c: c, h: newCounterHistory(), name: name, stop: make(chan struct{})}
+	l := &load{c: c, h: newCounterHistory(), name: name, stop: make(chan struct{})}
+	c.t.Cleanup(l.halt)
+	return l
+}
+
+// halt stops the clients and waits for them.
+func (l *load) halt() {
+	l.once.Do(func() { close(l.stop) })
+	l.wg.Wait()
 }
 
 // add starts one client per node in vias; each increments (three times in
@@ -492,8 +503,7 @@ func (l *load) successesSince(t time.Duration) int {
 // (retrying until a 200) and records that read too.
 func (l *load) finish(via *clusterNode) int64 {
 	l.c.t.Helper()
-	close(l.stop)
-	l.wg.Wait()
+	l.halt()
 	var final int64
 	eventually(l.c.t, "a final read of "+l.name+" through "+via.ID, func() (bool, string) {
 		op := l.do(l.next, via, false)
