@@ -12,6 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	pcluster "github.com/asynkron/protoactor-go/cluster"
 
+	"github.com/edge-platform/edge/cluster/placement"
 	"github.com/edge-platform/edge/jsvm"
 	"github.com/edge-platform/edge/kv"
 	"github.com/edge-platform/edge/protos"
@@ -40,6 +41,9 @@ type instanceActor struct {
 	vm    *vm
 	kv    *kvView      // the activation's store: its own (coordinators) or its project's
 	epoch atomic.Int64 // of the current activation (read by the platform and serving goroutines)
+	// leaseGen is the node's lease generation the activation started
+	// under; after the node's lease lapsed it must start again.
+	leaseGen uint64
 
 	// inflight counts requests handed to a VM and not yet answered; an
 	// activation with requests in flight is never passivated, and past
@@ -83,6 +87,11 @@ type discard struct {
 	cause error
 }
 
+// errMoved means this node does not hold the instance (the directory names
+// another owner, or this node's lease lapsed): the request did not run and
+// the caller routes it again.
+var errMoved = errors.New("the instance is not held by this node")
+
 // passivate asks the actor to free its VM (reason: "lru", "deleted",
 // "removed"); it waits for in-flight requests when the reason allows.
 type passivate struct{ reason string }
@@ -125,7 +134,9 @@ func (a *instanceActor) onClusterInit(m *pcluster.ClusterInit) {
 
 func (a *instanceActor) onActivate(ctx actor.Context) {
 	reply := &protos.Activated{}
-	if err := a.activate(); err != nil {
+	if err := a.activate(); errors.Is(err, errMoved) {
+		reply.Error = &protos.InstanceError{Reason: protos.InstanceError_MOVED, Message: err.Error()}
+	} else if err != nil {
 		reply.Error = &protos.InstanceError{Reason: protos.InstanceError_ACTIVATION_FAILED, Message: err.Error()}
 	} else {
 		a.armIdle(ctx)
@@ -208,6 +219,20 @@ func (a *instanceActor) activate() error {
 	if !ok || proj.Kind.Single() != a.coordinator {
 		return fmt.Errorf("%w: project %q is not deployed", ErrUnknownProject, a.project)
 	}
+	var gen uint64
+	if a.coordinator {
+		var ok bool
+		if gen, ok = a.plat.node.Members.Serving(); !ok {
+			// This node could not heartbeat for a lease: another may hold
+			// the instance by now. Serve nothing from memory until the
+			// lease is renewed.
+			a.drop("lease-lapsed")
+			return fmt.Errorf("%w: this node's cluster lease lapsed (it could not heartbeat); the instance may have moved", errMoved)
+		}
+		if a.vm != nil && a.leaseGen != gen {
+			a.drop("lease-lapsed")
+		}
+	}
 	if a.vm != nil {
 		if err := a.vm.inst.Err(); err != nil {
 			// Discarded (a turn was interrupted): start afresh.
@@ -237,7 +262,13 @@ func (a *instanceActor) activate() error {
 		// a coordinator its own, under a new epoch.
 		scope := kv.Scope{Project: a.project}
 		if a.coordinator {
-			epoch, err := a.plat.Store.Activate(ctx, a.project, a.instance, a.plat.NodeID)
+			epoch, err := a.plat.Store.ActivateOwned(ctx, a.project, a.instance, a.plat.NodeID)
+			if errors.Is(err, placement.ErrNotOwner) {
+				// Routed here by a stale lookup, or moved away while this
+				// node could not heartbeat: not ours to run.
+				a.log.Debug("not the owner; the caller routes again", slog.Any("err", err))
+				return fmt.Errorf("%w: %w", errMoved, err)
+			}
 			if err != nil {
 				a.log.Error("activation failed", slog.String("op", "epoch"), slog.Any("err", err))
 				a.plat.observer.Activation(a.project, false)
@@ -263,6 +294,7 @@ func (a *instanceActor) activate() error {
 	}
 	a.vm, a.kv = &vm{inst: inst, version: proj.Version}, view
 	if first {
+		a.leaseGen = gen
 		a.epoch.Store(view.scope.Epoch)
 		a.log.Debug("activated", slog.Int64("epoch", a.epoch.Load()), slog.Int64("version", proj.Version))
 		if a.coordinator {
@@ -277,6 +309,10 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 	sender := ctx.Sender()
 	a.lastActive.Store(time.Now().UnixNano())
 	if err := a.activate(); err != nil {
+		if errors.Is(err, errMoved) {
+			ctx.Respond(protos.NewError(protos.InstanceError_MOVED, err.Error()))
+			return
+		}
 		if errors.Is(err, ErrUnknownProject) {
 			ctx.Respond(protos.NewError(protos.InstanceError_GONE, "the project is not deployed"))
 			return
@@ -332,9 +368,12 @@ func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *kv
 		Hops:       int(req.GetHops()),
 	}
 	if id := req.GetBodyStream(); id != 0 {
-		if jreq.BodyStream = a.plat.TakeBody(id); jreq.BodyStream == nil {
-			return protos.NewError(protos.InstanceError_HANDLER_FAILED, "the request's streamed body is gone (its sender gave up)")
+		body, err := a.plat.TakeBody(id, req.GetBodyNode())
+		if err != nil {
+			a.log.Warn("the request's streamed body could not be claimed", slog.Any("err", err))
+			return protos.NewError(protos.InstanceError_HANDLER_FAILED, "the request's streamed body is gone (its sender gave up, or its node is unreachable)")
 		}
+		jreq.BodyStream = body
 	}
 	resp, err := inst.Serve(ctx, jreq)
 	if err == nil {
@@ -348,7 +387,7 @@ func (a *instanceActor) serve(ctx context.Context, inst *jsvm.Instance, view *kv
 	}
 	out := &protos.HttpResponse{Status: int32(resp.Status), Headers: protos.HeadersFromHTTP(resp.Header), Body: resp.Body}
 	if resp.BodyStream != nil {
-		out.BodyStream = a.plat.PutBody(resp.BodyStream)
+		out.BodyStream, out.BodyNode = a.plat.PutBody(resp.BodyStream)
 	}
 	return out
 }

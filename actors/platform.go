@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"runtime"
 	"runtime/debug"
@@ -83,27 +82,19 @@ type Platform struct {
 	observer       Observer
 
 	node *cluster.Node
-	// bodies holds streamed bodies travelling between actors on this node.
+	// bodies holds the streamed bodies this node produced until their
+	// readers claim them (bodies.go).
 	bodies *BodyStreams
 
 	mu         sync.Mutex
 	pools      map[string]*actor.PID
 	poolSerial int
-	// known holds the coordinator instances this node has seen in the
-	// directory, so only a duplicate's first request here pays a lookup.
-	known map[string]bool
 	// active: the coordinator activations on this node, least recently
 	// used first.
 	active *lru
 	// passivations since releaseMemory last looked.
 	passivations atomic.Int64
 }
-
-// PutBody holds a streamed body for a message and returns its id.
-func (p *Platform) PutBody(r io.ReadCloser) uint64 { return p.bodies.Put(r) }
-
-// TakeBody claims the streamed body a message names (nil if it is gone).
-func (p *Platform) TakeBody(id uint64) io.ReadCloser { return p.bodies.Take(id) }
 
 // ErrUnknownProject is returned for a project that is not deployed, or not
 // of the kind the call needs.
@@ -135,7 +126,7 @@ func NewPlatform(o Options) (*Platform, error) {
 	}
 	return &Platform{Options: o, requestTimeout: timeout, idleTimeout: idle, workerIdle: workerIdle,
 		queueLimit: o.Config.Coordinators.QueueLimit, observer: obs,
-		pools: map[string]*actor.PID{}, known: map[string]bool{}, active: newLRU(),
+		pools: map[string]*actor.PID{}, active: newLRU(),
 		bodies: NewBodyStreams(timeout)}, nil
 }
 
@@ -159,6 +150,8 @@ func (p *Platform) Kinds() []*pcluster.Kind {
 // Deployed.
 func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
 	p.node = node
+	p.startBodyServer()
+	node.SetControl(p.control)
 	go p.releaseMemory(ctx, 10*time.Second, 64)
 }
 
@@ -203,7 +196,7 @@ func (p *Platform) Deployed(ctx context.Context, proj, prev *deploy.Project) err
 		return activationError(reply, err)
 	}
 	if _, err := p.ensure(ctx, proj.Name, DefaultInstance, ""); err != nil {
-		return err
+		return fmt.Errorf("locating the default coordinator of %s: %w", proj.Name, err)
 	}
 	reply, err := p.node.Request(ctx, GrainKind, Identity(proj.Name, DefaultInstance), &protos.Activate{})
 	return activationError(reply, err)
@@ -248,12 +241,8 @@ func (p *Platform) Removed(_ context.Context, proj *deploy.Project) {
 	p.mu.Lock()
 	pid, ok := p.pools[proj.Name]
 	delete(p.pools, proj.Name)
-	for k := range p.known {
-		if strings.HasPrefix(k, proj.Name+"/") {
-			delete(p.known, k)
-		}
-	}
 	p.mu.Unlock()
+	p.node.Directory.InvalidateProject(proj.Name)
 	if ok {
 		p.node.System.Root.Poison(pid)
 	}
@@ -269,12 +258,17 @@ func (p *Platform) passivateNow(a *instanceActor, reason string) {
 	_, _ = p.node.System.Root.RequestFuture(a.self, &passivate{reason: reason}, p.requestTimeout).Result()
 }
 
-// StopCoordinator passivates one coordinator instance on this node (before
-// its storage is deleted) and forgets that it exists.
+// StopCoordinator passivates one coordinator instance wherever it runs in
+// the cluster (before its storage is deleted) and forgets where it was.
 func (p *Platform) StopCoordinator(project, instance string) {
-	p.mu.Lock()
-	delete(p.known, Identity(project, instance))
-	p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), p.requestTimeout)
+	defer cancel()
+	p.node.Broadcast(ctx, &protos.StopGrain{Project: project, Instance: instance})
+}
+
+// stopLocal passivates one coordinator instance on this node.
+func (p *Platform) stopLocal(project, instance string) {
+	p.node.Directory.Invalidate(cluster.KeyOf(Identity(project, instance)))
 	for _, a := range p.active.ofProject(project) {
 		if a.instance == instance {
 			p.passivateNow(a, "deleted")
@@ -282,21 +276,49 @@ func (p *Platform) StopCoordinator(project, instance string) {
 	}
 }
 
-// ActiveCoordinator describes a coordinator activation running here.
+// ActiveCoordinator describes a coordinator activation.
 type ActiveCoordinator struct {
 	Instance     string
+	Node         string
 	Epoch        int64
 	LastActivity time.Time
 }
 
-// ActiveCoordinators lists the coordinator activations of a project that
-// run on this node.
+// ActiveCoordinators lists the coordinator activations of a project on
+// every live node of the cluster (nodes that do not answer in time are
+// left out).
 func (p *Platform) ActiveCoordinators(project string) []ActiveCoordinator {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	var out []ActiveCoordinator
-	for _, a := range p.active.ofProject(project) {
-		out = append(out, ActiveCoordinator{Instance: a.instance, Epoch: a.epoch.Load(), LastActivity: time.Unix(0, a.lastActive.Load())})
+	for _, r := range p.node.Broadcast(ctx, &protos.ListActive{Project: project}) {
+		list, ok := r.(*protos.ActiveList)
+		if !ok {
+			continue
+		}
+		for _, a := range list.GetActive() {
+			out = append(out, ActiveCoordinator{Instance: a.GetInstance(), Node: list.GetNode(), Epoch: a.GetEpoch(),
+				LastActivity: time.UnixMilli(a.GetLastActivityMs())})
+		}
 	}
 	return out
+}
+
+// control answers the node-level messages of other members.
+func (p *Platform) control(_ context.Context, msg any) any {
+	switch m := msg.(type) {
+	case *protos.ListActive:
+		list := &protos.ActiveList{Node: p.NodeID}
+		for _, a := range p.active.ofProject(m.GetProject()) {
+			list.Active = append(list.Active, &protos.ActiveList_Active{Instance: a.instance, Epoch: a.epoch.Load(),
+				LastActivityMs: time.Unix(0, a.lastActive.Load()).UnixMilli()})
+		}
+		return list
+	case *protos.StopGrain:
+		p.stopLocal(m.GetProject(), m.GetInstance())
+		return &protos.Activated{}
+	}
+	return nil
 }
 
 // CoordinatorStates counts the coordinator instances this node knows: those
@@ -304,10 +326,7 @@ func (p *Platform) ActiveCoordinators(project string) []ActiveCoordinator {
 // started (idle).
 func (p *Platform) CoordinatorStates() (active, idle int) {
 	active = p.active.len()
-	p.mu.Lock()
-	known := len(p.known)
-	p.mu.Unlock()
-	return active, max(known-active, 0)
+	return active, max(p.node.Directory.Cached()-active, 0)
 }
 
 // activated records a new coordinator activation and, past
@@ -393,14 +412,11 @@ func (p *Platform) Coordinator(ctx context.Context, project, instance string, re
 	settings := req.GetSettings()
 	created, err := p.ensure(ctx, project, instance, settings)
 	if err != nil {
-		return protos.NewError(protos.InstanceError_STORAGE_FAILED, "could not look the coordinator up in the directory; retry"), nil
+		return locateFailure(project, instance, err), nil
 	}
 	v, err := p.node.Request(ctx, GrainKind, Identity(project, instance), req)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return protos.NewError(protos.InstanceError_TIMEOUT, "the coordinator did not respond in time"), nil
-		}
-		return nil, err
+		return callFailure(project, instance, err)
 	}
 	resp, err := asResponse(v)
 	if err == nil && settings != "" && !created && resp.GetError() == nil {
@@ -410,30 +426,47 @@ func (p *Platform) Coordinator(ctx context.Context, project, instance string, re
 	return resp, err
 }
 
-// ensure records a coordinator instance in the directory if it is new and
-// reports whether this call created it; instances seen before on this node
-// cost nothing.
+// ensure locates a coordinator instance in the cluster's directory,
+// creating it (with the request's creation settings) if it is new, and
+// reports whether this call created it. Instances this node routed to
+// before are answered from its directory cache.
 func (p *Platform) ensure(ctx context.Context, project, instance, settings string) (created bool, err error) {
-	id := Identity(project, instance)
-	p.mu.Lock()
-	seen := p.known[id]
-	p.mu.Unlock()
-	if seen && settings == "" {
-		return false, nil
-	}
 	var raw []byte
 	if settings != "" {
 		raw = []byte(settings)
 	}
-	_, created, err = p.Store.EnsureCoordinator(ctx, project, instance, raw)
-	if err != nil {
+	_, created, err = p.node.Directory.Locate(ctx, cluster.KeyOf(Identity(project, instance)), raw)
+	if err != nil && !errors.Is(err, cluster.ErrUnavailable) {
 		p.Logger.Error("directory lookup failed", slog.String("project", project), slog.String("instance", instance), slog.Any("err", err))
-		return false, err
 	}
-	p.mu.Lock()
-	p.known[id] = true
-	p.mu.Unlock()
-	return created, nil
+	return created, err
+}
+
+// locateFailure answers a request whose coordinator could not be located.
+func locateFailure(project, instance string, err error) *protos.HttpResponse {
+	if errors.Is(err, cluster.ErrUnavailable) {
+		return protos.NewError(protos.InstanceError_UNAVAILABLE, fmt.Sprintf(
+			"coordinator %s of project %s has no member to run on: %v", instance, project, errors.Unwrap(err)))
+	}
+	if errors.Is(err, cluster.ErrBadSettings) {
+		return protos.NewError(protos.InstanceError_BAD_REQUEST, err.Error())
+	}
+	return protos.NewError(protos.InstanceError_STORAGE_FAILED, "could not look the coordinator up in the directory; retry")
+}
+
+// callFailure answers a request whose grain call failed: the deadline, a
+// member that failed with the request in flight, or nobody to run it on.
+func callFailure(project, instance string, err error) (*protos.HttpResponse, error) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return protos.NewError(protos.InstanceError_TIMEOUT, "the coordinator did not respond in time"), nil
+	case errors.Is(err, cluster.ErrOwnerLost):
+		return protos.NewError(protos.InstanceError_UNAVAILABLE, fmt.Sprintf(
+			"the node running coordinator %s of project %s failed while the request was in flight; it may or may not have run; it moves to a live node, retry", instance, project)), nil
+	case errors.Is(err, cluster.ErrUnavailable):
+		return locateFailure(project, instance, err), nil
+	}
+	return nil, err
 }
 
 func asResponse(v any) (*protos.HttpResponse, error) {

@@ -10,19 +10,18 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/edge-platform/edge/cluster"
+	"github.com/edge-platform/edge/cluster/clustertest"
 	"github.com/edge-platform/edge/configs"
 	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/jsvm"
 	"github.com/edge-platform/edge/kv"
-	"github.com/edge-platform/edge/persistence"
 	"github.com/edge-platform/edge/protos"
 )
 
-// memStore is a Store over kv.Memory; workers need no directory.
-type memStore struct{ *kv.Memory }
-
-func (memStore) EnsureCoordinator(context.Context, string, string, []byte) (persistence.CoordinatorRecord, bool, error) {
-	return persistence.CoordinatorRecord{}, false, nil
+// memStore is a Store over kv.Memory with an in-memory directory.
+type memStore struct {
+	*kv.Memory
+	*clustertest.Store
 }
 
 func (memStore) TouchCoordinator(context.Context, string, string, time.Time) error { return nil }
@@ -86,6 +85,7 @@ func TestWorkerPoolGrowsAndShrinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dirStore := clustertest.NewStore()
 	fetcher := &holdFetcher{entered: make(chan struct{}), release: make(chan struct{})}
 	cfg := &configs.Config{
 		Limits:       configs.LimitsConfig{RequestTimeout: "30s"},
@@ -93,12 +93,13 @@ func TestWorkerPoolGrowsAndShrinks(t *testing.T) {
 		Workers:      configs.WorkersConfig{Instances: 2, IdleTimeout: "300ms"},
 	}
 	reg := deploy.NewRegistry()
-	plat, err := NewPlatform(Options{Config: cfg, Registry: reg, Store: memStore{kv.NewMemory(time.Now)}, NodeID: "n1",
+	plat, err := NewPlatform(Options{Config: cfg, Registry: reg, Store: memStore{kv.NewMemory(time.Now), dirStore}, NodeID: "n1",
 		FetcherFor: func(string) jsvm.Fetcher { return fetcher }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	node, err := cluster.Start(ctx, cluster.Config{Name: "pool-test", Bind: "127.0.0.1:0", Kinds: plat.Kinds()})
+	members, dir := cluster.SingleMember(dirStore, "n1")
+	node, err := cluster.Start(ctx, cluster.Config{Name: "pool-test", Bind: "127.0.0.1:0", Kinds: plat.Kinds(), Members: members, Directory: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

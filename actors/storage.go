@@ -9,7 +9,6 @@ import (
 
 	"github.com/edge-platform/edge/jsvm"
 	"github.com/edge-platform/edge/kv"
-	"github.com/edge-platform/edge/persistence"
 )
 
 // Store is the durable storage instances need: a key-value store of many
@@ -22,8 +21,10 @@ import (
 // duplicates are created there on their first request.
 type Store interface {
 	kv.Store
-	Activate(ctx context.Context, project, instance, owner string) (epoch int64, err error)
-	EnsureCoordinator(ctx context.Context, project, instance string, settings []byte) (persistence.CoordinatorRecord, bool, error)
+	// ActivateOwned starts a new activation (a new epoch) of an instance
+	// the directory gives to owner; it fails with placement.ErrNotOwner if
+	// the directory names another member.
+	ActivateOwned(ctx context.Context, project, instance, owner string) (epoch int64, err error)
 	TouchCoordinator(ctx context.Context, project, instance string, at time.Time) error
 }
 

@@ -102,7 +102,8 @@ type Coordinator struct {
 	// State is "active" (its VM is running on a node) or "idle" (no VM:
 	// passivated, or never activated since the node started).
 	State        string          `json:"state"`
-	Node         string          `json:"node,omitempty"` // the node that last activated it
+	Node         string          `json:"node,omitempty"`   // the node the directory gives it to (where it runs when active)
+	Region       string          `json:"region,omitempty"` // its home region: from its settings, else the region of the node that first asked
 	Epoch        int64           `json:"epoch"`
 	CreatedAt    time.Time       `json:"created_at"`
 	LastActivity time.Time       `json:"last_activity,omitempty"`

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -38,6 +39,7 @@ type Runtime interface {
 // ActiveCoordinator is a coordinator activation running on this node.
 type ActiveCoordinator struct {
 	Instance     string
+	Node         string // "" means this node
 	Epoch        int64
 	LastActivity time.Time
 }
@@ -232,13 +234,13 @@ func (s *Server) coordinators(w http.ResponseWriter, r *http.Request, account st
 	}
 	out := make([]Coordinator, 0, len(recs))
 	for _, rec := range recs {
-		c := Coordinator{Name: rec.Instance, State: "idle", Node: rec.Owner, Epoch: rec.Epoch, CreatedAt: rec.CreatedAt,
+		c := Coordinator{Name: rec.Instance, State: "idle", Node: rec.Owner, Region: rec.Region, Epoch: rec.Epoch, CreatedAt: rec.CreatedAt,
 			LastActivity: rec.LastActive, StoredBytes: rec.StoredBytes}
 		if len(rec.Settings) > 0 {
 			c.Settings = json.RawMessage(rec.Settings)
 		}
 		if a, ok := active[rec.Instance]; ok {
-			c.State, c.Node, c.Epoch = "active", s.NodeID, a.Epoch
+			c.State, c.Node, c.Epoch = "active", cmp.Or(a.Node, s.NodeID), a.Epoch
 			if a.LastActivity.After(c.LastActivity) {
 				c.LastActivity = a.LastActivity
 			}

@@ -10,14 +10,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	pcluster "github.com/asynkron/protoactor-go/cluster"
-	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
 	"github.com/asynkron/protoactor-go/remote"
+	"google.golang.org/grpc"
 )
 
 // Config describes one member.
@@ -26,45 +29,91 @@ type Config struct {
 	Name string
 	// Bind is the host:port remoting listens on; port 0 picks a free one.
 	Bind string
+	// Advertise is the host:port the other members dial ("": Bind).
+	Advertise string
+	// Peers are the automanaged membership addresses (host:port) of the
+	// other members; empty for a single member.
+	Peers []string
+	// AutomanagedPort is the port this member serves automanaged
+	// membership on (with Peers).
+	AutomanagedPort int
 	// Kinds are the grain kinds this member hosts.
-	Kinds  []*pcluster.Kind
-	Logger *slog.Logger
+	Kinds []*pcluster.Kind
+	// Members and Directory place grains: every member heartbeats into the
+	// shared members table and finds grains through the shared directory.
+	Members   *Members
+	Directory *Directory
+	Logger    *slog.Logger
 }
 
 // Node is a running cluster member. Run one per process: Proto.Actor's
 // remoting sets gRPC's global logger each time a member starts, which races
 // with the goroutines of a member that is still shutting down.
 type Node struct {
-	System  *actor.ActorSystem
-	Cluster *pcluster.Cluster
-	log     *slog.Logger
+	System    *actor.ActorSystem
+	Cluster   *pcluster.Cluster
+	Members   *Members
+	Directory *Directory
+	lookup    *directoryLookup
+	log       *slog.Logger
 }
 
 // ErrGrainCall wraps failures to reach a grain (as opposed to errors the
 // grain itself answered with).
 var ErrGrainCall = errors.New("grain call failed")
 
-// Start starts the actor system, remoting and cluster membership. Proto.Actor
-// panics on some start-up failures (a port in use, for example); Start turns
-// those into errors.
+// ErrOwnerLost means the member holding a grain stopped being alive while a
+// request to it was in flight: the request may or may not have run, so it
+// is not retried here; the caller may retry (the grain moves to a live
+// member).
+var ErrOwnerLost = errors.New("the member holding the coordinator failed")
+
+// Start starts the actor system, remoting and cluster membership, joins the
+// members table and begins heartbeating (until ctx ends). Proto.Actor
+// panics on some start-up failures (a port in use, for example); Start
+// turns those into errors.
 func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	host, portStr, err := net.SplitHostPort(cfg.Bind)
-	if err != nil {
-		return nil, fmt.Errorf("cluster bind address %q: %w (want host:port)", cfg.Bind, err)
+	if cfg.Members == nil || cfg.Directory == nil {
+		return nil, errors.New("starting a cluster member: Members and Directory must be set")
 	}
-	port, err := strconv.Atoi(portStr)
+	host, port, err := splitBind(cfg.Bind)
 	if err != nil {
-		return nil, fmt.Errorf("cluster bind address %q: port %q is not a number", cfg.Bind, portStr)
+		return nil, err
 	}
 	// Proto.Actor logs a lot at Info; keep its warnings and errors only.
 	actorLog := slog.New(levelFilter{cfg.Logger.Handler(), slog.LevelWarn}).With(slog.String("component", "protoactor"))
 	system := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return actorLog }))
-	provider := newStaticProvider()
-	ccfg := pcluster.Configure(cfg.Name, provider, disthash.New(), remote.Configure(host, port),
-		pcluster.WithKinds(cfg.Kinds...))
+	// gRPC refuses (and remoting then silently drops) a message over its
+	// default 4 MiB: a buffered body up to limits.max_body_bytes, or a
+	// batch of body chunks, is bigger. Members are trusted peers and each
+	// body is bounded where it enters, so the limit only has to be out of
+	// the way; and batches stay small so one send never builds a huge one.
+	ropts := []remote.ConfigOption{
+		remote.WithServerOptions(grpc.MaxRecvMsgSize(math.MaxInt32)),
+		remote.WithEndpointWriterBatchSize(64),
+	}
+	if cfg.Advertise != "" && cfg.Advertise != cfg.Bind {
+		ropts = append(ropts, remote.WithAdvertisedHost(cfg.Advertise))
+	}
+	rcfg := remote.Configure(host, port, ropts...)
+	// A member that cannot be dialled fails the messages queued for it
+	// after one attempt (not five, two seconds apart): the directory moves
+	// its grains once its lease ends, and callers route again.
+	rcfg.MaxRetryCount = 1
+	var provider pcluster.ClusterProvider = newStaticProvider()
+	if len(cfg.Peers) > 0 {
+		advHost, _, err := splitBind(cmpOr(cfg.Advertise, cfg.Bind))
+		if err != nil {
+			return nil, err
+		}
+		hosts := append([]string{net.JoinHostPort(advHost, strconv.Itoa(cfg.AutomanagedPort))}, cfg.Peers...)
+		provider = automanaged.NewWithConfig(cfg.Members.Lease()/2, cfg.AutomanagedPort, hosts...)
+	}
+	lookup := newDirectoryLookup(cfg.Directory, cfg.Members, cfg.Logger)
+	ccfg := pcluster.Configure(cfg.Name, provider, lookup, rcfg, pcluster.WithKinds(cfg.Kinds...))
 	c := pcluster.New(system, ccfg)
 
 	defer func() {
@@ -77,47 +126,201 @@ func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 		c.Shutdown(false)
 		return nil, err
 	}
-	cfg.Logger.Info("cluster member started", slog.String("address", system.Address()), slog.Int("kinds", len(cfg.Kinds)))
-	return &Node{System: system, Cluster: c, log: cfg.Logger}, nil
+	cfg.Members.setAddress(system.Address())
+	if err := cfg.Members.Join(ctx); err != nil {
+		c.Shutdown(false)
+		return nil, err
+	}
+	go cfg.Members.Run(ctx)
+	self := cfg.Members.Self()
+	cfg.Logger.Info("cluster member started", slog.String("address", system.Address()), slog.String("member", self.ID),
+		slog.String("region", self.Region), slog.Int("peers", len(cfg.Peers)), slog.Int("kinds", len(cfg.Kinds)))
+	return &Node{System: system, Cluster: c, Members: cfg.Members, Directory: cfg.Directory, lookup: lookup, log: cfg.Logger}, nil
 }
 
-// Request sends msg to the grain (kind, identity), activating it if needed,
-// and waits for its reply. The caller's deadline becomes the call timeout,
-// and the message is sent once: it is never retried after it may have been
-// delivered, because a grain's handler is not assumed idempotent.
-func (n *Node) Request(ctx context.Context, kind, identity string, msg any) (any, error) {
-	timeout := 60 * time.Second
-	if dl, ok := ctx.Deadline(); ok {
-		timeout = time.Until(dl)
-		if timeout <= 0 {
-			return nil, fmt.Errorf("%w: %s/%s: %w", ErrGrainCall, kind, identity, context.DeadlineExceeded)
-		}
-	}
-	f, err := n.Cluster.RequestFuture(identity, kind, msg, pcluster.WithTimeout(timeout))
+func splitBind(bind string) (string, int, error) {
+	host, portStr, err := net.SplitHostPort(bind)
 	if err != nil {
-		return nil, fmt.Errorf("%w: locating %s/%s: %w", ErrGrainCall, kind, identity, err)
+		return "", 0, fmt.Errorf("cluster bind address %q: %w (want host:port)", bind, err)
 	}
-	type result struct {
-		v   any
-		err error
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return "", 0, fmt.Errorf("cluster bind address %q: port %q is not a number", bind, portStr)
 	}
-	ch := make(chan result, 1)
-	go func() {
-		v, err := f.Result()
-		ch <- result{v, err}
-	}()
-	select {
-	case r := <-ch:
-		if r.err != nil {
-			if errors.Is(r.err, actor.ErrTimeout) {
-				return nil, fmt.Errorf("%w: %s/%s: %w", ErrGrainCall, kind, identity, context.DeadlineExceeded)
+	return host, port, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Moved is implemented by replies that say the grain is not (or no longer)
+// held by the member that answered, and that the request did not run: the
+// request is routed again.
+type Moved interface{ GrainMoved() bool }
+
+// Request sends msg to the grain (kind, identity), locating it through the
+// directory and activating it if needed, and waits for its reply. The
+// caller's deadline becomes the call timeout. A message that may have been
+// delivered is never sent again, because a grain's handler is not assumed
+// idempotent; a message that certainly was not (the owner could not be
+// reached, or answered that it no longer holds the grain) is routed again
+// with a short backoff until the deadline, which is how requests find a
+// grain that moved after a failure.
+func (n *Node) Request(ctx context.Context, kind, identity string, msg any) (any, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+	}
+	fail := func(err error) error { return fmt.Errorf("%w: %s/%s: %w", ErrGrainCall, kind, identity, err) }
+	backoff := 10 * time.Millisecond
+	for {
+		pid, owner, err := n.pid(ctx, kind, identity)
+		if err == nil {
+			var reply any
+			reply, err = n.send(ctx, pid, owner, msg)
+			if err == nil {
+				if m, ok := reply.(Moved); !ok || !m.GrainMoved() {
+					return reply, nil
+				}
+				err = fmt.Errorf("%w: %s answered that it does not hold the grain", errNotDelivered, owner)
 			}
-			return nil, fmt.Errorf("%w: %s/%s: %w", ErrGrainCall, kind, identity, r.err)
 		}
-		return r.v, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%w: %s/%s: %w", ErrGrainCall, kind, identity, ctx.Err())
+		if !errors.Is(err, errNotDelivered) {
+			if errors.Is(err, ErrUnavailable) || errors.Is(err, ErrOwnerLost) {
+				return nil, fail(err)
+			}
+			if ctx.Err() != nil {
+				return nil, fail(context.DeadlineExceeded)
+			}
+			return nil, fail(err)
+		}
+		n.forget(kind, identity)
+		n.log.Debug("routing a grain request again", slog.String("identity", identity), slog.Any("err", err))
+		select {
+		case <-ctx.Done():
+			return nil, fail(fmt.Errorf("%w (last: %w)", context.DeadlineExceeded, err))
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 250*time.Millisecond)
 	}
+}
+
+// SetControl installs the handler of node-level messages (listing or
+// stopping the grains of this node on another member's request); what it
+// returns is the reply.
+func (n *Node) SetControl(h func(ctx context.Context, msg any) any) {
+	n.lookup.mu.Lock()
+	n.lookup.control = h
+	n.lookup.mu.Unlock()
+}
+
+// Broadcast sends msg to the control handler of every live member (this
+// one included, called directly) and returns the replies it got; members
+// that do not answer in time are logged and left out.
+func (n *Node) Broadcast(ctx context.Context, msg any) []any {
+	view, now := n.Members.Snapshot()
+	self := n.Members.Self()
+	live := view.Live(now)
+	replies := make([]any, len(live))
+	var wg sync.WaitGroup
+	for i, m := range live {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if m.ID == self.ID {
+				n.lookup.mu.Lock()
+				control := n.lookup.control
+				n.lookup.mu.Unlock()
+				if control != nil {
+					replies[i] = control(ctx, msg)
+				}
+				return
+			}
+			timeout := lookupTimeout
+			if dl, ok := ctx.Deadline(); ok {
+				timeout = time.Until(dl)
+			}
+			v, err := n.System.Root.RequestFuture(actor.NewPID(m.Address, ActivatorName), msg, timeout).Result()
+			if err != nil {
+				n.log.Warn("a member did not answer", slog.String("member", m.ID), slog.String("message", fmt.Sprintf("%T", msg)), slog.Any("err", err))
+				return
+			}
+			replies[i] = v
+		}()
+	}
+	wg.Wait()
+	out := replies[:0]
+	for _, r := range replies {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// pid returns the grain's actor from Proto.Actor's PID cache, or locates it.
+func (n *Node) pid(ctx context.Context, kind, identity string) (*actor.PID, string, error) {
+	if pid, ok := n.Cluster.PidCache.Get(identity, kind); ok {
+		owner := ""
+		if pid.GetAddress() != n.System.Address() {
+			owner = n.ownerOf(identity)
+		}
+		return pid, owner, nil
+	}
+	pid, owner, err := n.lookup.resolve(ctx, kind, identity)
+	if err != nil {
+		return nil, "", err
+	}
+	n.Cluster.PidCache.Set(identity, kind, pid)
+	return pid, owner, nil
+}
+
+// ownerOf names the member a cached remote grain lives on, from the
+// directory cache ("" if it is not cached).
+func (n *Node) ownerOf(identity string) string {
+	e, err := n.Directory.read(context.Background(), KeyOf(identity))
+	if err != nil || e == nil {
+		return ""
+	}
+	return e.Owner
+}
+
+// forget drops what this node cached about a grain's location.
+func (n *Node) forget(kind, identity string) {
+	n.Cluster.PidCache.Remove(identity, kind)
+	n.Directory.Invalidate(KeyOf(identity))
+}
+
+// send delivers msg to pid and waits for the reply, the deadline, or the
+// death of the owning member (a remote owner only).
+func (n *Node) send(ctx context.Context, pid *actor.PID, owner string, msg any) (any, error) {
+	dl, _ := ctx.Deadline()
+	timeout := time.Until(dl)
+	if timeout <= 0 {
+		return nil, context.DeadlineExceeded
+	}
+	f := n.System.Root.RequestFuture(pid, msg, timeout)
+	if owner == n.Members.Self().ID {
+		owner = ""
+	}
+	v, err := await(ctx, f, n.Members, owner)
+	switch {
+	case err == nil:
+		if _, ok := v.(*actor.DeadLetterResponse); ok {
+			return nil, fmt.Errorf("%w: dead letter", errNotDelivered)
+		}
+		return v, nil
+	case errors.Is(err, actor.ErrDeadLetter) || errors.Is(err, remote.ErrDeadLetter):
+		return nil, fmt.Errorf("%w: %w", errNotDelivered, err)
+	case errors.Is(err, actor.ErrTimeout) || errors.Is(err, remote.ErrTimeout):
+		return nil, context.DeadlineExceeded
+	}
+	return nil, err
 }
 
 // Stop leaves the cluster and stops every actor.

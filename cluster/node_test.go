@@ -1,4 +1,4 @@
-package cluster
+package cluster_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	pcluster "github.com/asynkron/protoactor-go/cluster"
 
+	. "github.com/edge-platform/edge/cluster"
+	"github.com/edge-platform/edge/cluster/clustertest"
 	"github.com/edge-platform/edge/protos"
 )
 
@@ -21,7 +23,7 @@ func (g *echoGrain) Receive(ctx actor.Context) {
 	case *pcluster.ClusterInit:
 		g.identity = m.Identity.Identity
 	case *protos.HttpRequest:
-		if g.identity == "slow" {
+		if g.identity == "p/slow" {
 			return
 		}
 		ctx.Respond(&protos.HttpResponse{Status: 200, Body: []byte(g.identity + " " + m.GetUrl())})
@@ -41,7 +43,9 @@ func sharedNode(t *testing.T) *Node {
 	t.Helper()
 	testNodeOnce.Do(func() {
 		kind := pcluster.NewKind("echo", actor.PropsFromProducer(func() actor.Actor { return &echoGrain{} }))
-		testNode, testNodeErr = Start(context.Background(), Config{Name: "test", Bind: "127.0.0.1:0", Kinds: []*pcluster.Kind{kind}})
+		members, dir := SingleMember(clustertest.NewStore(), "n1")
+		testNode, testNodeErr = Start(context.Background(), Config{Name: "test", Bind: "127.0.0.1:0", Kinds: []*pcluster.Kind{kind},
+			Members: members, Directory: dir})
 	})
 	if testNodeErr != nil {
 		t.Fatal(testNodeErr)
@@ -54,7 +58,7 @@ func TestNodeRoutesGrainCalls(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for _, id := range []string{"alice", "bob", "alice"} {
+	for _, id := range []string{"p/alice", "p/bob", "p/alice"} {
 		v, err := n.Request(ctx, "echo", id, &protos.HttpRequest{Url: "/x"})
 		if err != nil {
 			t.Fatal(err)
@@ -66,7 +70,7 @@ func TestNodeRoutesGrainCalls(t *testing.T) {
 
 	short, cancel2 := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel2()
-	if _, err := n.Request(short, "echo", "slow", &protos.HttpRequest{}); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrGrainCall) {
+	if _, err := n.Request(short, "echo", "p/slow", &protos.HttpRequest{}); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrGrainCall) {
 		t.Fatalf("got %v, want a deadline error", err)
 	}
 }

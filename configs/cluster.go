@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/viper"
 )
@@ -36,6 +37,23 @@ type ClusterConfig struct {
 	// AutomanagedPort is the HTTP port automanaged serves membership on
 	// (0: pick one; a fixed port is needed once there are peers).
 	AutomanagedPort int `mapstructure:"automanaged_port"`
+	// Lease is how long a member's heartbeat (written to the shared store
+	// every quarter lease) keeps it alive. When it ends, the member's
+	// coordinators move to live members; a member that could not heartbeat
+	// for a lease stops serving them. Default 3s.
+	Lease string `mapstructure:"lease"`
+}
+
+// DefaultClusterLease is cluster.lease's default.
+const DefaultClusterLease = "3s"
+
+// ClusterLease returns cluster.lease as a duration.
+func (c *Config) ClusterLease() (time.Duration, error) {
+	d, err := time.ParseDuration(c.Cluster.Lease)
+	if err != nil || d < 200*time.Millisecond {
+		return 0, fmt.Errorf("%q is not a duration of at least 200ms such as 3s", c.Cluster.Lease)
+	}
+	return d, nil
 }
 
 // Cluster defaults: one member named edge, on loopback, in region local.
@@ -110,6 +128,7 @@ func setClusterDefaults(v *viper.Viper) {
 	v.SetDefault("cluster.provider", DefaultClusterProvider)
 	v.SetDefault("cluster.peers", []string{})
 	v.SetDefault("cluster.automanaged_port", 0)
+	v.SetDefault("cluster.lease", DefaultClusterLease)
 }
 
 // nodeIDRE allows what a hostname-pid default produces plus underscores:
@@ -151,6 +170,12 @@ func (c *Config) validateCluster(add func(key, msg string)) {
 		case bindPort == 0:
 			add("cluster.bind", "port 0 picks a random port, which peers cannot know: set a fixed port (e.g. 8090), or set cluster.advertise")
 		}
+	}
+	if _, err := c.ClusterLease(); err != nil {
+		add("cluster.lease", err.Error()+" (how long a member stays alive after its last heartbeat)")
+	}
+	if url, _ := c.PostgresURL(); multi && url == "" {
+		add("cluster.peers", "a cluster of several nodes needs a shared store: set persistence.postgres.url (the embedded SQLite store serves one node)")
 	}
 	if !validProvider(cl.Provider) {
 		add("cluster.provider", fmt.Sprintf("unknown provider %q; valid providers: %s", cl.Provider, strings.Join(ClusterProviders, ", ")))

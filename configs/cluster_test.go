@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 const clusterBase = "domain: deno.dev\nprojects: [{name: a, entry: a.js, kind: worker}]\n"
@@ -42,6 +43,10 @@ func TestClusterThreeNodeBlock(t *testing.T) {
   provider: automanaged
   peers: [node-b:6330, "node-c:6330"]
   automanaged_port: 6330
+  lease: 2s
+persistence:
+  postgres:
+    url: postgres://edge:edge@db:5432/edge
 `, "a.js"))
 	if err != nil {
 		t.Fatal(err)
@@ -49,6 +54,9 @@ func TestClusterThreeNodeBlock(t *testing.T) {
 	cl := cfg.Cluster
 	if cl.Name != "prod" || cl.NodeID != "node-a" || cl.Region != "eu" || cfg.ClusterAdvertise() != "node-a:8090" ||
 		strings.Join(cl.Peers, " ") != "node-b:6330 node-c:6330" || cl.AutomanagedPort != 6330 {
+		t.Fatalf("cluster %+v", cl)
+	}
+	if d, err := cfg.ClusterLease(); err != nil || d != 2*time.Second {
 		t.Fatalf("cluster %+v", cl)
 	}
 }
@@ -64,6 +72,7 @@ func TestClusterEnvOverride(t *testing.T) {
 		"EDGE_CLUSTER_PROVIDER":         "k8s",
 		"EDGE_CLUSTER_PEERS":            "",
 		"EDGE_CLUSTER_AUTOMANAGED_PORT": "7000",
+		"EDGE_CLUSTER_LEASE":            "5s",
 	} {
 		t.Setenv(k, v)
 	}
@@ -72,7 +81,7 @@ func TestClusterEnvOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ClusterConfig{Name: "prod", NodeID: "node-c", Region: "us", Bind: "0.0.0.0:8090", Advertise: "node-c:8090",
-		Provider: "k8s", AutomanagedPort: 7000}
+		Provider: "k8s", AutomanagedPort: 7000, Lease: "5s"}
 	got := cfg.Cluster
 	got.Peers = nil
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -81,6 +90,7 @@ func TestClusterEnvOverride(t *testing.T) {
 
 	t.Setenv("EDGE_CLUSTER_PROVIDER", "automanaged")
 	t.Setenv("EDGE_CLUSTER_PEERS", "node-a:6330,node-b:6330")
+	t.Setenv("EDGE_PERSISTENCE_POSTGRES_URL", "postgres://edge:edge@db:5432/edge")
 	if cfg, err = Load(path); err != nil {
 		t.Fatal(err)
 	}
@@ -180,5 +190,20 @@ func TestClusterSingleNodeNeedsNoPeers(t *testing.T) {
 	}
 	if len(cfg.Cluster.Peers) != 0 {
 		t.Fatalf("peers %v", cfg.Cluster.Peers)
+	}
+}
+
+func TestClusterPeersNeedPostgresAndALease(t *testing.T) {
+	_, err := Load(writeConfig(t, clusterBase+`cluster:
+  bind: 127.0.0.1:8090
+  peers: [127.0.0.2:6330]
+  automanaged_port: 6330
+  lease: 10ms
+`, "a.js"))
+	for _, want := range []string{"cluster.peers: a cluster of several nodes needs a shared store: set persistence.postgres.url",
+		`cluster.lease: "10ms" is not a duration of at least 200ms`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want it to contain %q", err, want)
+		}
 	}
 }

@@ -139,7 +139,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out[k] = v
 	}
 	if id := resp.GetBodyStream(); id != 0 {
-		h.stream(w, r, int(resp.GetStatus()), id)
+		h.stream(w, r, int(resp.GetStatus()), id, resp.GetBodyNode())
 		return
 	}
 	out.Del("Content-Length")
@@ -155,10 +155,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // server-sent events and long downloads reach the client as they happen.
 // The request deadline covers getting the response, not streaming it: a
 // stream ends when its producer ends it or the client goes away.
-func (h *Handler) stream(w http.ResponseWriter, r *http.Request, status int, id uint64) {
-	body := h.Router.TakeBody(id)
-	if body == nil {
-		h.Log.Error("streamed response body is gone", slog.String("host", r.Host))
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request, status int, id uint64, node string) {
+	body, err := h.Router.TakeBody(id, node)
+	if err != nil {
+		h.Log.Error("streamed response body is gone", slog.String("host", r.Host), slog.Any("err", err))
 		w.Header().Del("Content-Length")
 		writeText(w, http.StatusBadGateway, "Bad Gateway: the response body stream was lost; see the server logs\n")
 		return

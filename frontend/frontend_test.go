@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -90,17 +91,20 @@ func TestErrorsAndLimits(t *testing.T) {
 	}
 }
 
-func (f *fakeBackend) PutBody(r io.ReadCloser) uint64 {
+func (f *fakeBackend) PutBody(r io.ReadCloser) (uint64, string) {
 	if f.bodies == nil {
 		f.bodies = map[uint64]io.ReadCloser{}
 	}
 	id := uint64(len(f.bodies) + 1)
 	f.bodies[id] = r
-	return id
+	return id, ""
 }
 
-func (f *fakeBackend) TakeBody(id uint64) io.ReadCloser {
+func (f *fakeBackend) TakeBody(id uint64, node string) (io.ReadCloser, error) {
 	r := f.bodies[id]
 	delete(f.bodies, id)
-	return r
+	if r == nil || node != "" {
+		return nil, fmt.Errorf("fake backend: no body %d on node %q", id, node)
+	}
+	return r, nil
 }

@@ -17,7 +17,8 @@ import (
 // order, which keeps them free of deadlocks with each other and with
 // commit groups: kv_meta (only the operations that delete kv rows, taken
 // first, as a commit group takes it), then a project's row in projects,
-// then domains in sorted order, then activations.
+// then domains in sorted order, then coordinators rows, then activations
+// (directory.go's writes lock only these two, in this order).
 
 // pgRunner is what *pgxpool.Pool and pgx.Tx share.
 type pgRunner interface {
@@ -86,6 +87,7 @@ func (p *Postgres) admin() adminSQL {
 		write:     pgQuerier{p.pool},
 		inTx:      p.adminTx,
 		forUpdate: " FOR UPDATE",
+		clock:     `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`,
 		wrap:      p.unreachable,
 	}
 }

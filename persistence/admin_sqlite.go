@@ -65,6 +65,9 @@ func (s *SQLite) admin() adminSQL {
 		read:  sqliteQuerier{s.read},
 		write: sqliteQuerier{s.write},
 		inTx:  s.adminTx,
+		// 'now' is read once per step of a statement: the same value
+		// throughout a write.
+		clock: `CAST(round(unixepoch('subsec') * 1000) AS INTEGER)`,
 		wrap: func(doing string, err error) error {
 			return fmt.Errorf("%s in %s: %w", doing, s.path, err)
 		},

@@ -11,13 +11,17 @@ import (
 // The coordinator directory: which instances of a coordinator project
 // exist, with the settings they were created with and when they were last
 // used. Table coordinators(project, instance, settings, created_ms,
-// last_active_ms); the owner and epoch come from activations, the stored
-// bytes from kv. Like deployments.go, the logic is written once against
+// last_active_ms, region); the owner and epoch come from activations, the
+// stored bytes from kv. directory.go reads and writes the same rows as
+// the cluster's placement directory. Like deployments.go, the logic is written once against
 // querier.
 
 // CoordinatorRecord is one coordinator instance in the directory.
 type CoordinatorRecord struct {
 	Project, Instance string
+	// Region is the instance's home region ("" for entries made by
+	// EnsureCoordinator, which knows none).
+	Region string
 	// Settings is the JSON the creating request carried (its
 	// Edge-Coordinator-Settings header); nil if none.
 	Settings   []byte
@@ -33,7 +37,7 @@ type CoordinatorRecord struct {
 	StoredBytes int64
 }
 
-const coordinatorSelect = `SELECT c.project, c.instance, c.settings, c.created_ms, c.last_active_ms,
+const coordinatorSelect = `SELECT c.project, c.instance, c.region, c.settings, c.created_ms, c.last_active_ms,
 	coalesce(a.epoch, 0), coalesce(a.owner, ''),
 	coalesce((SELECT sum(length(k.key) + length(k.value)) FROM kv k WHERE k.project = c.project AND k.instance = c.instance), 0)
 FROM coordinators c LEFT JOIN activations a ON a.project = c.project AND a.instance = c.instance`
@@ -41,7 +45,7 @@ FROM coordinators c LEFT JOIN activations a ON a.project = c.project AND a.insta
 func scanCoordinator(scan func(dest ...any) error) (CoordinatorRecord, error) {
 	var r CoordinatorRecord
 	var created, last int64
-	if err := scan(&r.Project, &r.Instance, &r.Settings, &created, &last, &r.Epoch, &r.Owner, &r.StoredBytes); err != nil {
+	if err := scan(&r.Project, &r.Instance, &r.Region, &r.Settings, &created, &last, &r.Epoch, &r.Owner, &r.StoredBytes); err != nil {
 		return r, err
 	}
 	r.CreatedAt = time.UnixMilli(created)

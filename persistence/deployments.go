@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/edge-platform/edge/cluster/placement"
 )
 
 // Deployments: every stored version of every project, which version is
@@ -69,7 +71,8 @@ var deploymentKinds = []string{"worker", "coordinator", "assistant", "greeter"}
 // ourErrors are the errors the admin operations return as they are; any
 // other error came from the database and is wrapped to name it.
 func ourError(err error) bool {
-	for _, e := range []error{ErrNotFound, ErrProjectOwned, ErrDomainTaken, ErrInvalid} {
+	for _, e := range []error{ErrNotFound, ErrProjectOwned, ErrDomainTaken, ErrInvalid,
+		placement.ErrStaleEpoch, placement.ErrNotOwner, placement.ErrNotFound} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -106,6 +109,12 @@ type adminSQL struct {
 	// forUpdate ends a SELECT that locks the rows it reads: " FOR UPDATE"
 	// on Postgres; "" on SQLite, whose transaction locks the database.
 	forUpdate string
+	// clock is an SQL expression for the store's clock in Unix
+	// milliseconds, the one clock all members judge liveness by
+	// (members.go): the server's on Postgres; on SQLite, embedded, the
+	// process's own. On Postgres every occurrence reads the clock anew: a
+	// statement that needs one instant reads it once, in a WITH.
+	clock string
 	// wrap names the database in an error from it.
 	wrap func(doing string, err error) error
 }

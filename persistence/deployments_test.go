@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edge-platform/edge/cluster/placement"
 	"github.com/edge-platform/edge/kv"
 )
 
@@ -37,6 +38,14 @@ type adminStore interface {
 	Coordinator(ctx context.Context, project, instance string) (CoordinatorRecord, error)
 	TouchCoordinator(ctx context.Context, project, instance string, at time.Time) error
 	DeleteCoordinator(ctx context.Context, project, instance string) error
+	// The cluster's directory (directory.go) and members (members.go).
+	DirectoryEntry(ctx context.Context, project, instance string) (placement.Entry, error)
+	CreateEntry(ctx context.Context, e placement.Entry, rawSettings []byte) (placement.Entry, bool, error)
+	MoveEntry(ctx context.Context, project, instance, to string, expected int64) (int64, error)
+	ActivateOwned(ctx context.Context, project, instance, owner string) (int64, error)
+	Heartbeat(ctx context.Context, m MemberRecord) (time.Time, error)
+	Members(ctx context.Context) ([]MemberRecord, time.Time, error)
+	LeaveMember(ctx context.Context, id string) error
 }
 
 // Interface guards.
@@ -90,6 +99,15 @@ func runAdminSuite(t *testing.T, db newDB) {
 		{"DeleteProject", testDeleteProject},
 		{"DeleteUnderLoad", testDeleteUnderLoad},
 		{"CurrentVersions", testCurrentVersions},
+		{"MembersRoundTrip", testMembersRoundTrip},
+		{"DirectoryEntryFields", testDirectoryEntryFields},
+		{"CreateEntryRace", testCreateEntryRace},
+		{"MoveEntryCAS", testMoveEntryCAS},
+		{"MoveEntryFromNoActivation", testMoveEntryFromNoActivation},
+		{"ActivateOwned", testActivateOwned},
+		{"DirectoryWritesFence", testDirectoryWritesFence},
+		{"MoveFencesUnderLoad", testMoveFencesUnderLoad},
+		{"CreateAfterDeleteKeepsEpochsGrowing", testCreateAfterDeleteKeepsEpochsGrowing},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, db(t)) })
 	}

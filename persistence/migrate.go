@@ -95,3 +95,40 @@ ON CONFLICT (project, instance, key) DO NOTHING`, r.project, r.instance, key, kv
 		last = batch[len(batch)-1]
 	}
 }
+
+// addedColumns are the columns added to tables after their first release,
+// with their definitions; the schema's CREATE TABLE has them already, so
+// only databases made before get them from migrateColumns.
+var addedColumns = []struct{ table, column, def string }{
+	{"coordinators", "region", `TEXT NOT NULL DEFAULT ''`},
+}
+
+// migrateColumns adds the addedColumns an older database lacks, in one
+// transaction that takes the write lock first, so that two processes
+// opening the same file do not both add a column.
+func migrateColumns(ctx context.Context, db *sql.DB, path string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("adding new columns to %s: %w", path, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	if _, err := tx.ExecContext(ctx, `UPDATE kv_meta SET seq = seq WHERE id = 1`); err != nil {
+		return fmt.Errorf("adding new columns to %s: taking the write lock: %w", path, err)
+	}
+	for _, c := range addedColumns {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info(?) WHERE name = ?`, c.table, c.column).Scan(&n); err != nil {
+			return fmt.Errorf("adding column %s to table %s of %s: %w", c.column, c.table, path, err)
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def); err != nil {
+			return fmt.Errorf("adding column %s to table %s of %s: %w (is the file writable?)", c.column, c.table, path, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("adding new columns to %s: committing: %w", path, err)
+	}
+	return nil
+}

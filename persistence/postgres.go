@@ -111,7 +111,25 @@ CREATE TABLE IF NOT EXISTS coordinators (
 	settings       bytea,
 	created_ms     bigint NOT NULL,
 	last_active_ms bigint NOT NULL,
+	region         text COLLATE "C" NOT NULL DEFAULT '',
 	PRIMARY KEY (project, instance)
+);
+-- Databases made before coordinators had a region gain the column. Checked
+-- first rather than ADD COLUMN IF NOT EXISTS, which would take the table's
+-- exclusive lock at every start of every node.
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'coordinators' AND column_name = 'region') THEN
+		ALTER TABLE coordinators ADD COLUMN region text COLLATE "C" NOT NULL DEFAULT '';
+	END IF;
+END $$;
+CREATE TABLE IF NOT EXISTS members (
+	id           text COLLATE "C" NOT NULL PRIMARY KEY,
+	region       text COLLATE "C" NOT NULL,
+	address      text NOT NULL,
+	started_ms   bigint NOT NULL,
+	heartbeat_ms bigint NOT NULL
 );
 `
 
@@ -137,6 +155,14 @@ func OpenPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres,
 	// One connection commits, one listens (outside the pool), one sweeps;
 	// the rest serve reads.
 	cfg.MaxConns = max(cfg.MaxConns, 8)
+	// A node paused (SIGSTOP) inside a transaction would hold its row locks
+	// until it resumes, and a member taking over its coordinators would
+	// wait for them: the server ends such a transaction after a few
+	// seconds (its commit then fails; nothing is acknowledged). Ours never
+	// idle that long. A URL option of the same name wins.
+	if _, set := cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "5s"
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)

@@ -1,8 +1,10 @@
 // Package persistence owns durable state: the key-value stores (kv.Store)
 // of projects and coordinators, the activation records (owner and fencing
 // epoch) that decide which activation of a coordinator may write, the
-// deployed versions of projects (deployments.go) and the directory of
-// coordinator instances (coordinators.go).
+// deployed versions of projects (deployments.go), the directory of
+// coordinator instances (coordinators.go), which is also the storage of
+// the cluster's placement directory (directory.go), and the cluster's
+// members (members.go).
 // It never runs user code and never decides placement; it only records and
 // checks what it is told.
 //
@@ -102,7 +104,16 @@ CREATE TABLE IF NOT EXISTS coordinators (
 	settings       BLOB,               -- JSON; NULL: none
 	created_ms     INTEGER NOT NULL,
 	last_active_ms INTEGER NOT NULL,   -- 0: never
+	region         TEXT NOT NULL DEFAULT '',  -- home region; added to older databases by migrateColumns
 	PRIMARY KEY (project, instance)
+);
+-- The cluster's members (members.go): one row per live node, kept fresh by heartbeats.
+CREATE TABLE IF NOT EXISTS members (
+	id           TEXT NOT NULL PRIMARY KEY,
+	region       TEXT NOT NULL,
+	address      TEXT NOT NULL,
+	started_ms   INTEGER NOT NULL,
+	heartbeat_ms INTEGER NOT NULL
 );
 `
 
@@ -125,6 +136,10 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 	if _, err := write.ExecContext(ctx, schema); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("opening %s: creating schema: %w (is it an edge data file, and writable?)", path, err)
+	}
+	if err := migrateColumns(ctx, write, path); err != nil {
+		write.Close()
+		return nil, err
 	}
 	read, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {

@@ -50,6 +50,17 @@ const (
 	// The project is no longer deployed (deleted while the request was on
 	// its way).
 	InstanceError_GONE InstanceError_Reason = 10
+	// This node does not (or no longer) hold the instance: its directory
+	// entry names another member, or this node lost its membership lease.
+	// The handler did not run; route the request again.
+	InstanceError_MOVED InstanceError_Reason = 11
+	// No member may run the coordinator now (its region is pinned and has
+	// no live member), or the member running it failed while the request
+	// was in flight; retry later.
+	InstanceError_UNAVAILABLE InstanceError_Reason = 12
+	// The request was malformed in a way only the platform could tell
+	// (for example bad creation settings).
+	InstanceError_BAD_REQUEST InstanceError_Reason = 13
 )
 
 // Enum value maps for InstanceError_Reason.
@@ -66,6 +77,9 @@ var (
 		8:  "INSTANCE_RESTARTED",
 		9:  "OVERLOADED",
 		10: "GONE",
+		11: "MOVED",
+		12: "UNAVAILABLE",
+		13: "BAD_REQUEST",
 	}
 	InstanceError_Reason_value = map[string]int32{
 		"REASON_UNSPECIFIED": 0,
@@ -79,6 +93,9 @@ var (
 		"INSTANCE_RESTARTED": 8,
 		"OVERLOADED":         9,
 		"GONE":               10,
+		"MOVED":              11,
+		"UNAVAILABLE":        12,
+		"BAD_REQUEST":        13,
 	}
 )
 
@@ -239,15 +256,18 @@ type HttpRequest struct {
 	// The client address as the frontend saw it (host part only).
 	RemoteAddr string `protobuf:"bytes,7,opt,name=remote_addr,json=remoteAddr,proto3" json:"remote_addr,omitempty"`
 	// Set instead of body when the body is streamed: the id of the stream in
-	// the sending node's body registry (actors.BodyStreams). Streams do not
-	// cross nodes yet.
+	// the registry (actors.BodyStreams) of the node named by body_node.
 	BodyStream uint64 `protobuf:"varint,8,opt,name=body_stream,json=bodyStream,proto3" json:"body_stream,omitempty"`
 	// How many internal fetches led to this request (0 from the public
 	// ingress); past the configured limit the router answers 508.
 	Hops int32 `protobuf:"varint,9,opt,name=hops,proto3" json:"hops,omitempty"`
 	// Creation settings of a coordinator duplicate (the JSON of the first
 	// request's Edge-Coordinator-Settings header), checked by the router.
-	Settings      string `protobuf:"bytes,10,opt,name=settings,proto3" json:"settings,omitempty"`
+	Settings string `protobuf:"bytes,10,opt,name=settings,proto3" json:"settings,omitempty"`
+	// The remoting address (host:port) of the node that holds body_stream;
+	// a reader on another node pulls the body from that node's body server
+	// (BodyPull). "" means the process that reads the message.
+	BodyNode      string `protobuf:"bytes,11,opt,name=body_node,json=bodyNode,proto3" json:"body_node,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -352,6 +372,13 @@ func (x *HttpRequest) GetSettings() string {
 	return ""
 }
 
+func (x *HttpRequest) GetBodyNode() string {
+	if x != nil {
+		return x.BodyNode
+	}
+	return ""
+}
+
 // HttpResponse is an HTTP response; its body is buffered in body or
 // streamed (body_stream).
 type HttpResponse struct {
@@ -363,7 +390,9 @@ type HttpResponse struct {
 	// frontend maps the reason to an HTTP status.
 	Error *InstanceError `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
 	// Set instead of body when the body is streamed; see HttpRequest.
-	BodyStream    uint64 `protobuf:"varint,5,opt,name=body_stream,json=bodyStream,proto3" json:"body_stream,omitempty"`
+	BodyStream uint64 `protobuf:"varint,5,opt,name=body_stream,json=bodyStream,proto3" json:"body_stream,omitempty"`
+	// The node that holds body_stream; see HttpRequest.body_node.
+	BodyNode      string `protobuf:"bytes,6,opt,name=body_node,json=bodyNode,proto3" json:"body_node,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -431,6 +460,13 @@ func (x *HttpResponse) GetBodyStream() uint64 {
 		return x.BodyStream
 	}
 	return 0
+}
+
+func (x *HttpResponse) GetBodyNode() string {
+	if x != nil {
+		return x.BodyNode
+	}
+	return ""
 }
 
 // InstanceError is an error that crosses actor boundaries with a reason code.
@@ -569,6 +605,564 @@ func (x *Activated) GetError() *InstanceError {
 	return nil
 }
 
+// BodyPull asks a node's body server (the actor named "edge-bodies") for the
+// next chunk of streamed body id, which the server's node holds. The first
+// pull claims the body; a reader pulls again only after the previous answer,
+// so the producer writes no further ahead than one chunk. Answered with a
+// BodyChunk.
+type BodyPull struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	// At most this many bytes (the server caps it); 0 only claims the body
+	// and answers an empty chunk at once.
+	Max uint32 `protobuf:"varint,2,opt,name=max,proto3" json:"max,omitempty"`
+	// How long the server may hold the pull while the producer sends
+	// nothing before it answers an empty chunk (0: until there is data).
+	// Keeps a quiet stream (server-sent events) alive under the reader's
+	// per-pull timeout.
+	WaitMs        int64 `protobuf:"varint,3,opt,name=wait_ms,json=waitMs,proto3" json:"wait_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BodyPull) Reset() {
+	*x = BodyPull{}
+	mi := &file_edge_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BodyPull) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BodyPull) ProtoMessage() {}
+
+func (x *BodyPull) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BodyPull.ProtoReflect.Descriptor instead.
+func (*BodyPull) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *BodyPull) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *BodyPull) GetMax() uint32 {
+	if x != nil {
+		return x.Max
+	}
+	return 0
+}
+
+func (x *BodyPull) GetWaitMs() int64 {
+	if x != nil {
+		return x.WaitMs
+	}
+	return 0
+}
+
+// BodyChunk answers BodyPull: data (possibly empty: pull again), then eof
+// at the end, or error if the body failed or is gone; after eof or error
+// the stream no longer exists.
+type BodyChunk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	Eof           bool                   `protobuf:"varint,2,opt,name=eof,proto3" json:"eof,omitempty"`
+	Error         string                 `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BodyChunk) Reset() {
+	*x = BodyChunk{}
+	mi := &file_edge_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BodyChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BodyChunk) ProtoMessage() {}
+
+func (x *BodyChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BodyChunk.ProtoReflect.Descriptor instead.
+func (*BodyChunk) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *BodyChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *BodyChunk) GetEof() bool {
+	if x != nil {
+		return x.Eof
+	}
+	return false
+}
+
+func (x *BodyChunk) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// BodyCancel tells a body server that the reader of body id stopped
+// before the end; the body is closed, which cancels its producer. No
+// answer.
+type BodyCancel struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BodyCancel) Reset() {
+	*x = BodyCancel{}
+	mi := &file_edge_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BodyCancel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BodyCancel) ProtoMessage() {}
+
+func (x *BodyCancel) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BodyCancel.ProtoReflect.Descriptor instead.
+func (*BodyCancel) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *BodyCancel) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+// BodyKeep tells a body server that the reader of body id is alive though
+// it is not pulling now (its consumer reads slowly); a claimed body with
+// neither pulls nor keeps for the expiry is closed. No answer.
+type BodyKeep struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            uint64                 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BodyKeep) Reset() {
+	*x = BodyKeep{}
+	mi := &file_edge_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BodyKeep) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BodyKeep) ProtoMessage() {}
+
+func (x *BodyKeep) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BodyKeep.ProtoReflect.Descriptor instead.
+func (*BodyKeep) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *BodyKeep) GetId() uint64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+// GrainActivate asks a node's activator for the local actor of a
+// coordinator instance (kind, identity), spawning it if needed. Sent by the
+// identity lookup of the node that routes a request to the owner the
+// directory names.
+type GrainActivate struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Identity      string                 `protobuf:"bytes,2,opt,name=identity,proto3" json:"identity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrainActivate) Reset() {
+	*x = GrainActivate{}
+	mi := &file_edge_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrainActivate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrainActivate) ProtoMessage() {}
+
+func (x *GrainActivate) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrainActivate.ProtoReflect.Descriptor instead.
+func (*GrainActivate) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GrainActivate) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *GrainActivate) GetIdentity() string {
+	if x != nil {
+		return x.Identity
+	}
+	return ""
+}
+
+// GrainActivated answers GrainActivate with the actor's address and id.
+type GrainActivated struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Address       string                 `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	Error         string                 `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrainActivated) Reset() {
+	*x = GrainActivated{}
+	mi := &file_edge_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrainActivated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrainActivated) ProtoMessage() {}
+
+func (x *GrainActivated) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrainActivated.ProtoReflect.Descriptor instead.
+func (*GrainActivated) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GrainActivated) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *GrainActivated) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GrainActivated) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+// ListActive asks a node which coordinator instances of a project have a
+// VM running there (the admin API's coordinators listing, cluster-wide).
+type ListActive struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Project       string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListActive) Reset() {
+	*x = ListActive{}
+	mi := &file_edge_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListActive) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListActive) ProtoMessage() {}
+
+func (x *ListActive) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListActive.ProtoReflect.Descriptor instead.
+func (*ListActive) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListActive) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+// ActiveList answers ListActive.
+type ActiveList struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Node          string                 `protobuf:"bytes,1,opt,name=node,proto3" json:"node,omitempty"`
+	Active        []*ActiveList_Active   `protobuf:"bytes,2,rep,name=active,proto3" json:"active,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActiveList) Reset() {
+	*x = ActiveList{}
+	mi := &file_edge_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActiveList) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActiveList) ProtoMessage() {}
+
+func (x *ActiveList) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActiveList.ProtoReflect.Descriptor instead.
+func (*ActiveList) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ActiveList) GetNode() string {
+	if x != nil {
+		return x.Node
+	}
+	return ""
+}
+
+func (x *ActiveList) GetActive() []*ActiveList_Active {
+	if x != nil {
+		return x.Active
+	}
+	return nil
+}
+
+// StopGrain asks a node to passivate one coordinator instance now (before
+// its storage is deleted); answered with Activated.
+type StopGrain struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Project       string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	Instance      string                 `protobuf:"bytes,2,opt,name=instance,proto3" json:"instance,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopGrain) Reset() {
+	*x = StopGrain{}
+	mi := &file_edge_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopGrain) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopGrain) ProtoMessage() {}
+
+func (x *StopGrain) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopGrain.ProtoReflect.Descriptor instead.
+func (*StopGrain) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *StopGrain) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *StopGrain) GetInstance() string {
+	if x != nil {
+		return x.Instance
+	}
+	return ""
+}
+
+type ActiveList_Active struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Instance       string                 `protobuf:"bytes,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	Epoch          int64                  `protobuf:"varint,2,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	LastActivityMs int64                  `protobuf:"varint,3,opt,name=last_activity_ms,json=lastActivityMs,proto3" json:"last_activity_ms,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ActiveList_Active) Reset() {
+	*x = ActiveList_Active{}
+	mi := &file_edge_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActiveList_Active) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActiveList_Active) ProtoMessage() {}
+
+func (x *ActiveList_Active) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActiveList_Active.ProtoReflect.Descriptor instead.
+func (*ActiveList_Active) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{14, 0}
+}
+
+func (x *ActiveList_Active) GetInstance() string {
+	if x != nil {
+		return x.Instance
+	}
+	return ""
+}
+
+func (x *ActiveList_Active) GetEpoch() int64 {
+	if x != nil {
+		return x.Epoch
+	}
+	return 0
+}
+
+func (x *ActiveList_Active) GetLastActivityMs() int64 {
+	if x != nil {
+		return x.LastActivityMs
+	}
+	return 0
+}
+
 var File_edge_proto protoreflect.FileDescriptor
 
 const file_edge_proto_rawDesc = "" +
@@ -581,7 +1175,7 @@ const file_edge_proto_rawDesc = "" +
 	"\x06Caller\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x16\n" +
 	"\x06public\x18\x02 \x01(\bR\x06public\x12\x18\n" +
-	"\aaccount\x18\x03 \x01(\tR\aaccount\"\xaa\x02\n" +
+	"\aaccount\x18\x03 \x01(\tR\aaccount\"\xc7\x02\n" +
 	"\vHttpRequest\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x10\n" +
 	"\x03url\x18\x02 \x01(\tR\x03url\x12&\n" +
@@ -596,17 +1190,19 @@ const file_edge_proto_rawDesc = "" +
 	"bodyStream\x12\x12\n" +
 	"\x04hops\x18\t \x01(\x05R\x04hops\x12\x1a\n" +
 	"\bsettings\x18\n" +
-	" \x01(\tR\bsettings\"\xae\x01\n" +
+	" \x01(\tR\bsettings\x12\x1b\n" +
+	"\tbody_node\x18\v \x01(\tR\bbodyNode\"\xcb\x01\n" +
 	"\fHttpResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12&\n" +
 	"\aheaders\x18\x02 \x03(\v2\f.edge.HeaderR\aheaders\x12\x12\n" +
 	"\x04body\x18\x03 \x01(\fR\x04body\x12)\n" +
 	"\x05error\x18\x04 \x01(\v2\x13.edge.InstanceErrorR\x05error\x12\x1f\n" +
 	"\vbody_stream\x18\x05 \x01(\x04R\n" +
-	"bodyStream\"\xa8\x02\n" +
+	"bodyStream\x12\x1b\n" +
+	"\tbody_node\x18\x06 \x01(\tR\bbodyNode\"\xd5\x02\n" +
 	"\rInstanceError\x122\n" +
 	"\x06reason\x18\x01 \x01(\x0e2\x1a.edge.InstanceError.ReasonR\x06reason\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\xc8\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xf5\x01\n" +
 	"\x06Reason\x12\x16\n" +
 	"\x12REASON_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTIVATION_FAILED\x10\x01\x12\x12\n" +
@@ -621,11 +1217,48 @@ const file_edge_proto_rawDesc = "" +
 	"\n" +
 	"OVERLOADED\x10\t\x12\b\n" +
 	"\x04GONE\x10\n" +
-	"\"\n" +
+	"\x12\t\n" +
+	"\x05MOVED\x10\v\x12\x0f\n" +
+	"\vUNAVAILABLE\x10\f\x12\x0f\n" +
+	"\vBAD_REQUEST\x10\r\"\n" +
 	"\n" +
 	"\bActivate\"6\n" +
 	"\tActivated\x12)\n" +
-	"\x05error\x18\x01 \x01(\v2\x13.edge.InstanceErrorR\x05errorB&Z$github.com/edge-platform/edge/protosb\x06proto3"
+	"\x05error\x18\x01 \x01(\v2\x13.edge.InstanceErrorR\x05error\"E\n" +
+	"\bBodyPull\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x10\n" +
+	"\x03max\x18\x02 \x01(\rR\x03max\x12\x17\n" +
+	"\await_ms\x18\x03 \x01(\x03R\x06waitMs\"G\n" +
+	"\tBodyChunk\x12\x12\n" +
+	"\x04data\x18\x01 \x01(\fR\x04data\x12\x10\n" +
+	"\x03eof\x18\x02 \x01(\bR\x03eof\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"\x1c\n" +
+	"\n" +
+	"BodyCancel\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"\x1a\n" +
+	"\bBodyKeep\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x04R\x02id\"?\n" +
+	"\rGrainActivate\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1a\n" +
+	"\bidentity\x18\x02 \x01(\tR\bidentity\"P\n" +
+	"\x0eGrainActivated\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x14\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"&\n" +
+	"\n" +
+	"ListActive\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\"\xb7\x01\n" +
+	"\n" +
+	"ActiveList\x12\x12\n" +
+	"\x04node\x18\x01 \x01(\tR\x04node\x12/\n" +
+	"\x06active\x18\x02 \x03(\v2\x17.edge.ActiveList.ActiveR\x06active\x1ad\n" +
+	"\x06Active\x12\x1a\n" +
+	"\binstance\x18\x01 \x01(\tR\binstance\x12\x14\n" +
+	"\x05epoch\x18\x02 \x01(\x03R\x05epoch\x12(\n" +
+	"\x10last_activity_ms\x18\x03 \x01(\x03R\x0elastActivityMs\"A\n" +
+	"\tStopGrain\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\x12\x1a\n" +
+	"\binstance\x18\x02 \x01(\tR\binstanceB&Z$github.com/edge-platform/edge/protosb\x06proto3"
 
 var (
 	file_edge_proto_rawDescOnce sync.Once
@@ -640,7 +1273,7 @@ func file_edge_proto_rawDescGZIP() []byte {
 }
 
 var file_edge_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_edge_proto_goTypes = []any{
 	(InstanceError_Reason)(0), // 0: edge.InstanceError.Reason
 	(*Header)(nil),            // 1: edge.Header
@@ -650,19 +1283,30 @@ var file_edge_proto_goTypes = []any{
 	(*InstanceError)(nil),     // 5: edge.InstanceError
 	(*Activate)(nil),          // 6: edge.Activate
 	(*Activated)(nil),         // 7: edge.Activated
+	(*BodyPull)(nil),          // 8: edge.BodyPull
+	(*BodyChunk)(nil),         // 9: edge.BodyChunk
+	(*BodyCancel)(nil),        // 10: edge.BodyCancel
+	(*BodyKeep)(nil),          // 11: edge.BodyKeep
+	(*GrainActivate)(nil),     // 12: edge.GrainActivate
+	(*GrainActivated)(nil),    // 13: edge.GrainActivated
+	(*ListActive)(nil),        // 14: edge.ListActive
+	(*ActiveList)(nil),        // 15: edge.ActiveList
+	(*StopGrain)(nil),         // 16: edge.StopGrain
+	(*ActiveList_Active)(nil), // 17: edge.ActiveList.Active
 }
 var file_edge_proto_depIdxs = []int32{
-	1, // 0: edge.HttpRequest.headers:type_name -> edge.Header
-	2, // 1: edge.HttpRequest.caller:type_name -> edge.Caller
-	1, // 2: edge.HttpResponse.headers:type_name -> edge.Header
-	5, // 3: edge.HttpResponse.error:type_name -> edge.InstanceError
-	0, // 4: edge.InstanceError.reason:type_name -> edge.InstanceError.Reason
-	5, // 5: edge.Activated.error:type_name -> edge.InstanceError
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	1,  // 0: edge.HttpRequest.headers:type_name -> edge.Header
+	2,  // 1: edge.HttpRequest.caller:type_name -> edge.Caller
+	1,  // 2: edge.HttpResponse.headers:type_name -> edge.Header
+	5,  // 3: edge.HttpResponse.error:type_name -> edge.InstanceError
+	0,  // 4: edge.InstanceError.reason:type_name -> edge.InstanceError.Reason
+	5,  // 5: edge.Activated.error:type_name -> edge.InstanceError
+	17, // 6: edge.ActiveList.active:type_name -> edge.ActiveList.Active
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_edge_proto_init() }
@@ -676,7 +1320,7 @@ func file_edge_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_edge_proto_rawDesc), len(file_edge_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -27,3 +27,15 @@ func HeadersToHTTP(hs []*Header) http.Header {
 func NewError(reason InstanceError_Reason, msg string) *HttpResponse {
 	return &HttpResponse{Error: &InstanceError{Reason: reason, Message: msg}}
 }
+
+// GrainMoved reports whether the response says the instance is not held by
+// the node that answered (the handler did not run; route it again).
+func (r *HttpResponse) GrainMoved() bool {
+	return r.GetError().GetReason() == InstanceError_MOVED
+}
+
+// GrainMoved reports whether the activation was refused because the node
+// that answered does not hold the instance.
+func (a *Activated) GrainMoved() bool {
+	return a.GetError().GetReason() == InstanceError_MOVED
+}

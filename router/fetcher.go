@@ -39,7 +39,7 @@ func (f *projectFetcher) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Re
 	header.Set("Host", u.Host)
 	preq := &protos.HttpRequest{Method: req.Method, Url: req.URL, Headers: protos.HeadersFromHTTP(header), Body: req.Body, Hops: int32(req.Hops) + 1}
 	if req.BodyStream != nil {
-		preq.BodyStream = f.r.backend.PutBody(req.BodyStream)
+		preq.BodyStream, preq.BodyNode = f.r.backend.PutBody(req.BodyStream)
 	}
 	resp, err := f.r.Internal(ctx, f.project, u.Host, preq)
 	if errors.Is(err, ErrNotFound) {
@@ -61,9 +61,11 @@ func (f *projectFetcher) Fetch(ctx context.Context, req *jsvm.Request) (*jsvm.Re
 	}
 	out := &jsvm.Response{Status: int(resp.GetStatus()), Header: protos.HeadersToHTTP(resp.GetHeaders()), Body: resp.GetBody(), URL: req.URL}
 	if id := resp.GetBodyStream(); id != 0 {
-		if out.BodyStream = f.r.TakeBody(id); out.BodyStream == nil {
-			return nil, errors.New("the response's streamed body was lost")
+		body, err := f.r.TakeBody(id, resp.GetBodyNode())
+		if err != nil {
+			return nil, fmt.Errorf("reading the streamed response of %s: %w", u.Host, err)
 		}
+		out.BodyStream = body
 	}
 	return out, nil
 }

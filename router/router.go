@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/edge-platform/edge/actors"
+	"github.com/edge-platform/edge/cluster"
 	"github.com/edge-platform/edge/configs"
 	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/protos"
@@ -28,9 +29,11 @@ import (
 type Backend interface {
 	Worker(ctx context.Context, project string, req *protos.HttpRequest) (*protos.HttpResponse, error)
 	Coordinator(ctx context.Context, project, instance string, req *protos.HttpRequest) (*protos.HttpResponse, error)
-	// PutBody and TakeBody move streamed bodies that messages name by id.
-	PutBody(r io.ReadCloser) uint64
-	TakeBody(id uint64) io.ReadCloser
+	// PutBody and TakeBody move streamed bodies that messages name by id
+	// and holding node (body_stream, body_node; node "" is this process).
+	// TakeBody fails if the body can no longer be read.
+	PutBody(r io.ReadCloser) (id uint64, node string)
+	TakeBody(id uint64, node string) (io.ReadCloser, error)
 }
 
 var _ Backend = (*actors.Platform)(nil)
@@ -77,8 +80,11 @@ type noObserver struct{}
 func (noObserver) InternalFetch(string, string) {}
 func (noObserver) LoopDetected(string)          {}
 
-// TakeBody claims the streamed body a response names (nil if it is gone).
-func (r *Router) TakeBody(id uint64) io.ReadCloser { return r.backend.TakeBody(id) }
+// TakeBody claims the streamed body a response names by id and node; it
+// fails if the body can no longer be read.
+func (r *Router) TakeBody(id uint64, node string) (io.ReadCloser, error) {
+	return r.backend.TakeBody(id, node)
+}
 
 // New builds a Router over the deployed projects in reg.
 func New(cfg *configs.Config, reg *deploy.Registry, backend Backend, log *slog.Logger) *Router {
@@ -270,6 +276,9 @@ func takeSettings(req *protos.HttpRequest) (string, error) {
 	if err := json.Unmarshal([]byte(value), &obj); err != nil || obj == nil {
 		return "", fmt.Errorf(`%w: it must be a JSON object such as {"region": "eu"}`, ErrBadSettings)
 	}
+	if _, err := cluster.ParseSettings([]byte(value)); err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadSettings, err)
+	}
 	return value, nil
 }
 
@@ -290,8 +299,11 @@ func ErrorStatus(e *protos.InstanceError) (int, string) {
 		return 413, "Payload Too Large: " + e.GetMessage()
 	case protos.InstanceError_FENCED:
 		return 503, "Service Unavailable: " + e.GetMessage()
-	case protos.InstanceError_STORAGE_FAILED, protos.InstanceError_CPU_LIMIT, protos.InstanceError_INSTANCE_RESTARTED, protos.InstanceError_OVERLOADED:
+	case protos.InstanceError_STORAGE_FAILED, protos.InstanceError_CPU_LIMIT, protos.InstanceError_INSTANCE_RESTARTED, protos.InstanceError_OVERLOADED,
+		protos.InstanceError_UNAVAILABLE, protos.InstanceError_MOVED:
 		return 503, "Service Unavailable: " + e.GetMessage()
+	case protos.InstanceError_BAD_REQUEST:
+		return 400, "Bad Request: " + e.GetMessage()
 	case protos.InstanceError_GONE:
 		return 404, "Not Found: " + e.GetMessage()
 	case protos.InstanceError_ACTIVATION_FAILED:
@@ -302,9 +314,11 @@ func ErrorStatus(e *protos.InstanceError) (int, string) {
 }
 
 // RetryAfter is the Retry-After header for an instance error ("" for
-// none): an overloaded coordinator asks callers to wait a second.
+// none): an overloaded coordinator, or one that is moving to another node
+// or has none to run on, asks callers to wait a second.
 func RetryAfter(e *protos.InstanceError) string {
-	if e.GetReason() == protos.InstanceError_OVERLOADED {
+	switch e.GetReason() {
+	case protos.InstanceError_OVERLOADED, protos.InstanceError_UNAVAILABLE, protos.InstanceError_MOVED:
 		return "1"
 	}
 	return ""

@@ -3,6 +3,7 @@ package router
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -239,17 +240,20 @@ func TestFetcherMapsInstanceErrors(t *testing.T) {
 	}
 }
 
-func (f *fakeBackend) PutBody(r io.ReadCloser) uint64 {
+func (f *fakeBackend) PutBody(r io.ReadCloser) (uint64, string) {
 	if f.bodies == nil {
 		f.bodies = map[uint64]io.ReadCloser{}
 	}
 	id := uint64(len(f.bodies) + 1)
 	f.bodies[id] = r
-	return id
+	return id, ""
 }
 
-func (f *fakeBackend) TakeBody(id uint64) io.ReadCloser {
+func (f *fakeBackend) TakeBody(id uint64, node string) (io.ReadCloser, error) {
 	r := f.bodies[id]
 	delete(f.bodies, id)
-	return r
+	if r == nil || node != "" {
+		return nil, fmt.Errorf("fake backend: no body %d on node %q", id, node)
+	}
+	return r, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -112,13 +113,9 @@ func runCoordinatorsLs(ctx context.Context, args []string, stdout, stderr io.Wri
 		return code
 	}
 	return call(ctx, c, func(cl *admin.Client) ([]admin.Coordinator, error) { return cl.Coordinators(ctx, pos[0]) }, func(cs []admin.Coordinator) {
-		tw := c.table("NAME", "STATE", "NODE", "LAST-ACTIVITY", "STORED", "CREATED")
+		tw := c.table("NAME", "STATE", "NODE", "REGION", "LAST-ACTIVITY", "STORED", "CREATED")
 		for _, co := range cs {
-			node := co.Node
-			if node == "" {
-				node = "-"
-			}
-			row(tw, co.Name, co.State, node, formatTime(co.LastActivity), humanBytes(co.StoredBytes), formatTime(co.CreatedAt))
+			row(tw, co.Name, co.State, cmp.Or(co.Node, "-"), cmp.Or(co.Region, "-"), formatTime(co.LastActivity), humanBytes(co.StoredBytes), formatTime(co.CreatedAt))
 		}
 		tw.Flush()
 	})

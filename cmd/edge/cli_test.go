@@ -226,16 +226,16 @@ func TestCLICoordinators(t *testing.T) {
 	p := f.addProject("room", admin.KindCoordinator, 1)
 	f.locked(func() {
 		p.coords = []admin.Coordinator{
-			{Name: "_default", State: "active", Node: "node-a", Epoch: 3, CreatedAt: t0, LastActivity: t0.Add(time.Minute), StoredBytes: 1536},
+			{Name: "_default", State: "active", Node: "node-a", Region: "eu", Epoch: 3, CreatedAt: t0, LastActivity: t0.Add(time.Minute), StoredBytes: 1536},
 			{Name: "lobby", State: "idle", CreatedAt: t0, StoredBytes: 12},
 		}
 	})
 
 	out, errOut, code := runCLI(t, against(srv.URL, "coordinators", "ls", "room")...)
 	wantRun(t, out, errOut, code, exitOK, ""+
-		"NAME      STATE   NODE    LAST-ACTIVITY         STORED  CREATED\n"+
-		"_default  active  node-a  2025-03-04T05:07:07Z  1.5 KB  2025-03-04T05:06:07Z\n"+
-		"lobby     idle    -       -                     12 B    2025-03-04T05:06:07Z\n")
+		"NAME      STATE   NODE    REGION  LAST-ACTIVITY         STORED  CREATED\n"+
+		"_default  active  node-a  eu      2025-03-04T05:07:07Z  1.5 KB  2025-03-04T05:06:07Z\n"+
+		"lobby     idle    -       -       -                     12 B    2025-03-04T05:06:07Z\n")
 
 	out, errOut, code = runCLI(t, against(srv.URL, "coordinators", "rm", "room", "lobby")...)
 	wantRun(t, out, errOut, code, exitOK, "deleted coordinator lobby of room\n")

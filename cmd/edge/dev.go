@@ -13,6 +13,7 @@ import (
 
 	"github.com/edge-platform/edge/actors"
 	"github.com/edge-platform/edge/admin"
+	"github.com/edge-platform/edge/cluster"
 	"github.com/edge-platform/edge/configs"
 	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/jsvm"
@@ -132,6 +133,8 @@ type store interface {
 	actors.Store
 	deploy.Store
 	admin.Directory
+	cluster.MemberStore
+	cluster.DirectoryStore
 	SetCommitObserver(persistence.CommitObserver)
 	Close() error
 }

@@ -187,10 +187,10 @@ Deno.serve(async () => {
 	// The default instance is active from deploy time; a and b push it out.
 	p.expect("a.c.example.test", "/", 200, "stored 1 memory 1")
 	p.expect("b.c.example.test", "/", 200, "stored 1 memory 1")
-	p.waitLog(`msg="passivating activation" project=c instance=_default epoch=1 reason=lru`)
+	p.waitLog(`msg="passivating activation" project=c instance=_default epoch=2 reason=lru`)
 	p.expect("a.c.example.test", "/", 200, "stored 2 memory 2")
 	p.expect("c.example.test", "/", 200, "stored 1 memory 1") // back, pushing out b
-	p.waitLog(`msg="passivating activation" project=c instance=b epoch=1 reason=lru`)
+	p.waitLog(`msg="passivating activation" project=c instance=b epoch=2 reason=lru`)
 	p.expect("b.c.example.test", "/", 200, "stored 2 memory 1") // state from storage, a fresh VM
 }
 

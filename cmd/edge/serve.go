@@ -15,6 +15,7 @@ import (
 	"github.com/edge-platform/edge/actors"
 	"github.com/edge-platform/edge/admin"
 	"github.com/edge-platform/edge/cluster"
+	"github.com/edge-platform/edge/cluster/placement"
 	"github.com/edge-platform/edge/configs"
 	"github.com/edge-platform/edge/deploy"
 	"github.com/edge-platform/edge/frontend"
@@ -151,10 +152,20 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 	rt = router.New(cfg, s.registry, s.plat, log)
 	rt.SetObserver(m)
 	s.router = rt
-	if len(cfg.Cluster.Peers) > 0 {
-		log.Warn("cluster.peers is not used yet: this node runs as a cluster of one and shares only the database with the others (multi-node clustering is being built)")
+	lease, err := cfg.ClusterLease() // validated by Load
+	if err != nil {
+		return nil, fmt.Errorf("cluster.lease: %w", err)
 	}
-	node, err := cluster.Start(ctx, cluster.Config{Name: cfg.Cluster.Name, Bind: cfg.Cluster.Bind, Kinds: s.plat.Kinds(), Logger: log})
+	members, err := cluster.NewMembers(st, cluster.MembersConfig{
+		Self:  placement.Member{ID: cfg.Cluster.NodeID, Region: cfg.Cluster.Region},
+		Lease: lease, Guard: len(cfg.Cluster.Peers) > 0, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	node, err := cluster.Start(ctx, cluster.Config{Name: cfg.Cluster.Name, Bind: cfg.Cluster.Bind, Advertise: cfg.Cluster.Advertise,
+		Peers: cfg.Cluster.Peers, AutomanagedPort: cfg.Cluster.AutomanagedPort, Kinds: s.plat.Kinds(),
+		Members: members, Directory: cluster.NewDirectory(st, members, log), Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +272,7 @@ type runtimeAdapter struct{ p *actors.Platform }
 func (r runtimeAdapter) ActiveCoordinators(project string) []admin.ActiveCoordinator {
 	var out []admin.ActiveCoordinator
 	for _, a := range r.p.ActiveCoordinators(project) {
-		out = append(out, admin.ActiveCoordinator{Instance: a.Instance, Epoch: a.Epoch, LastActivity: a.LastActivity})
+		out = append(out, admin.ActiveCoordinator{Instance: a.Instance, Node: a.Node, Epoch: a.Epoch, LastActivity: a.LastActivity})
 	}
 	return out
 }
