@@ -97,13 +97,13 @@ func spawnEdge(t testing.TB, args ...string) *proc {
 		for sc.Scan() {
 			line := sc.Text()
 			p.mu.Lock()
+			// The address before the line: admin() waits for the line
+			// and then reads the address.
+			if m := adminListeningRE.FindStringSubmatch(line); m != nil {
+				p.adminAddr = m[1]
+			}
 			p.stderr.WriteString(line + "\n")
 			p.mu.Unlock()
-			if m := adminListeningRE.FindStringSubmatch(line); m != nil {
-				p.mu.Lock()
-				p.adminAddr = m[1]
-				p.mu.Unlock()
-			}
 			if m := listeningRE.FindStringSubmatch(line); m != nil {
 				select {
 				case p.listening <- m[1]:
