@@ -433,6 +433,11 @@ func (c *testCluster) ownedBy(via *clusterNode, prefix, owner string) string {
 	return ""
 }
 
+// loadPhase is how many successful operations the failover tests wait for
+// before they kill or pause a node, and again after: counts, not time, so
+// a slow machine makes the phases longer rather than emptier.
+const loadPhase = 100
+
 // retryable says whether a client may retry status during failover.
 func retryable(status int) bool { return status == 503 || status == 504 }
 
@@ -675,15 +680,15 @@ func TestClusterFailoverUnderLoad(t *testing.T) {
 	name := c.ownedBy(a, "load", "node-b")
 	l := newLoad(c, name)
 	l.add(a, a, cc, cc)
-	eventually(t, "40 successful operations before the kill", func() (bool, string) {
-		return l.ok.Load() >= 40, fmt.Sprint(l.ok.Load())
+	eventually(t, fmt.Sprintf("%d successful operations before the kill", loadPhase), func() (bool, string) {
+		return l.ok.Load() >= loadPhase, fmt.Sprint(l.ok.Load())
 	})
 	killed := l.h.now()
 	b.kill()
 	t.Logf("node-b killed at %v, after %d successful operations", killed.Round(time.Millisecond), l.ok.Load())
-	eventually(t, "40 successful operations after the kill", func() (bool, string) {
+	eventually(t, fmt.Sprintf("%d successful operations after the kill", loadPhase), func() (bool, string) {
 		n := l.successesSince(killed)
-		return n >= 40, fmt.Sprint(n)
+		return n >= loadPhase, fmt.Sprint(n)
 	})
 	final := l.finish(a)
 	ops := l.checkHistory(final)
@@ -708,8 +713,8 @@ func TestClusterPausedNodeCannotCommit(t *testing.T) {
 	before := c.waitOwner(a, name, "node-b")
 	l := newLoad(c, name)
 	l.add(a, a, cc, cc)
-	eventually(t, "40 successful operations before the pause", func() (bool, string) {
-		return l.ok.Load() >= 40, fmt.Sprint(l.ok.Load())
+	eventually(t, fmt.Sprintf("%d successful operations before the pause", loadPhase), func() (bool, string) {
+		return l.ok.Load() >= loadPhase, fmt.Sprint(l.ok.Load())
 	})
 	var old string
 	for _, op := range l.h.snapshot() {
@@ -744,9 +749,9 @@ func TestClusterPausedNodeCannotCommit(t *testing.T) {
 	// The resumed node is a client's entry point too: whatever it still
 	// holds of the old activation must neither commit nor answer.
 	l.add(b, b)
-	eventually(t, "40 successful operations after node-b resumed", func() (bool, string) {
+	eventually(t, fmt.Sprintf("%d successful operations after node-b resumed", loadPhase), func() (bool, string) {
 		n := l.successesSince(resumed)
-		return n >= 40, fmt.Sprint(n)
+		return n >= loadPhase, fmt.Sprint(n)
 	})
 	final := l.finish(a)
 	ops := l.checkHistory(final)
