@@ -49,9 +49,10 @@ type proc struct {
 	addr      string
 	adminAddr string // "" unless the admin API is on
 
-	mu     sync.Mutex
-	stderr strings.Builder
-	done   chan struct{}
+	mu        sync.Mutex
+	stderr    strings.Builder
+	done      chan struct{}
+	listening chan string // the public address, once logged
 }
 
 var (
@@ -68,10 +69,19 @@ func startEdge(t testing.TB, config, dataDir string, extra ...string) *proc {
 
 // startEdgeCmd runs `edge <command>` (dev or serve) with config and dataDir
 // on free ports (public, and admin when the config turns it on) and waits
-// until it is listening.
+// until it is listening. A --listen in extra overrides the free port.
 func startEdgeCmd(t testing.TB, command, config, dataDir string, extra ...string) *proc {
 	t.Helper()
-	args := append([]string{command, "--config", config, "--data", dataDir, "--listen", "127.0.0.1:0"}, extra...)
+	p := spawnEdge(t, append([]string{command, "--config", config, "--data", dataDir, "--listen", "127.0.0.1:0"}, extra...)...)
+	p.waitListening()
+	return p
+}
+
+// spawnEdge starts `edge args...` without waiting for it: several nodes can
+// start at once, each then waited for with waitListening. The process is
+// killed when the test ends.
+func spawnEdge(t testing.TB, args ...string) *proc {
+	t.Helper()
 	cmd := exec.Command(edgeBin, args...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
@@ -80,24 +90,23 @@ func startEdgeCmd(t testing.TB, command, config, dataDir string, extra ...string
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{t: t, cmd: cmd, done: make(chan struct{})}
-	addr := make(chan string, 1)
+	p := &proc{t: t, cmd: cmd, done: make(chan struct{}), listening: make(chan string, 1)}
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
 			p.mu.Lock()
+			// The address before the line: admin() waits for the line
+			// and then reads the address.
+			if m := adminListeningRE.FindStringSubmatch(line); m != nil {
+				p.adminAddr = m[1]
+			}
 			p.stderr.WriteString(line + "\n")
 			p.mu.Unlock()
-			if m := adminListeningRE.FindStringSubmatch(line); m != nil {
-				p.mu.Lock()
-				p.adminAddr = m[1]
-				p.mu.Unlock()
-			}
 			if m := listeningRE.FindStringSubmatch(line); m != nil {
 				select {
-				case addr <- m[1]:
+				case p.listening <- m[1]:
 				default:
 				}
 			}
@@ -106,14 +115,19 @@ func startEdgeCmd(t testing.TB, command, config, dataDir string, extra ...string
 		close(p.done)
 	}()
 	t.Cleanup(p.kill)
-	select {
-	case p.addr = <-addr:
-	case <-p.done:
-		t.Fatalf("edge exited before listening:\n%s", p.logs())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("edge did not start listening within 60s:\n%s", p.logs())
-	}
 	return p
+}
+
+// waitListening waits until the process logs its public address.
+func (p *proc) waitListening() {
+	p.t.Helper()
+	select {
+	case p.addr = <-p.listening:
+	case <-p.done:
+		p.t.Fatalf("edge exited before listening:\n%s", p.logs())
+	case <-time.After(60 * time.Second):
+		p.t.Fatalf("edge did not start listening within 60s:\n%s", p.logs())
+	}
 }
 
 // admin waits for the admin API's address (logged after the public one).
@@ -137,6 +151,14 @@ func (p *proc) kill() {
 		_ = p.cmd.Process.Signal(syscall.SIGKILL)
 	}
 	<-p.done
+}
+
+// signal sends sig (SIGSTOP, SIGCONT, ...) to the process.
+func (p *proc) signal(sig syscall.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatalf("sending %v: %v", sig, err)
+	}
 }
 
 // waitLog polls the logs until they contain s.
