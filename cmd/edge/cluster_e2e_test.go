@@ -212,9 +212,15 @@ cluster:
 		t.Fatalf("deploy through %s = %d:\n%s", c.nodes[0].ID, code, out)
 	}
 	for _, n := range c.nodes {
+		// Both projects: a node loads deployments one project at a time,
+		// so the worker can be there before the coordinator it calls.
 		eventually(t, n.ID+" serves the deployed project", func() (bool, string) {
 			status, body, err := c.request(n, "op=ping")
-			return err == nil && status == 200 && body == "pong", fmt.Sprintf("%d %q %v", status, body, err)
+			if err != nil || status != 200 || body != "pong" {
+				return false, fmt.Sprintf("%d %q %v", status, body, err)
+			}
+			status, body, err = c.request(n, "op=get")
+			return err == nil && status == 200, fmt.Sprintf("%d %q %v", status, body, err)
 		})
 	}
 	t.Logf("project served by every node %v after start", time.Since(began).Round(time.Millisecond))

@@ -152,13 +152,18 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 	rt = router.New(cfg, s.registry, s.plat, log)
 	rt.SetObserver(m)
 	s.router = rt
+	pgURL, _ := cfg.PostgresURL()
+	sharedStore := pgURL != ""
 	lease, err := cfg.ClusterLease() // validated by Load
 	if err != nil {
 		return nil, fmt.Errorf("cluster.lease: %w", err)
 	}
 	members, err := cluster.NewMembers(st, cluster.MembersConfig{
 		Self:  placement.Member{ID: cfg.Cluster.NodeID, Region: cfg.Cluster.Region},
-		Lease: lease, Guard: len(cfg.Cluster.Peers) > 0, Logger: log,
+		// On Postgres other nodes may share the directory (with or without
+		// peers), so this node must stop serving when its lease lapses; the
+		// embedded SQLite store has one node.
+		Lease: lease, Guard: sharedStore, Logger: log,
 	})
 	if err != nil {
 		return nil, err
