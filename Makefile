@@ -1,5 +1,5 @@
 # Convenience targets; each runs a plain go command shown in README.md.
-.PHONY: run test bench proto loadtest loadtest-create deno deno-diff postgres
+.PHONY: run test bench proto loadtest loadtest-create loadtest-cluster deno deno-diff postgres
 
 run:
 	go run ./cmd/edge dev --config examples/counter/edge.yaml
@@ -27,6 +27,15 @@ loadtest:
 
 loadtest-create:
 	go run ./loadtest -scenarios create,idle-memory
+
+# edge as a three-node cluster on 127.0.0.1-3 sharing a local Postgres (started
+# here with .ci/postgres; the run uses a fresh schema): same-node against
+# cross-node requests, creation of duplicates through the directory, failover
+# after SIGKILL of the owner. Writes loadtest/out/cluster-results.md (about
+# 7 minutes). See docs/BENCHMARKS.md, "Cluster".
+loadtest-cluster:
+	bash .ci/postgres
+	go run ./loadtest -cluster -cluster-postgres postgres://edge:edge@127.0.0.1:5432/edge_test -duration 10s -connections 32 -rounds 3
 
 # Real Deno for the differential suite (conformance/deno), from npm into
 # conformance/deno/.npm. Idempotent: npm skips an installed version.

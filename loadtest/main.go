@@ -80,6 +80,15 @@ type options struct {
 	createConns int
 	idleTimeout time.Duration
 	idleWait    time.Duration
+	// -cluster
+	cluster          bool
+	clusterPostgres  string
+	clusterNodes     int
+	clusterLease     time.Duration
+	clusterLowConns  int
+	clusterCreateN   int
+	clusterFailovers int
+	clusterClients   int
 }
 
 func main() {
@@ -118,6 +127,14 @@ func parseFlags() (*options, error) {
 	flag.BoolVar(&o.kv, "kv", false, "instead of the HTTP scenarios, measure durable increments in-process: edge's store through jsvm against Deno KV (writes kv-results.md)")
 	flag.StringVar(&o.kvPostgres, "kv-postgres", "", "with -kv: run edge's side on this Postgres URL instead of SQLite")
 	flag.StringVar(&o.kvProfile, "kv-cpuprofile", "", "with -kv: write a CPU profile of edge's side (it runs in this process) to this file")
+	flag.BoolVar(&o.cluster, "cluster", false, "instead of the runtime comparison, run edge as a cluster of -cluster-nodes `edge serve` processes on 127.0.0.1-3 sharing -cluster-postgres, and measure same-node against cross-node requests, creation of duplicates through the directory, and failover after a SIGKILL (writes cluster-results.md)")
+	flag.StringVar(&o.clusterPostgres, "cluster-postgres", "", "with -cluster: the Postgres URL the nodes share (a fresh schema is created in it and dropped afterwards), e.g. postgres://edge:edge@127.0.0.1:5432/edge_test")
+	flag.IntVar(&o.clusterNodes, "cluster-nodes", 3, "with -cluster: 2 (node-a, node-b in region eu) or 3 (plus node-c in region us)")
+	flag.DurationVar(&o.clusterLease, "cluster-lease", 2*time.Second, "with -cluster: the nodes' cluster.lease (failover waits about this long after the killed node's last heartbeat)")
+	flag.IntVar(&o.clusterLowConns, "cluster-low-connections", 1, "with -cluster: also measure same-node and cross-node at this many connections (latency without queueing); 0 = don't")
+	flag.IntVar(&o.clusterCreateN, "cluster-create-n", 2000, "with -cluster: first requests to new duplicates (each to a new name)")
+	flag.IntVar(&o.clusterFailovers, "cluster-failover-rounds", 5, "with -cluster: how many times node-b is killed (and restarted)")
+	flag.IntVar(&o.clusterClients, "cluster-failover-clients", 4, "with -cluster: concurrent clients incrementing the duplicate during a failover")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", flag.Args())
@@ -127,6 +144,16 @@ func parseFlags() (*options, error) {
 	}
 	if o.createN < 1 || o.memoryN < 1 || o.createConns < 1 || o.idleTimeout <= 0 || o.idleWait < 0 {
 		return nil, errors.New("-create-n, -memory-n, -create-connections and -idle-timeout must be positive; -idle-wait not negative")
+	}
+	if o.cluster && (o.clusterNodes < 2 || o.clusterNodes > 3 || o.clusterLease <= 0 || o.clusterLowConns < 0 ||
+		o.clusterCreateN < 1 || o.clusterFailovers < 0 || o.clusterClients < 1) {
+		return nil, errors.New("-cluster-nodes must be 2 or 3; -cluster-lease, -cluster-create-n and -cluster-failover-clients positive; -cluster-low-connections and -cluster-failover-rounds not negative")
+	}
+	if o.cluster && o.kv {
+		return nil, errors.New("-cluster and -kv are separate runs: give one of them")
+	}
+	if o.cluster {
+		runtimesFlag = "edge"
 	}
 	for _, r := range splitList(runtimesFlag) {
 		if _, ok := runtimeTitle[r]; !ok {
@@ -219,6 +246,12 @@ func run() error {
 		if err != nil {
 			problems["edge"] = fmt.Sprintf("go build ./cmd/edge failed: %v\n%s", err, tailString(string(out), 20))
 		}
+	}
+	if o.cluster {
+		if p := problems["edge"]; p != "" {
+			return errors.New(p)
+		}
+		return runCluster(ctx, o, assetDir, logs, edgeBin, info)
 	}
 	// deno and workerd come from the npm registry, each in its own prefix
 	// (loadtest/.npm/deno, loadtest/.npm/workerd) so that one failing to
