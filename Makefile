@@ -1,5 +1,5 @@
 # Convenience targets; each runs a plain go command shown in README.md.
-.PHONY: run test bench proto loadtest loadtest-create loadtest-cluster deno deno-diff postgres
+.PHONY: run test bench proto loadtest loadtest-create loadtest-cluster deno deno-diff postgres cluster-local
 
 run:
 	go run ./cmd/edge dev --config examples/counter/edge.yaml
@@ -47,6 +47,11 @@ deno:
 # its section of docs/CONFORMANCE.md.
 deno-diff:
 	go run ./conformance/deno/cmd/diff
+
+# The three-node cluster of docker-compose.yml as local processes on
+# 127.0.0.1-3 sharing the local Postgres (configs/cluster/run-local.sh).
+cluster-local: postgres
+	bash configs/cluster/run-local.sh
 
 # PostgreSQL from Debian's packages, started, with the role and database the
 # persistence tests use; prints the EDGE_TEST_POSTGRES_URL to export.

@@ -103,7 +103,7 @@ func (a *instanceActor) Receive(ctx actor.Context) {
 	case *pcluster.ClusterInit:
 		a.onClusterInit(m)
 	case *protos.Activate:
-		a.onActivate(ctx)
+		a.onActivate(ctx, m)
 	case *protos.HttpRequest:
 		a.onRequest(ctx, m)
 	case *discard:
@@ -132,8 +132,16 @@ func (a *instanceActor) onClusterInit(m *pcluster.ClusterInit) {
 	a.log = a.plat.Logger.With(slog.String("project", a.project), slog.String("instance", a.instance))
 }
 
-func (a *instanceActor) onActivate(ctx actor.Context) {
+func (a *instanceActor) onActivate(ctx actor.Context, m *protos.Activate) {
 	reply := &protos.Activated{}
+	if proj, ok := a.plat.Registry.Get(a.project); m.GetVersion() > 0 && (!ok || proj.Version < m.GetVersion()) {
+		// Deployed through another node, which asks for the version it
+		// stored; this node loads it from the store shortly.
+		reply.Error = &protos.InstanceError{Reason: protos.InstanceError_BEHIND,
+			Message: fmt.Sprintf("version %d of %s is not loaded on this node yet", m.GetVersion(), a.project)}
+		ctx.Respond(reply)
+		return
+	}
 	if err := a.activate(); errors.Is(err, errMoved) {
 		reply.Error = &protos.InstanceError{Reason: protos.InstanceError_MOVED, Message: err.Error()}
 	} else if err != nil {

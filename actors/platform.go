@@ -94,7 +94,15 @@ type Platform struct {
 	active *lru
 	// passivations since releaseMemory last looked.
 	passivations atomic.Int64
+	// refresher loads the current deployments from the store (see
+	// SetRefresher).
+	refresher atomic.Pointer[func(context.Context) error]
 }
+
+// SetRefresher installs what loads the current deployments from the store
+// (deploy.Service.Refresh), which another node asks for when it deployed a
+// version this node must run.
+func (p *Platform) SetRefresher(f func(context.Context) error) { p.refresher.Store(&f) }
 
 // ErrUnknownProject is returned for a project that is not deployed, or not
 // of the kind the call needs.
@@ -198,8 +206,42 @@ func (p *Platform) Deployed(ctx context.Context, proj, prev *deploy.Project) err
 	if _, err := p.ensure(ctx, proj.Name, DefaultInstance, ""); err != nil {
 		return fmt.Errorf("locating the default coordinator of %s: %w", proj.Name, err)
 	}
-	reply, err := p.node.Request(ctx, GrainKind, Identity(proj.Name, DefaultInstance), &protos.Activate{})
-	return activationError(reply, err)
+	return p.activateDefault(ctx, proj)
+}
+
+// activateDefault starts the default coordinator of proj's version on the
+// node that holds it and reports whether its module started. That node may
+// not have loaded the version yet (nodes pick deployments up from the
+// store): it is asked to refresh now, and the activation is retried until
+// it has, within the request timeout.
+func (p *Platform) activateDefault(ctx context.Context, proj *deploy.Project) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.requestTimeout)
+		defer cancel()
+	}
+	id := Identity(proj.Name, DefaultInstance)
+	asked := false
+	for {
+		reply, err := p.node.Request(ctx, GrainKind, id, &protos.Activate{Version: proj.Version})
+		a, ok := reply.(*protos.Activated)
+		if err != nil || !ok || a.GetError().GetReason() != protos.InstanceError_BEHIND {
+			return activationError(reply, err)
+		}
+		if !asked {
+			asked = true
+			if e, ok := p.node.Directory.Cached(cluster.KeyOf(id)); ok {
+				if _, err := p.node.Ask(ctx, e.Owner, &protos.RefreshDeployments{}); err != nil {
+					p.Logger.Warn("asking a node to load a deployment", slog.String("node", e.Owner), slog.Any("err", err))
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the node running the default coordinator of %s did not load version %d in time: %w", proj.Name, proj.Version, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func activationError(reply any, err error) error {
@@ -317,6 +359,19 @@ func (p *Platform) control(_ context.Context, msg any) any {
 	case *protos.StopGrain:
 		p.stopLocal(m.GetProject(), m.GetInstance())
 		return &protos.Activated{}
+	case *protos.RefreshDeployments:
+		if r := p.refresher.Load(); r != nil {
+			// After the answer: the asking node may hold its own deploy
+			// lock while it waits, and this node's refresh may need it.
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), p.requestTimeout)
+				defer cancel()
+				if err := (*r)(ctx); err != nil {
+					p.Logger.Warn("refreshing deployments on request", slog.Any("err", err))
+				}
+			}()
+		}
+		return &protos.Activated{}
 	}
 	return nil
 }
@@ -326,7 +381,7 @@ func (p *Platform) control(_ context.Context, msg any) any {
 // started (idle).
 func (p *Platform) CoordinatorStates() (active, idle int) {
 	active = p.active.len()
-	return active, max(p.node.Directory.Cached()-active, 0)
+	return active, max(p.node.Directory.Len()-active, 0)
 }
 
 // activated records a new coordinator activation and, past

@@ -128,8 +128,8 @@ func (d *Directory) read(ctx context.Context, key placement.Key) (*placement.Ent
 	return &e, nil
 }
 
-// cached returns the cached entry of key, without reading the store.
-func (d *Directory) cached(key placement.Key) (placement.Entry, bool) {
+// Cached returns the cached entry of key, without reading the store.
+func (d *Directory) Cached(key placement.Key) (placement.Entry, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e, ok := d.cache[key]
@@ -160,8 +160,8 @@ func (d *Directory) InvalidateProject(project string) {
 	d.mu.Unlock()
 }
 
-// Cached returns how many entries are cached (instances this node routes to).
-func (d *Directory) Cached() int {
+// Len returns how many entries are cached (instances this node routes to).
+func (d *Directory) Len() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.cache)

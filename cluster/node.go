@@ -223,12 +223,38 @@ func (n *Node) SetControl(h func(ctx context.Context, msg any) any) {
 	n.lookup.mu.Unlock()
 }
 
+// Ask sends msg to the control handler of member (this one's directly)
+// and returns its reply.
+func (n *Node) Ask(ctx context.Context, member string, msg any) (any, error) {
+	if member == n.Members.Self().ID {
+		n.lookup.mu.Lock()
+		control := n.lookup.control
+		n.lookup.mu.Unlock()
+		if control == nil {
+			return nil, fmt.Errorf("member %s has no control handler", member)
+		}
+		return control(ctx, msg), nil
+	}
+	addr, ok := n.Members.Address(member)
+	if !ok {
+		return nil, fmt.Errorf("member %s: no known address", member)
+	}
+	timeout := lookupTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(dl))
+	}
+	v, err := n.System.Root.RequestFuture(actor.NewPID(addr, ActivatorName), msg, timeout).Result()
+	if err != nil {
+		return nil, fmt.Errorf("asking member %s (%s): %w", member, addr, err)
+	}
+	return v, nil
+}
+
 // Broadcast sends msg to the control handler of every live member (this
-// one included, called directly) and returns the replies it got; members
-// that do not answer in time are logged and left out.
+// one included) and returns the replies it got; members that do not answer
+// in time are logged and left out.
 func (n *Node) Broadcast(ctx context.Context, msg any) []any {
 	view, now := n.Members.Snapshot()
-	self := n.Members.Self()
 	live := view.Live(now)
 	replies := make([]any, len(live))
 	var wg sync.WaitGroup
@@ -236,20 +262,7 @@ func (n *Node) Broadcast(ctx context.Context, msg any) []any {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if m.ID == self.ID {
-				n.lookup.mu.Lock()
-				control := n.lookup.control
-				n.lookup.mu.Unlock()
-				if control != nil {
-					replies[i] = control(ctx, msg)
-				}
-				return
-			}
-			timeout := lookupTimeout
-			if dl, ok := ctx.Deadline(); ok {
-				timeout = time.Until(dl)
-			}
-			v, err := n.System.Root.RequestFuture(actor.NewPID(m.Address, ActivatorName), msg, timeout).Result()
+			v, err := n.Ask(ctx, m.ID, msg)
 			if err != nil {
 				n.log.Warn("a member did not answer", slog.String("member", m.ID), slog.String("message", fmt.Sprintf("%T", msg)), slog.Any("err", err))
 				return
@@ -290,7 +303,7 @@ func (n *Node) pid(ctx context.Context, kind, identity string) (*actor.PID, stri
 // cachedOwner names the member the directory cache gives a grain to and
 // that member's remoting address.
 func (n *Node) cachedOwner(identity string) (owner, addr string, ok bool) {
-	e, ok := n.Directory.cached(KeyOf(identity))
+	e, ok := n.Directory.Cached(KeyOf(identity))
 	if !ok {
 		return "", "", false
 	}

@@ -61,6 +61,9 @@ const (
 	// The request was malformed in a way only the platform could tell
 	// (for example bad creation settings).
 	InstanceError_BAD_REQUEST InstanceError_Reason = 13
+	// This node has not loaded the version the caller asked for yet (it
+	// picks deployments up from the store); retry shortly.
+	InstanceError_BEHIND InstanceError_Reason = 14
 )
 
 // Enum value maps for InstanceError_Reason.
@@ -80,6 +83,7 @@ var (
 		11: "MOVED",
 		12: "UNAVAILABLE",
 		13: "BAD_REQUEST",
+		14: "BEHIND",
 	}
 	InstanceError_Reason_value = map[string]int32{
 		"REASON_UNSPECIFIED": 0,
@@ -96,6 +100,7 @@ var (
 		"MOVED":              11,
 		"UNAVAILABLE":        12,
 		"BAD_REQUEST":        13,
+		"BEHIND":             14,
 	}
 )
 
@@ -525,7 +530,9 @@ func (x *InstanceError) GetMessage() string {
 // Activate asks an instance actor to start its VM now (deploy-time warm-up
 // of a default coordinator, or of a worker pool) instead of on first request.
 type Activate struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The project version the caller deployed (0: whatever is current here).
+	Version       int64 `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -560,6 +567,52 @@ func (*Activate) Descriptor() ([]byte, []int) {
 	return file_edge_proto_rawDescGZIP(), []int{5}
 }
 
+func (x *Activate) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+// RefreshDeployments asks a node to load the current deployments from the
+// store now instead of at its next periodic refresh; answered at once with
+// Activated (the refresh runs after the answer).
+type RefreshDeployments struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefreshDeployments) Reset() {
+	*x = RefreshDeployments{}
+	mi := &file_edge_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefreshDeployments) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefreshDeployments) ProtoMessage() {}
+
+func (x *RefreshDeployments) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefreshDeployments.ProtoReflect.Descriptor instead.
+func (*RefreshDeployments) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{6}
+}
+
 // Activated answers Activate; error is set if the module failed to start.
 type Activated struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -570,7 +623,7 @@ type Activated struct {
 
 func (x *Activated) Reset() {
 	*x = Activated{}
-	mi := &file_edge_proto_msgTypes[6]
+	mi := &file_edge_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -582,7 +635,7 @@ func (x *Activated) String() string {
 func (*Activated) ProtoMessage() {}
 
 func (x *Activated) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[6]
+	mi := &file_edge_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -595,7 +648,7 @@ func (x *Activated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Activated.ProtoReflect.Descriptor instead.
 func (*Activated) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{6}
+	return file_edge_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Activated) GetError() *InstanceError {
@@ -627,7 +680,7 @@ type BodyPull struct {
 
 func (x *BodyPull) Reset() {
 	*x = BodyPull{}
-	mi := &file_edge_proto_msgTypes[7]
+	mi := &file_edge_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -639,7 +692,7 @@ func (x *BodyPull) String() string {
 func (*BodyPull) ProtoMessage() {}
 
 func (x *BodyPull) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[7]
+	mi := &file_edge_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -652,7 +705,7 @@ func (x *BodyPull) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BodyPull.ProtoReflect.Descriptor instead.
 func (*BodyPull) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{7}
+	return file_edge_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *BodyPull) GetId() uint64 {
@@ -690,7 +743,7 @@ type BodyChunk struct {
 
 func (x *BodyChunk) Reset() {
 	*x = BodyChunk{}
-	mi := &file_edge_proto_msgTypes[8]
+	mi := &file_edge_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +755,7 @@ func (x *BodyChunk) String() string {
 func (*BodyChunk) ProtoMessage() {}
 
 func (x *BodyChunk) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[8]
+	mi := &file_edge_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +768,7 @@ func (x *BodyChunk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BodyChunk.ProtoReflect.Descriptor instead.
 func (*BodyChunk) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{8}
+	return file_edge_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *BodyChunk) GetData() []byte {
@@ -751,7 +804,7 @@ type BodyCancel struct {
 
 func (x *BodyCancel) Reset() {
 	*x = BodyCancel{}
-	mi := &file_edge_proto_msgTypes[9]
+	mi := &file_edge_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -763,7 +816,7 @@ func (x *BodyCancel) String() string {
 func (*BodyCancel) ProtoMessage() {}
 
 func (x *BodyCancel) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[9]
+	mi := &file_edge_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -776,7 +829,7 @@ func (x *BodyCancel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BodyCancel.ProtoReflect.Descriptor instead.
 func (*BodyCancel) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{9}
+	return file_edge_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *BodyCancel) GetId() uint64 {
@@ -798,7 +851,7 @@ type BodyKeep struct {
 
 func (x *BodyKeep) Reset() {
 	*x = BodyKeep{}
-	mi := &file_edge_proto_msgTypes[10]
+	mi := &file_edge_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -810,7 +863,7 @@ func (x *BodyKeep) String() string {
 func (*BodyKeep) ProtoMessage() {}
 
 func (x *BodyKeep) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[10]
+	mi := &file_edge_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -823,7 +876,7 @@ func (x *BodyKeep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BodyKeep.ProtoReflect.Descriptor instead.
 func (*BodyKeep) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{10}
+	return file_edge_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *BodyKeep) GetId() uint64 {
@@ -847,7 +900,7 @@ type GrainActivate struct {
 
 func (x *GrainActivate) Reset() {
 	*x = GrainActivate{}
-	mi := &file_edge_proto_msgTypes[11]
+	mi := &file_edge_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -859,7 +912,7 @@ func (x *GrainActivate) String() string {
 func (*GrainActivate) ProtoMessage() {}
 
 func (x *GrainActivate) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[11]
+	mi := &file_edge_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -872,7 +925,7 @@ func (x *GrainActivate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GrainActivate.ProtoReflect.Descriptor instead.
 func (*GrainActivate) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{11}
+	return file_edge_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GrainActivate) GetKind() string {
@@ -901,7 +954,7 @@ type GrainActivated struct {
 
 func (x *GrainActivated) Reset() {
 	*x = GrainActivated{}
-	mi := &file_edge_proto_msgTypes[12]
+	mi := &file_edge_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -913,7 +966,7 @@ func (x *GrainActivated) String() string {
 func (*GrainActivated) ProtoMessage() {}
 
 func (x *GrainActivated) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[12]
+	mi := &file_edge_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -926,7 +979,7 @@ func (x *GrainActivated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GrainActivated.ProtoReflect.Descriptor instead.
 func (*GrainActivated) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{12}
+	return file_edge_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GrainActivated) GetAddress() string {
@@ -961,7 +1014,7 @@ type ListActive struct {
 
 func (x *ListActive) Reset() {
 	*x = ListActive{}
-	mi := &file_edge_proto_msgTypes[13]
+	mi := &file_edge_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -973,7 +1026,7 @@ func (x *ListActive) String() string {
 func (*ListActive) ProtoMessage() {}
 
 func (x *ListActive) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[13]
+	mi := &file_edge_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -986,7 +1039,7 @@ func (x *ListActive) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListActive.ProtoReflect.Descriptor instead.
 func (*ListActive) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{13}
+	return file_edge_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListActive) GetProject() string {
@@ -1007,7 +1060,7 @@ type ActiveList struct {
 
 func (x *ActiveList) Reset() {
 	*x = ActiveList{}
-	mi := &file_edge_proto_msgTypes[14]
+	mi := &file_edge_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1019,7 +1072,7 @@ func (x *ActiveList) String() string {
 func (*ActiveList) ProtoMessage() {}
 
 func (x *ActiveList) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[14]
+	mi := &file_edge_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1032,7 +1085,7 @@ func (x *ActiveList) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActiveList.ProtoReflect.Descriptor instead.
 func (*ActiveList) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{14}
+	return file_edge_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ActiveList) GetNode() string {
@@ -1061,7 +1114,7 @@ type StopGrain struct {
 
 func (x *StopGrain) Reset() {
 	*x = StopGrain{}
-	mi := &file_edge_proto_msgTypes[15]
+	mi := &file_edge_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1073,7 +1126,7 @@ func (x *StopGrain) String() string {
 func (*StopGrain) ProtoMessage() {}
 
 func (x *StopGrain) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[15]
+	mi := &file_edge_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1086,7 +1139,7 @@ func (x *StopGrain) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopGrain.ProtoReflect.Descriptor instead.
 func (*StopGrain) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{15}
+	return file_edge_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *StopGrain) GetProject() string {
@@ -1114,7 +1167,7 @@ type ActiveList_Active struct {
 
 func (x *ActiveList_Active) Reset() {
 	*x = ActiveList_Active{}
-	mi := &file_edge_proto_msgTypes[16]
+	mi := &file_edge_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1126,7 +1179,7 @@ func (x *ActiveList_Active) String() string {
 func (*ActiveList_Active) ProtoMessage() {}
 
 func (x *ActiveList_Active) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[16]
+	mi := &file_edge_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1139,7 +1192,7 @@ func (x *ActiveList_Active) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActiveList_Active.ProtoReflect.Descriptor instead.
 func (*ActiveList_Active) Descriptor() ([]byte, []int) {
-	return file_edge_proto_rawDescGZIP(), []int{14, 0}
+	return file_edge_proto_rawDescGZIP(), []int{15, 0}
 }
 
 func (x *ActiveList_Active) GetInstance() string {
@@ -1199,10 +1252,10 @@ const file_edge_proto_rawDesc = "" +
 	"\x05error\x18\x04 \x01(\v2\x13.edge.InstanceErrorR\x05error\x12\x1f\n" +
 	"\vbody_stream\x18\x05 \x01(\x04R\n" +
 	"bodyStream\x12\x1b\n" +
-	"\tbody_node\x18\x06 \x01(\tR\bbodyNode\"\xd5\x02\n" +
+	"\tbody_node\x18\x06 \x01(\tR\bbodyNode\"\xe1\x02\n" +
 	"\rInstanceError\x122\n" +
 	"\x06reason\x18\x01 \x01(\x0e2\x1a.edge.InstanceError.ReasonR\x06reason\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\xf5\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\x81\x02\n" +
 	"\x06Reason\x12\x16\n" +
 	"\x12REASON_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11ACTIVATION_FAILED\x10\x01\x12\x12\n" +
@@ -1220,9 +1273,12 @@ const file_edge_proto_rawDesc = "" +
 	"\x12\t\n" +
 	"\x05MOVED\x10\v\x12\x0f\n" +
 	"\vUNAVAILABLE\x10\f\x12\x0f\n" +
-	"\vBAD_REQUEST\x10\r\"\n" +
+	"\vBAD_REQUEST\x10\r\x12\n" +
 	"\n" +
-	"\bActivate\"6\n" +
+	"\x06BEHIND\x10\x0e\"$\n" +
+	"\bActivate\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x03R\aversion\"\x14\n" +
+	"\x12RefreshDeployments\"6\n" +
 	"\tActivated\x12)\n" +
 	"\x05error\x18\x01 \x01(\v2\x13.edge.InstanceErrorR\x05error\"E\n" +
 	"\bBodyPull\x12\x0e\n" +
@@ -1273,26 +1329,27 @@ func file_edge_proto_rawDescGZIP() []byte {
 }
 
 var file_edge_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_edge_proto_goTypes = []any{
-	(InstanceError_Reason)(0), // 0: edge.InstanceError.Reason
-	(*Header)(nil),            // 1: edge.Header
-	(*Caller)(nil),            // 2: edge.Caller
-	(*HttpRequest)(nil),       // 3: edge.HttpRequest
-	(*HttpResponse)(nil),      // 4: edge.HttpResponse
-	(*InstanceError)(nil),     // 5: edge.InstanceError
-	(*Activate)(nil),          // 6: edge.Activate
-	(*Activated)(nil),         // 7: edge.Activated
-	(*BodyPull)(nil),          // 8: edge.BodyPull
-	(*BodyChunk)(nil),         // 9: edge.BodyChunk
-	(*BodyCancel)(nil),        // 10: edge.BodyCancel
-	(*BodyKeep)(nil),          // 11: edge.BodyKeep
-	(*GrainActivate)(nil),     // 12: edge.GrainActivate
-	(*GrainActivated)(nil),    // 13: edge.GrainActivated
-	(*ListActive)(nil),        // 14: edge.ListActive
-	(*ActiveList)(nil),        // 15: edge.ActiveList
-	(*StopGrain)(nil),         // 16: edge.StopGrain
-	(*ActiveList_Active)(nil), // 17: edge.ActiveList.Active
+	(InstanceError_Reason)(0),  // 0: edge.InstanceError.Reason
+	(*Header)(nil),             // 1: edge.Header
+	(*Caller)(nil),             // 2: edge.Caller
+	(*HttpRequest)(nil),        // 3: edge.HttpRequest
+	(*HttpResponse)(nil),       // 4: edge.HttpResponse
+	(*InstanceError)(nil),      // 5: edge.InstanceError
+	(*Activate)(nil),           // 6: edge.Activate
+	(*RefreshDeployments)(nil), // 7: edge.RefreshDeployments
+	(*Activated)(nil),          // 8: edge.Activated
+	(*BodyPull)(nil),           // 9: edge.BodyPull
+	(*BodyChunk)(nil),          // 10: edge.BodyChunk
+	(*BodyCancel)(nil),         // 11: edge.BodyCancel
+	(*BodyKeep)(nil),           // 12: edge.BodyKeep
+	(*GrainActivate)(nil),      // 13: edge.GrainActivate
+	(*GrainActivated)(nil),     // 14: edge.GrainActivated
+	(*ListActive)(nil),         // 15: edge.ListActive
+	(*ActiveList)(nil),         // 16: edge.ActiveList
+	(*StopGrain)(nil),          // 17: edge.StopGrain
+	(*ActiveList_Active)(nil),  // 18: edge.ActiveList.Active
 }
 var file_edge_proto_depIdxs = []int32{
 	1,  // 0: edge.HttpRequest.headers:type_name -> edge.Header
@@ -1301,7 +1358,7 @@ var file_edge_proto_depIdxs = []int32{
 	5,  // 3: edge.HttpResponse.error:type_name -> edge.InstanceError
 	0,  // 4: edge.InstanceError.reason:type_name -> edge.InstanceError.Reason
 	5,  // 5: edge.Activated.error:type_name -> edge.InstanceError
-	17, // 6: edge.ActiveList.active:type_name -> edge.ActiveList.Active
+	18, // 6: edge.ActiveList.active:type_name -> edge.ActiveList.Active
 	7,  // [7:7] is the sub-list for method output_type
 	7,  // [7:7] is the sub-list for method input_type
 	7,  // [7:7] is the sub-list for extension type_name
@@ -1320,7 +1377,7 @@ func file_edge_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_edge_proto_rawDesc), len(file_edge_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -345,7 +345,12 @@ func (ci coordinatorInfo) String() string {
 // coordinators asks node n's admin API for the counter's instances. It
 // never fails the test.
 func (c *testCluster) coordinators(n *clusterNode) ([]coordinatorInfo, error) {
-	req, err := http.NewRequest("GET", n.adminURL+"/v1/projects/counter/coordinators", nil)
+	return c.coordinatorsOf(n, "counter")
+}
+
+// coordinatorsOf asks node n's admin API for project's instances.
+func (c *testCluster) coordinatorsOf(n *clusterNode, project string) ([]coordinatorInfo, error) {
+	req, err := http.NewRequest("GET", n.adminURL+"/v1/projects/"+project+"/coordinators", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -856,6 +861,62 @@ func TestClusterPinnedRegionWaits(t *testing.T) {
 
 // The race filter lets through only reports whose accesses are all
 // protoactor-go's.
+// A coordinator project deployed through one node whose default instance
+// the directory gives to another: the deploy waits until that node has
+// loaded the version and reports whether its module started there (the
+// owner loads deployments from the store; the deploying node asks it to
+// refresh at once). Which node owns a default is a deterministic hash of
+// the project and member names: these names put some on node-b.
+func TestClusterDeployStartsTheDefaultCoordinatorOnItsOwner(t *testing.T) {
+	c := startCluster(t, threeNodes)
+	a := c.byID["node-a"]
+	files := map[string]string{"edge.yaml": "domain: " + clusterDomain + "\nprojects:\n"}
+	names := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot"}
+	for _, name := range names {
+		files["edge.yaml"] += "  - { name: " + name + ", entry: c.js, kind: greeter }\n"
+	}
+	files["c.js"] = `const n = (await Deno.storage.get("n")) ?? 0;
+Deno.serve(() => new Response("started with " + n));`
+	project := writeProject(t, files)
+	if code, out := runEdge(t, "deploy", "--config", project, "--server", a.adminURL, "--token", clusterToken); code != 0 {
+		t.Fatalf("deploy through node-a = %d:\n%s", code, out)
+	}
+	owners := map[string]string{}
+	for _, name := range names {
+		cis, err := c.coordinatorsOf(a, name)
+		if err != nil || len(cis) != 1 || cis[0].State != "active" {
+			t.Fatalf("%s: %v %v, want its default coordinator active right after the deploy", name, cis, err)
+		}
+		owners[name] = cis[0].Node
+		// A greeter is public: every node serves it once it loaded it.
+		for _, n := range c.nodes {
+			eventually(t, name+" through "+n.ID, func() (bool, string) {
+				status, body := n.get(name+"."+clusterDomain, "/")
+				return status == 200 && body == "started with 0", fmt.Sprintf("%d %q", status, body)
+			})
+		}
+	}
+	remote := 0
+	for _, o := range owners {
+		if o != "node-a" {
+			remote++
+		}
+	}
+	if remote == 0 {
+		t.Fatalf("every default landed on node-a (%v): pick other names so the test covers a remote owner", owners)
+	}
+	t.Logf("owners of the defaults: %v", owners)
+	// A module that throws at start is refused even when another node runs it.
+	bad := writeProject(t, map[string]string{
+		"edge.yaml": "domain: " + clusterDomain + "\nprojects:\n  - { name: " + names[0] + ", entry: c.js, kind: greeter }\n",
+		"c.js":      `throw new Error("broken at start");`,
+	})
+	code, out := runEdge(t, "deploy", "--config", bad, "--server", a.adminURL, "--token", clusterToken)
+	if code == 0 || !strings.Contains(out, "broken at start") {
+		t.Fatalf("deploying a module that throws = %d:\n%s\nwant a refusal that quotes the error", code, out)
+	}
+}
+
 func TestKnownUpstreamRace(t *testing.T) {
 	report := func(first, second string) string {
 		return "time=... level=INFO msg=x\n==================\nWARNING: DATA RACE\nRead at 0x00c0000551a8 by goroutine 80:\n  " + first +

@@ -159,7 +159,7 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 		return nil, fmt.Errorf("cluster.lease: %w", err)
 	}
 	members, err := cluster.NewMembers(st, cluster.MembersConfig{
-		Self:  placement.Member{ID: cfg.Cluster.NodeID, Region: cfg.Cluster.Region},
+		Self: placement.Member{ID: cfg.Cluster.NodeID, Region: cfg.Cluster.Region},
 		// On Postgres other nodes may share the directory (with or without
 		// peers), so this node must stop serving when its lease lapses; the
 		// embedded SQLite store has one node.
@@ -179,6 +179,7 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 	s.plat.Start(ctx, node)
 	s.deploy = &deploy.Service{Store: st, Registry: s.registry, Runtime: s.plat, Domain: cfg.Domain, Log: log,
 		OnDeployed: []func(string){m.Deployed}, OnDeleted: []func(string){m.Forget, book.Forget}}
+	s.plat.SetRefresher(s.deploy.Refresh)
 	if err := s.deploy.Load(ctx); err != nil {
 		return nil, err
 	}
