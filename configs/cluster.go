@@ -94,7 +94,7 @@ func (c *Config) ClusterProviderSupported() error {
 	if c.Cluster.Provider == ProviderAutomanaged {
 		return nil
 	}
-	return fmt.Errorf("cluster.provider %q: %w (multi-node clustering is issue 6); use provider: %s",
+	return fmt.Errorf("cluster.provider %q: %w (this build finds members only through a static peer list); use provider: %s with cluster.peers",
 		c.Cluster.Provider, ErrProviderNotImplemented, ProviderAutomanaged)
 }
 
