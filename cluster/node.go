@@ -109,6 +109,13 @@ func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 		if err != nil {
 			return nil, err
 		}
+		// automanaged serves on every interface and only logs when it
+		// cannot: check the port first so a clash stops the start.
+		probe, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.AutomanagedPort)))
+		if err != nil {
+			return nil, fmt.Errorf("cluster.automanaged_port %d cannot be used: %w (another process, or another node on this machine, has it; give each node its own)", cfg.AutomanagedPort, err)
+		}
+		_ = probe.Close()
 		hosts := append([]string{net.JoinHostPort(advHost, strconv.Itoa(cfg.AutomanagedPort))}, cfg.Peers...)
 		provider = automanaged.NewWithConfig(cfg.Members.Lease()/2, cfg.AutomanagedPort, hosts...)
 	}

@@ -3,6 +3,8 @@ package cluster_test
 import (
 	"context"
 	"errors"
+	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,5 +82,20 @@ func TestStartRejectsBadBind(t *testing.T) {
 		if _, err := Start(context.Background(), Config{Name: "t", Bind: bind}); err == nil {
 			t.Fatalf("Start(%q) succeeded", bind)
 		}
+	}
+}
+
+func TestStartRefusesAnAutomanagedPortInUse(t *testing.T) {
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	members, dir := SingleMember(clustertest.NewStore(), "n2")
+	_, err = Start(context.Background(), Config{Name: "t", Bind: "127.0.0.1:0", Peers: []string{"127.0.0.2:1"},
+		AutomanagedPort: port, Members: members, Directory: dir})
+	if err == nil || !strings.Contains(err.Error(), "cluster.automanaged_port") {
+		t.Fatalf("Start with automanaged_port %d in use: %v, want an error naming the key", port, err)
 	}
 }
