@@ -1,5 +1,5 @@
 # Convenience targets; each runs a plain go command shown in README.md.
-.PHONY: run test bench proto loadtest loadtest-create loadtest-cluster deno deno-diff postgres cluster-local
+.PHONY: run test bench proto loadtest loadtest-create loadtest-cluster deno deno-diff postgres etcd cluster-local
 
 run:
 	go run ./cmd/edge dev --config examples/counter/edge.yaml
@@ -58,3 +58,8 @@ cluster-local: postgres
 # Idempotent (needs root, as on the dev and CI machines).
 postgres:
 	bash .ci/postgres
+
+# etcd from Debian's packages, started on 127.0.0.1:2379 for the test of
+# cluster.provider etcd; prints the EDGE_TEST_ETCD to export. Idempotent.
+etcd:
+	bash .ci/etcd

@@ -13,13 +13,16 @@ import (
 	"math"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	pcluster "github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/etcd"
 	"github.com/asynkron/protoactor-go/remote"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/grpc"
 )
 
@@ -37,6 +40,9 @@ type Config struct {
 	// AutomanagedPort is the port this member serves automanaged
 	// membership on (with Peers).
 	AutomanagedPort int
+	// EtcdEndpoints, when set, make members find each other through etcd
+	// (Proto.Actor's etcd provider) instead of automanaged.
+	EtcdEndpoints []string
 	// Kinds are the grain kinds this member hosts.
 	Kinds []*pcluster.Kind
 	// Members and Directory place grains: every member heartbeats into the
@@ -104,7 +110,19 @@ func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 	// its grains once its lease ends, and callers route again.
 	rcfg.MaxRetryCount = 1
 	var provider pcluster.ClusterProvider = newStaticProvider()
-	if len(cfg.Peers) > 0 {
+	switch {
+	case len(cfg.EtcdEndpoints) > 0:
+		// Made when the member starts, after remoting: remoting replaces
+		// gRPC's global logger as it starts, which races with the gRPC
+		// goroutines of an etcd client that already runs.
+		provider = &lateProvider{make: func() (pcluster.ClusterProvider, error) {
+			p, err := etcd.NewWithConfig("/edge", clientv3.Config{Endpoints: cfg.EtcdEndpoints, DialTimeout: 5 * time.Second})
+			if err != nil {
+				return nil, fmt.Errorf("connecting to etcd at %s: %w (check cluster.etcd.endpoints)", strings.Join(cfg.EtcdEndpoints, ", "), err)
+			}
+			return p, nil
+		}}
+	case len(cfg.Peers) > 0:
 		advHost, _, err := splitBind(cmpOr(cfg.Advertise, cfg.Bind))
 		if err != nil {
 			return nil, err

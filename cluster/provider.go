@@ -38,3 +38,32 @@ func (p *staticProvider) StartClient(c *pcluster.Cluster) error {
 }
 
 func (p *staticProvider) Shutdown(bool) error { return nil }
+
+// lateProvider makes its provider when the member starts rather than when
+// the cluster is configured.
+type lateProvider struct {
+	make func() (pcluster.ClusterProvider, error)
+	p    pcluster.ClusterProvider
+}
+
+var _ pcluster.ClusterProvider = (*lateProvider)(nil)
+
+func (l *lateProvider) StartMember(c *pcluster.Cluster) error {
+	p, err := l.make()
+	if err != nil {
+		return err
+	}
+	l.p = p
+	return p.StartMember(c)
+}
+
+func (l *lateProvider) StartClient(c *pcluster.Cluster) error {
+	return fmt.Errorf("cluster clients are not supported")
+}
+
+func (l *lateProvider) Shutdown(graceful bool) error {
+	if l.p == nil {
+		return nil
+	}
+	return l.p.Shutdown(graceful)
+}

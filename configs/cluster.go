@@ -42,6 +42,14 @@ type ClusterConfig struct {
 	// coordinators move to live members; a member that could not heartbeat
 	// for a lease stops serving them. Default 3s.
 	Lease string `mapstructure:"lease"`
+	// Etcd configures provider etcd.
+	Etcd EtcdConfig `mapstructure:"etcd"`
+}
+
+// EtcdConfig is where provider etcd finds etcd.
+type EtcdConfig struct {
+	// Endpoints are etcd's client addresses (host:port or http(s)://host:port).
+	Endpoints []string `mapstructure:"endpoints"`
 }
 
 // DefaultClusterLease is cluster.lease's default.
@@ -69,9 +77,10 @@ const (
 	// ProviderAutomanaged: members find each other through a fixed list of
 	// peers (cluster.peers), each serving membership on automanaged_port.
 	ProviderAutomanaged = "automanaged"
-	// ProviderEtcd, ProviderConsul and ProviderK8s are accepted by
-	// validation so that configs can name them, but not implemented yet
-	// (see ClusterProviderSupported).
+	// ProviderEtcd: members register in etcd (cluster.etcd.endpoints).
+	// ProviderConsul and ProviderK8s are accepted by validation so that
+	// configs can name them, but not implemented yet (see
+	// ClusterProviderSupported).
 	ProviderEtcd   = "etcd"
 	ProviderConsul = "consul"
 	ProviderK8s    = "k8s"
@@ -91,11 +100,11 @@ var ErrProviderNotImplemented = errors.New("cluster provider not implemented yet
 // starting the member so that such a config stops with a clear message
 // instead of silently running a single node.
 func (c *Config) ClusterProviderSupported() error {
-	if c.Cluster.Provider == ProviderAutomanaged {
+	if c.Cluster.Provider == ProviderAutomanaged || c.Cluster.Provider == ProviderEtcd {
 		return nil
 	}
-	return fmt.Errorf("cluster.provider %q: %w (this build finds members only through a static peer list); use provider: %s with cluster.peers",
-		c.Cluster.Provider, ErrProviderNotImplemented, ProviderAutomanaged)
+	return fmt.Errorf("cluster.provider %q: %w (this build finds members through a static peer list or etcd); use provider: %s with cluster.peers, or %s with cluster.etcd.endpoints",
+		c.Cluster.Provider, ErrProviderNotImplemented, ProviderAutomanaged, ProviderEtcd)
 }
 
 // ClusterAdvertise is the address other members dial: cluster.advertise, or
@@ -129,6 +138,7 @@ func setClusterDefaults(v *viper.Viper) {
 	v.SetDefault("cluster.peers", []string{})
 	v.SetDefault("cluster.automanaged_port", 0)
 	v.SetDefault("cluster.lease", DefaultClusterLease)
+	v.SetDefault("cluster.etcd.endpoints", []string{})
 }
 
 // nodeIDRE allows what a hostname-pid default produces plus underscores:
@@ -173,6 +183,25 @@ func (c *Config) validateCluster(add func(key, msg string)) {
 	}
 	if _, err := c.ClusterLease(); err != nil {
 		add("cluster.lease", err.Error()+" (how long a member stays alive after its last heartbeat)")
+	}
+	if cl.Provider == ProviderEtcd {
+		if len(cl.Etcd.Endpoints) == 0 {
+			add("cluster.etcd.endpoints", "provider etcd needs etcd's client addresses, e.g. [etcd-1:2379, etcd-2:2379]")
+		}
+		for i, e := range cl.Etcd.Endpoints {
+			hostPort := strings.TrimPrefix(strings.TrimPrefix(e, "http://"), "https://")
+			if _, _, err := splitHostPort(hostPort, false); err != nil {
+				add(fmt.Sprintf("cluster.etcd.endpoints[%d]", i), fmt.Sprintf("%q %v: want host:port or http(s)://host:port, e.g. etcd-1:2379", e, err))
+			}
+		}
+		if url, _ := c.PostgresURL(); url == "" {
+			add("cluster.provider", "etcd forms a cluster of several nodes, which needs a shared store: set persistence.postgres.url")
+		}
+		if bindErr == nil && bindPort == 0 && cl.Advertise == "" {
+			add("cluster.bind", "port 0 picks a random port, which other members cannot know: set a fixed port (e.g. 8090), or set cluster.advertise")
+		}
+	} else if len(cl.Etcd.Endpoints) > 0 {
+		add("cluster.etcd.endpoints", fmt.Sprintf("is used only by provider %s: set provider: %s or remove it", ProviderEtcd, ProviderEtcd))
 	}
 	if url, _ := c.PostgresURL(); multi && url == "" {
 		add("cluster.peers", "a cluster of several nodes needs a shared store: set persistence.postgres.url (the embedded SQLite store serves one node)")

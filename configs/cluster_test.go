@@ -102,19 +102,24 @@ func TestClusterEnvOverride(t *testing.T) {
 func TestClusterProviderSupported(t *testing.T) {
 	for _, p := range ClusterProviders {
 		t.Run(p, func(t *testing.T) {
-			cfg, err := Load(writeConfig(t, clusterBase+"cluster: {provider: "+p+"}\n", "a.js"))
+			block := "cluster: {provider: " + p + "}\n"
+			if p == ProviderEtcd {
+				block = "cluster: {provider: etcd, bind: 127.0.0.1:8090, etcd: {endpoints: [127.0.0.1:2379, \"http://etcd-2:2379\"]}}\n" +
+					"persistence: {postgres: {url: postgres://edge:edge@db:5432/edge}}\n"
+			}
+			cfg, err := Load(writeConfig(t, clusterBase+block, "a.js"))
 			if err != nil {
 				t.Fatalf("validation must accept %s: %v", p, err)
 			}
 			err = cfg.ClusterProviderSupported()
-			if p == ProviderAutomanaged {
+			if p == ProviderAutomanaged || p == ProviderEtcd {
 				if err != nil {
 					t.Fatal(err)
 				}
 				return
 			}
 			if !errors.Is(err, ErrProviderNotImplemented) || !strings.Contains(err.Error(), "not implemented yet") ||
-				!strings.Contains(err.Error(), "use provider: automanaged") {
+				!strings.Contains(err.Error(), "use provider: automanaged") || !strings.Contains(err.Error(), "or etcd with cluster.etcd.endpoints") {
 				t.Fatalf("got %v, want ErrProviderNotImplemented naming the alternative", err)
 			}
 		})
@@ -126,6 +131,14 @@ func TestClusterProblems(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
+		{"etcd without endpoints or a store", "cluster: {provider: etcd, bind: 127.0.0.1:0}\n",
+			[]string{"cluster.etcd.endpoints: provider etcd needs etcd's client addresses",
+				"cluster.provider: etcd forms a cluster of several nodes, which needs a shared store",
+				"cluster.bind: port 0 picks a random port"}},
+		{"bad etcd endpoint", "cluster: {provider: etcd, etcd: {endpoints: [\"etcd\"]}}\n",
+			[]string{`cluster.etcd.endpoints[0]: "etcd" is not host:port`}},
+		{"etcd endpoints without provider etcd", "cluster: {etcd: {endpoints: [127.0.0.1:2379]}}\n",
+			[]string{"cluster.etcd.endpoints: is used only by provider etcd"}},
 		{"region not a DNS label", "cluster:\n  region: EU_West\n",
 			[]string{`edge.yaml:4: cluster.region: "EU_West" is not a valid region`}},
 		{"cluster name not a label", "cluster: {name: my cluster}\n",

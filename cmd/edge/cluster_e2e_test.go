@@ -119,6 +119,14 @@ func freePort(t *testing.T, ip string) int {
 // logs are printed.
 func startCluster(t *testing.T, specs []nodeSpec) *testCluster {
 	t.Helper()
+	return startClusterWith(t, specs, "")
+}
+
+// startClusterWith is startCluster with members that find each other
+// through the etcd at etcdEndpoint (provider etcd) when it is set, instead
+// of automanaged peers.
+func startClusterWith(t *testing.T, specs []nodeSpec, etcdEndpoint string) *testCluster {
+	t.Helper()
 	pg := pgtest.FreshSchema(t, pgtest.URL(t))
 	type ports struct{ public, admin, bind, automanaged int }
 	used := map[int]bool{}
@@ -179,13 +187,14 @@ cluster:
   node_id: %s
   region: %s
   bind: %s
-  provider: automanaged
-  peers: [%s]
-  automanaged_port: %d
   lease: %s
 `, clusterDomain, net.JoinHostPort(s.IP, strconv.Itoa(all[i].public)), net.JoinHostPort(s.IP, strconv.Itoa(all[i].admin)),
-			clusterToken, pg, s.ID, s.Region, net.JoinHostPort(s.IP, strconv.Itoa(all[i].bind)),
-			strings.Join(peers, ", "), all[i].automanaged, clusterLease)
+			clusterToken, pg, s.ID, s.Region, net.JoinHostPort(s.IP, strconv.Itoa(all[i].bind)), clusterLease)
+		if etcdEndpoint != "" {
+			cfg += fmt.Sprintf("  provider: etcd\n  etcd: {endpoints: [%q]}\n", etcdEndpoint)
+		} else {
+			cfg += fmt.Sprintf("  provider: automanaged\n  peers: [%s]\n  automanaged_port: %d\n", strings.Join(peers, ", "), all[i].automanaged)
+		}
 		path := filepath.Join(t.TempDir(), s.ID+".yaml")
 		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
@@ -914,6 +923,29 @@ Deno.serve(() => new Response("started with " + n));`
 	code, out := runEdge(t, "deploy", "--config", bad, "--server", a.adminURL, "--token", clusterToken)
 	if code == 0 || !strings.Contains(out, "broken at start") {
 		t.Fatalf("deploying a module that throws = %d:\n%s\nwant a refusal that quotes the error", code, out)
+	}
+}
+
+// Members that find each other through etcd (cluster.provider etcd, the
+// etcd .ci/etcd starts from Debian's package) form the same cluster: one
+// activation per instance whichever node asks, and requests cross nodes.
+func TestClusterOnEtcdMembership(t *testing.T) {
+	endpoint := os.Getenv("EDGE_TEST_ETCD")
+	if endpoint == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("EDGE_TEST_ETCD is not set: CI must run the etcd provider's test (bash .ci/etcd starts one)")
+		}
+		t.Skip("EDGE_TEST_ETCD is not set (bash .ci/etcd starts an etcd and prints it)")
+	}
+	c := startClusterWith(t, threeNodes[:2], endpoint)
+	a, b := c.byID["node-a"], c.byID["node-b"]
+	name := c.ownedBy(a, "etcd", "node-b")
+	first := c.first(a, name, "inc", "")
+	for i, via := range []*clusterNode{a, b, a, b} {
+		status, reply, body, err := c.counter(via, name, "inc", "")
+		if err != nil || status != 200 || reply.Activation != first.Activation || reply.N != first.N+int64(i)+1 {
+			t.Fatalf("increment %d through %s: %d %+v %q %v; want 200, n=%d from activation %s", i, via.ID, status, reply, body, err, first.N+int64(i)+1, first.Activation)
+		}
 	}
 }
 

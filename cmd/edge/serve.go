@@ -169,7 +169,7 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 		return nil, err
 	}
 	node, err := cluster.Start(ctx, cluster.Config{Name: cfg.Cluster.Name, Bind: cfg.Cluster.Bind, Advertise: cfg.Cluster.Advertise,
-		Peers: cfg.Cluster.Peers, AutomanagedPort: cfg.Cluster.AutomanagedPort, Kinds: s.plat.Kinds(),
+		Peers: cfg.Cluster.Peers, AutomanagedPort: cfg.Cluster.AutomanagedPort, EtcdEndpoints: etcdEndpoints(cfg), Kinds: s.plat.Kinds(),
 		Members: members, Directory: cluster.NewDirectory(st, members, log), Logger: log})
 	if err != nil {
 		return nil, err
@@ -270,6 +270,14 @@ func (s *server) close() {
 	if s.closeStore != nil {
 		s.closeStore()
 	}
+}
+
+// etcdEndpoints are cluster.etcd.endpoints when provider etcd is chosen.
+func etcdEndpoints(cfg *configs.Config) []string {
+	if cfg.Cluster.Provider != configs.ProviderEtcd {
+		return nil
+	}
+	return cfg.Cluster.Etcd.Endpoints
 }
 
 // runtimeAdapter shows the platform to the admin API.
