@@ -160,7 +160,39 @@ func (p *Platform) Start(ctx context.Context, node *cluster.Node) {
 	p.node = node
 	p.startBodyServer()
 	node.SetControl(p.control)
+	node.Members.OnDeath(func(dead []string) { p.reactivateDefaults(ctx, dead) })
 	go p.releaseMemory(ctx, 10*time.Second, 64)
+}
+
+// reactivateDefaults moves the default coordinators of a member that died
+// and activates them on their new owner without waiting for a request, as
+// at deploy time: every node locates each default (the directory's
+// compare-and-set lets one move it), and the node it lands on activates
+// it. Duplicates move on their next request.
+func (p *Platform) reactivateDefaults(ctx context.Context, dead []string) {
+	ctx, cancel := context.WithTimeout(ctx, p.requestTimeout)
+	defer cancel()
+	self := p.node.Members.Self().ID
+	for _, proj := range p.Registry.All() {
+		if !proj.Kind.Single() {
+			continue
+		}
+		key := cluster.KeyOf(Identity(proj.Name, DefaultInstance))
+		before, _ := p.node.Directory.Cached(key)
+		e, _, err := p.node.Directory.Locate(ctx, key, nil)
+		if err != nil {
+			p.Logger.Warn("relocating a default coordinator after a node died", slog.String("project", proj.Name), slog.Any("err", err))
+			continue
+		}
+		if e.Owner != self || before.Owner == self {
+			continue
+		}
+		if err := p.activateDefault(ctx, proj); err != nil {
+			p.Logger.Warn("reactivating a default coordinator after a node died", slog.String("project", proj.Name), slog.Any("err", err))
+			continue
+		}
+		p.Logger.Info("default coordinator reactivated here after its node died", slog.String("project", proj.Name), slog.Any("dead", dead))
+	}
 }
 
 // releaseMemory returns the memory of passivated VMs to the operating

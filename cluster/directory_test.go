@@ -176,7 +176,22 @@ func TestLocateMovesAnInstanceWhoseOwnerDied(t *testing.T) {
 		t.Fatalf("moved to %s before b's lease ended", e.Owner)
 	}
 	dead := c.nodes["c"].Dead("b")
+	died := make(chan []string, 8)
+	c.nodes["c"].OnDeath(func(ids []string) { died <- ids })
 	c.passLease("b")
+	select {
+	case ids := <-died:
+		if len(ids) != 1 || ids[0] != "b" {
+			t.Fatalf("OnDeath got %v, want [b]", ids)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("OnDeath was not called when b's lease ended")
+	}
+	select {
+	case ids := <-died:
+		t.Fatalf("OnDeath called again with %v: a member dies once", ids)
+	default:
+	}
 	select {
 	case <-dead:
 	default:

@@ -57,6 +57,16 @@ type Members struct {
 	lapsed     bool
 	// watchers are closed when the member they watch is no longer alive.
 	watchers map[string][]chan struct{}
+	// onDeath is told which members died at each re-read (see OnDeath).
+	onDeath func(ids []string)
+}
+
+// OnDeath registers f, called on its own goroutine with the members that
+// were alive at the previous re-read and are not any more.
+func (m *Members) OnDeath(f func(ids []string)) {
+	m.mu.Lock()
+	m.onDeath = f
+	m.mu.Unlock()
 }
 
 // MembersConfig configures NewMembers.
@@ -184,9 +194,19 @@ func (m *Members) refresh(ctx context.Context) error {
 		}
 	}
 	m.mu.Lock()
+	var died []string
+	for _, was := range m.view.Live(m.storeNow) {
+		if !view.Alive(was.ID, storeNow) {
+			died = append(died, was.ID)
+		}
+	}
 	m.view, m.storeNow, m.readAt = view, storeNow, readAt
 	m.notifyLocked()
+	f := m.onDeath
 	m.mu.Unlock()
+	if len(died) > 0 && f != nil {
+		go f(died)
+	}
 	return nil
 }
 

@@ -926,6 +926,41 @@ Deno.serve(() => new Response("started with " + n));`
 	}
 }
 
+// A project's default coordinator is active from deploy time; when its node
+// dies it is moved and activated on a live node of its region without
+// waiting for a request (duplicates move on their next request).
+func TestClusterDefaultCoordinatorMovesWithoutARequest(t *testing.T) {
+	c := startCluster(t, threeNodes)
+	watcher := c.byID["node-c"]
+	var owner string
+	eventually(t, "the default coordinator is active", func() (bool, string) {
+		cis, err := c.coordinatorsOf(watcher, "counter")
+		for _, ci := range cis {
+			if ci.Name == "_default" && ci.State == "active" {
+				owner = ci.Node
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%v %v", cis, err)
+	})
+	if owner != "node-a" && owner != "node-b" {
+		t.Fatalf("the default was placed on %s, want an eu node (deployed through node-a)", owner)
+	}
+	survivor := map[string]string{"node-a": "node-b", "node-b": "node-a"}[owner]
+	c.byID[owner].kill()
+	killed := time.Now()
+	eventually(t, "the default coordinator active again on "+survivor, func() (bool, string) {
+		cis, err := c.coordinatorsOf(watcher, "counter")
+		for _, ci := range cis {
+			if ci.Name == "_default" && ci.State == "active" && ci.Node == survivor {
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%v %v", cis, err)
+	})
+	t.Logf("the default coordinator was active on %s %v after %s was killed, with no request to it", survivor, time.Since(killed).Round(time.Millisecond), owner)
+}
+
 // Members that find each other through etcd (cluster.provider etcd, the
 // etcd .ci/etcd starts from Debian's package) form the same cluster: one
 // activation per instance whichever node asks, and requests cross nodes.
