@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/edge-platform/edge/kv"
 	"github.com/jackc/pgx/v5"
@@ -132,75 +131,19 @@ func (p *Postgres) notifyDeleted(ctx context.Context, ids []scopeID) {
 	}
 }
 
-// CreateDeployment: see SQLite.CreateDeployment.
-func (p *Postgres) CreateDeployment(ctx context.Context, d Deployment) (Deployment, error) {
-	return p.admin().createDeployment(ctx, d)
-}
-
-// Projects: see SQLite.Projects.
-func (p *Postgres) Projects(ctx context.Context) ([]Deployment, error) {
-	return p.admin().projects(ctx)
-}
-
-// CurrentVersions: see SQLite.CurrentVersions.
-func (p *Postgres) CurrentVersions(ctx context.Context) (map[string]int64, error) {
-	return p.admin().currentVersions(ctx)
-}
-
-// Project: see SQLite.Project.
-func (p *Postgres) Project(ctx context.Context, project string) (Deployment, error) {
-	return p.admin().project(ctx, project)
-}
-
-// Deployments: see SQLite.Deployments.
-func (p *Postgres) Deployments(ctx context.Context, project string) ([]Deployment, error) {
-	return p.admin().deployments(ctx, project)
-}
-
-// Deployment: see SQLite.Deployment.
-func (p *Postgres) Deployment(ctx context.Context, project string, version int64) (Deployment, error) {
-	return p.admin().deployment(ctx, project, version)
-}
-
-// SetCurrent: see SQLite.SetCurrent.
-func (p *Postgres) SetCurrent(ctx context.Context, project string, version int64) (Deployment, error) {
-	return p.admin().setCurrent(ctx, project, version)
-}
-
 // DeleteProject: see SQLite.DeleteProject. Activations are fenced on
 // every node: their commit groups read the epoch inside their transaction.
 func (p *Postgres) DeleteProject(ctx context.Context, project string) error {
-	emptied, err := p.admin().deleteProject(ctx, project)
+	emptied, err := p.adminSQL.deleteProject(ctx, project)
 	if err == nil {
 		p.notifyDeleted(ctx, emptied)
 	}
 	return err
 }
 
-// EnsureCoordinator: see SQLite.EnsureCoordinator; concurrent callers may
-// be in any process using the database.
-func (p *Postgres) EnsureCoordinator(ctx context.Context, project, instance string, settings []byte) (CoordinatorRecord, bool, error) {
-	return p.admin().ensureCoordinator(ctx, project, instance, settings)
-}
-
-// Coordinators: see SQLite.Coordinators.
-func (p *Postgres) Coordinators(ctx context.Context, project string) ([]CoordinatorRecord, error) {
-	return p.admin().coordinators(ctx, project)
-}
-
-// Coordinator: see SQLite.Coordinator.
-func (p *Postgres) Coordinator(ctx context.Context, project, instance string) (CoordinatorRecord, error) {
-	return p.admin().coordinator(ctx, project, instance)
-}
-
-// TouchCoordinator: see SQLite.TouchCoordinator.
-func (p *Postgres) TouchCoordinator(ctx context.Context, project, instance string, at time.Time) error {
-	return p.admin().touchCoordinator(ctx, project, instance, at)
-}
-
 // DeleteCoordinator: see SQLite.DeleteCoordinator.
 func (p *Postgres) DeleteCoordinator(ctx context.Context, project, instance string) error {
-	emptied, err := p.admin().deleteCoordinator(ctx, project, instance)
+	emptied, err := p.adminSQL.deleteCoordinator(ctx, project, instance)
 	if err == nil && emptied {
 		p.notifyDeleted(ctx, []scopeID{{project, instance}})
 	}

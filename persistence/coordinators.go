@@ -68,7 +68,13 @@ func validCoordinator(project, instance string) error {
 // the row it found existing was deleted before it could read it.
 const ensureAttempts = 3
 
-func (a adminSQL) ensureCoordinator(ctx context.Context, project, instance string, settings []byte) (CoordinatorRecord, bool, error) {
+// EnsureCoordinator creates the directory entry of (project, instance)
+// with settings if there is none, and returns the entry. Of any number of
+// concurrent callers, on any store of the same database, exactly one gets
+// created=true; the others get the entry with the first caller's
+// settings. It does not check that project is deployed. ErrInvalid for
+// empty names or settings that are not JSON.
+func (a adminSQL) EnsureCoordinator(ctx context.Context, project, instance string, settings []byte) (CoordinatorRecord, bool, error) {
 	if err := validCoordinator(project, instance); err != nil {
 		return CoordinatorRecord{}, false, err
 	}
@@ -76,7 +82,7 @@ func (a adminSQL) ensureCoordinator(ctx context.Context, project, instance strin
 		return CoordinatorRecord{}, false, fmt.Errorf("settings of coordinator %s of %s are not JSON: %w", instance, project, ErrInvalid)
 	}
 	// Most calls find the entry: read it without taking the write path.
-	if rec, err := a.coordinator(ctx, project, instance); err == nil {
+	if rec, err := a.Coordinator(ctx, project, instance); err == nil {
 		return rec, false, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return CoordinatorRecord{}, false, err
@@ -112,7 +118,9 @@ ON CONFLICT (project, instance) DO NOTHING`, project, instance, settings, time.N
 		fmt.Errorf("it was deleted concurrently %d times in a row", ensureAttempts))
 }
 
-func (a adminSQL) coordinators(ctx context.Context, project string) ([]CoordinatorRecord, error) {
+// Coordinators returns the directory entries of project, ordered by
+// instance; an empty slice if there are none.
+func (a adminSQL) Coordinators(ctx context.Context, project string) ([]CoordinatorRecord, error) {
 	out := []CoordinatorRecord{}
 	err := a.read.query(ctx, coordinatorSelect+` WHERE c.project = ? ORDER BY c.instance`, []any{project},
 		func(scan func(dest ...any) error) error {
@@ -126,7 +134,8 @@ func (a adminSQL) coordinators(ctx context.Context, project string) ([]Coordinat
 	return out, nil
 }
 
-func (a adminSQL) coordinator(ctx context.Context, project, instance string) (CoordinatorRecord, error) {
+// Coordinator returns one directory entry, or ErrNotFound.
+func (a adminSQL) Coordinator(ctx context.Context, project, instance string) (CoordinatorRecord, error) {
 	var rec CoordinatorRecord
 	err := a.read.query(ctx, coordinatorSelect+` WHERE c.project = ? AND c.instance = ?`, []any{project, instance},
 		func(scan func(dest ...any) error) error {
@@ -143,7 +152,11 @@ func (a adminSQL) coordinator(ctx context.Context, project, instance string) (Co
 	return rec, nil
 }
 
-func (a adminSQL) touchCoordinator(ctx context.Context, project, instance string, at time.Time) error {
+// TouchCoordinator records activity of (project, instance) at at: its
+// LastActive becomes the later of the two. Nothing happens if there is no
+// such entry. It is a write: call it at most every few seconds per
+// instance, not per request.
+func (a adminSQL) TouchCoordinator(ctx context.Context, project, instance string, at time.Time) error {
 	ms := at.UnixMilli()
 	_, err := a.write.exec(ctx, `UPDATE coordinators SET last_active_ms = ? WHERE project = ? AND instance = ? AND last_active_ms < ?`,
 		ms, project, instance, ms)

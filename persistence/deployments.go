@@ -194,7 +194,12 @@ func scanDeployment(scan func(dest ...any) error, withSource bool) (Deployment, 
 	return d, nil
 }
 
-func (a adminSQL) createDeployment(ctx context.Context, d Deployment) (Deployment, error) {
+// CreateDeployment stores d as the next version of its project (1 for a
+// new project) and makes it current, in one transaction, and returns it
+// as stored. It fails with ErrProjectOwned if another account deployed
+// the project, ErrDomainTaken if another project's current version serves
+// one of d.Domains, and ErrInvalid for a d that cannot be stored.
+func (a adminSQL) CreateDeployment(ctx context.Context, d Deployment) (Deployment, error) {
 	d, err := validDeployment(d)
 	if err != nil {
 		return Deployment{}, err
@@ -276,7 +281,9 @@ func claimDomains(ctx context.Context, q querier, project string, domains []stri
 	return nil
 }
 
-func (a adminSQL) projects(ctx context.Context) ([]Deployment, error) {
+// Projects returns the current version of every project, with its Source,
+// ordered by project name.
+func (a adminSQL) Projects(ctx context.Context) ([]Deployment, error) {
 	out := []Deployment{}
 	err := a.read.query(ctx, `SELECT `+deploymentCols+` FROM projects p JOIN deployments d ON d.project = p.project AND d.version = p.current_version
 ORDER BY p.project`, nil, func(scan func(dest ...any) error) error {
@@ -290,7 +297,9 @@ ORDER BY p.project`, nil, func(scan func(dest ...any) error) error {
 	return out, nil
 }
 
-func (a adminSQL) currentVersions(ctx context.Context) (map[string]int64, error) {
+// CurrentVersions maps every project to its current version: a cheap
+// check, for nodes that share the database, of what changed.
+func (a adminSQL) CurrentVersions(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
 	err := a.read.query(ctx, `SELECT project, current_version FROM projects`, nil, func(scan func(dest ...any) error) error {
 		var name string
@@ -307,7 +316,9 @@ func (a adminSQL) currentVersions(ctx context.Context) (map[string]int64, error)
 	return out, nil
 }
 
-func (a adminSQL) project(ctx context.Context, project string) (Deployment, error) {
+// Project returns the current version of project, with its Source, or
+// ErrNotFound.
+func (a adminSQL) Project(ctx context.Context, project string) (Deployment, error) {
 	var d Deployment
 	err := a.read.query(ctx, `SELECT `+deploymentCols+` FROM projects p JOIN deployments d ON d.project = p.project AND d.version = p.current_version
 WHERE p.project = ?`, []any{project}, func(scan func(dest ...any) error) error {
@@ -324,7 +335,9 @@ WHERE p.project = ?`, []any{project}, func(scan func(dest ...any) error) error {
 	return d, nil
 }
 
-func (a adminSQL) deployments(ctx context.Context, project string) ([]Deployment, error) {
+// Deployments returns every version of project, newest first, without
+// Source (Size is set), or ErrNotFound.
+func (a adminSQL) Deployments(ctx context.Context, project string) ([]Deployment, error) {
 	var out []Deployment
 	err := a.read.query(ctx, `SELECT `+deploymentMetaCols+` FROM deployments d WHERE d.project = ? ORDER BY d.version DESC`,
 		[]any{project}, func(scan func(dest ...any) error) error {
@@ -341,7 +354,9 @@ func (a adminSQL) deployments(ctx context.Context, project string) ([]Deployment
 	return out, nil
 }
 
-func (a adminSQL) deployment(ctx context.Context, project string, version int64) (Deployment, error) {
+// Deployment returns one version of project, with its Source, or
+// ErrNotFound.
+func (a adminSQL) Deployment(ctx context.Context, project string, version int64) (Deployment, error) {
 	var d Deployment
 	err := a.read.query(ctx, `SELECT `+deploymentCols+` FROM deployments d WHERE d.project = ? AND d.version = ?`,
 		[]any{project, version}, func(scan func(dest ...any) error) error {
@@ -358,7 +373,10 @@ func (a adminSQL) deployment(ctx context.Context, project string, version int64)
 	return d, nil
 }
 
-func (a adminSQL) setCurrent(ctx context.Context, project string, version int64) (Deployment, error) {
+// SetCurrent makes version the current version of project (a rollback)
+// and returns it. It fails with ErrNotFound, or ErrDomainTaken if another
+// project now serves one of that version's domains.
+func (a adminSQL) SetCurrent(ctx context.Context, project string, version int64) (Deployment, error) {
 	var d Deployment
 	err := a.tx(ctx, fmt.Sprintf("making version %d of %s current", version, project), false, func(q querier) error {
 		var account string

@@ -74,7 +74,14 @@ func entryNotFound(doing, project, instance string) error {
 		doing, instance, project, ErrNotFound, placement.ErrNotFound)
 }
 
-func (a adminSQL) directoryEntry(ctx context.Context, project, instance string) (placement.Entry, error) {
+// DirectoryEntry returns the placement entry of (project, instance): its
+// directory row with the owner and epoch of its activation (owner "" and
+// epoch 0 if it was never activated; UpdatedAt is when the activation row
+// last changed, zero if none). Settings are the "region" and "pinned"
+// fields of the stored settings, zero if they do not parse. It fails with
+// ErrNotFound (and placement.ErrNotFound) if there is no directory row,
+// ErrInvalid for empty names.
+func (a adminSQL) DirectoryEntry(ctx context.Context, project, instance string) (placement.Entry, error) {
 	if err := validCoordinator(project, instance); err != nil {
 		return placement.Entry{}, err
 	}
@@ -88,7 +95,18 @@ func (a adminSQL) directoryEntry(ctx context.Context, project, instance string) 
 	return e, nil
 }
 
-func (a adminSQL) createEntry(ctx context.Context, e placement.Entry, rawSettings []byte) (placement.Entry, bool, error) {
+// CreateEntry stores e, with rawSettings (nil, or JSON) as its settings,
+// if (e.Project, e.Instance) has no directory row: the row and its
+// activation, in one transaction. If the row exists nothing is written.
+// Either way it returns the entry as stored after the call, and whether
+// this call created it: of any number of concurrent calls, on any store of
+// the same database, exactly one gets created = true. Settings come from
+// rawSettings, not e.Settings; a zero CreatedAt or UpdatedAt means now.
+// If an activation row outlived a deleted instance, the new epoch is the
+// larger of e.Epoch and one above the old, so no epoch is reused.
+// ErrInvalid for empty names, an epoch below 1 or settings that are not
+// JSON.
+func (a adminSQL) CreateEntry(ctx context.Context, e placement.Entry, rawSettings []byte) (placement.Entry, bool, error) {
 	if err := validCoordinator(e.Project, e.Instance); err != nil {
 		return placement.Entry{}, false, err
 	}
@@ -147,7 +165,15 @@ ON CONFLICT (project, instance) DO UPDATE SET owner = excluded.owner, since_ms =
 	return placement.Entry{}, false, a.wrap(doing, fmt.Errorf("it was deleted concurrently %d times in a row; try again", ensureAttempts))
 }
 
-func (a adminSQL) moveEntry(ctx context.Context, project, instance, to string, expected int64) (int64, error) {
+// MoveEntry makes member to the owner of (project, instance) under epoch
+// expected+1, if the stored epoch is still expected, and returns the new
+// epoch; commits of the previous activation are fenced from then on.
+// expected 0 means no activation was read: then it records the first one,
+// at epoch 1, if there is still none. It fails with placement.ErrStaleEpoch
+// if the epoch changed, ErrNotFound (and placement.ErrNotFound) if the
+// instance has no directory row: in both cases re-read the entry and place
+// it again.
+func (a adminSQL) MoveEntry(ctx context.Context, project, instance, to string, expected int64) (int64, error) {
 	if err := validCoordinator(project, instance); err != nil {
 		return 0, err
 	}
@@ -195,7 +221,12 @@ RETURNING epoch`, []any{to, now, project, instance, expected, project, instance}
 		doing, expected, placement.ErrStaleEpoch, cur.Epoch, cur.Owner)
 }
 
-func (a adminSQL) activateOwned(ctx context.Context, project, instance, owner string) (int64, error) {
+// ActivateOwned starts a new activation of (project, instance) on member
+// owner, which the entry must already name: the epoch goes up by one,
+// fencing the member's previous activation, and is returned. It fails
+// with placement.ErrNotOwner, naming the stored owner and epoch, if
+// another member (or none) owns the instance.
+func (a adminSQL) ActivateOwned(ctx context.Context, project, instance, owner string) (int64, error) {
 	if err := validCoordinator(project, instance); err != nil {
 		return 0, err
 	}
@@ -219,74 +250,4 @@ WHERE project = ? AND instance = ? AND owner = ? RETURNING epoch`, []any{time.No
 		return 0, a.wrap(doing+": reading who owns it", err)
 	}
 	return 0, fmt.Errorf("%s: %w (the owner is %q at epoch %d); re-read the entry and route to its owner", doing, placement.ErrNotOwner, stored, at)
-}
-
-// DirectoryEntry returns the placement entry of (project, instance): its
-// directory row with the owner and epoch of its activation (owner "" and
-// epoch 0 if it was never activated; UpdatedAt is when the activation row
-// last changed, zero if none). Settings are the "region" and "pinned"
-// fields of the stored settings, zero if they do not parse. It fails with
-// ErrNotFound (and placement.ErrNotFound) if there is no directory row,
-// ErrInvalid for empty names.
-func (s *SQLite) DirectoryEntry(ctx context.Context, project, instance string) (placement.Entry, error) {
-	return s.admin().directoryEntry(ctx, project, instance)
-}
-
-// CreateEntry stores e, with rawSettings (nil, or JSON) as its settings,
-// if (e.Project, e.Instance) has no directory row: the row and its
-// activation, in one transaction. If the row exists nothing is written.
-// Either way it returns the entry as stored after the call, and whether
-// this call created it: of any number of concurrent calls, on any store of
-// the same database, exactly one gets created = true. Settings come from
-// rawSettings, not e.Settings; a zero CreatedAt or UpdatedAt means now.
-// If an activation row outlived a deleted instance, the new epoch is the
-// larger of e.Epoch and one above the old, so no epoch is reused.
-// ErrInvalid for empty names, an epoch below 1 or settings that are not
-// JSON.
-func (s *SQLite) CreateEntry(ctx context.Context, e placement.Entry, rawSettings []byte) (placement.Entry, bool, error) {
-	return s.admin().createEntry(ctx, e, rawSettings)
-}
-
-// MoveEntry makes member to the owner of (project, instance) under epoch
-// expected+1, if the stored epoch is still expected, and returns the new
-// epoch; commits of the previous activation are fenced from then on.
-// expected 0 means no activation was read: then it records the first one,
-// at epoch 1, if there is still none. It fails with placement.ErrStaleEpoch
-// if the epoch changed, ErrNotFound (and placement.ErrNotFound) if the
-// instance has no directory row: in both cases re-read the entry and place
-// it again.
-func (s *SQLite) MoveEntry(ctx context.Context, project, instance, to string, expected int64) (int64, error) {
-	return s.admin().moveEntry(ctx, project, instance, to, expected)
-}
-
-// ActivateOwned starts a new activation of (project, instance) on member
-// owner, which the entry must already name: the epoch goes up by one,
-// fencing the member's previous activation, and is returned. It fails
-// with placement.ErrNotOwner, naming the stored owner and epoch, if
-// another member (or none) owns the instance.
-func (s *SQLite) ActivateOwned(ctx context.Context, project, instance, owner string) (int64, error) {
-	return s.admin().activateOwned(ctx, project, instance, owner)
-}
-
-// DirectoryEntry: see SQLite.DirectoryEntry.
-func (p *Postgres) DirectoryEntry(ctx context.Context, project, instance string) (placement.Entry, error) {
-	return p.admin().directoryEntry(ctx, project, instance)
-}
-
-// CreateEntry: see SQLite.CreateEntry; concurrent callers may be in any
-// process using the database.
-func (p *Postgres) CreateEntry(ctx context.Context, e placement.Entry, rawSettings []byte) (placement.Entry, bool, error) {
-	return p.admin().createEntry(ctx, e, rawSettings)
-}
-
-// MoveEntry: see SQLite.MoveEntry. An error that is not one of those named
-// there (the server unreachable, say) leaves it unknown whether the move
-// applied: re-read the entry.
-func (p *Postgres) MoveEntry(ctx context.Context, project, instance, to string, expected int64) (int64, error) {
-	return p.admin().moveEntry(ctx, project, instance, to, expected)
-}
-
-// ActivateOwned: see SQLite.ActivateOwned.
-func (p *Postgres) ActivateOwned(ctx context.Context, project, instance, owner string) (int64, error) {
-	return p.admin().activateOwned(ctx, project, instance, owner)
 }

@@ -30,7 +30,11 @@ func validMember(m MemberRecord) error {
 	return nil
 }
 
-func (a adminSQL) heartbeat(ctx context.Context, m MemberRecord) (time.Time, error) {
+// Heartbeat records that member m is alive: it upserts m's row with the
+// store's clock as its heartbeat, replacing its region and address, and
+// returns the heartbeat written. A member's first heartbeat also sets its
+// Started, which later ones keep. ErrInvalid for an empty ID or region.
+func (a adminSQL) Heartbeat(ctx context.Context, m MemberRecord) (time.Time, error) {
 	if err := validMember(m); err != nil {
 		return time.Time{}, err
 	}
@@ -48,7 +52,10 @@ RETURNING heartbeat_ms`, []any{m.ID, m.Region, m.Address}, &ms)
 	return time.UnixMilli(ms), nil
 }
 
-func (a adminSQL) members(ctx context.Context) ([]MemberRecord, time.Time, error) {
+// Members returns every member, ordered by ID (an empty slice if none),
+// and the store's clock read in the same statement: judge their
+// heartbeats against it, not against this node's clock.
+func (a adminSQL) Members(ctx context.Context) ([]MemberRecord, time.Time, error) {
 	// One statement reads the rows and the clock. The LEFT JOIN returns the
 	// clock even when there are no members, as one row of empty columns.
 	out := []MemberRecord{}
@@ -77,46 +84,11 @@ FROM n LEFT JOIN members m ON true ORDER BY m.id`, nil, func(scan func(dest ...a
 	return out, time.UnixMilli(now), nil
 }
 
-func (a adminSQL) leaveMember(ctx context.Context, id string) error {
+// LeaveMember deletes member id's row, as a node shutting down gracefully
+// does; nothing happens if there is none.
+func (a adminSQL) LeaveMember(ctx context.Context, id string) error {
 	if _, err := a.write.exec(ctx, `DELETE FROM members WHERE id = ?`, id); err != nil {
 		return a.wrap("removing member "+id, err)
 	}
 	return nil
-}
-
-// Heartbeat records that member m is alive: it upserts m's row with the
-// store's clock as its heartbeat, replacing its region and address, and
-// returns the heartbeat written. A member's first heartbeat also sets its
-// Started, which later ones keep. ErrInvalid for an empty ID or region.
-func (s *SQLite) Heartbeat(ctx context.Context, m MemberRecord) (time.Time, error) {
-	return s.admin().heartbeat(ctx, m)
-}
-
-// Members returns every member, ordered by ID (an empty slice if none),
-// and the store's clock read in the same statement: judge their
-// heartbeats against it, not against this node's clock.
-func (s *SQLite) Members(ctx context.Context) ([]MemberRecord, time.Time, error) {
-	return s.admin().members(ctx)
-}
-
-// LeaveMember deletes member id's row, as a node shutting down gracefully
-// does; nothing happens if there is none.
-func (s *SQLite) LeaveMember(ctx context.Context, id string) error {
-	return s.admin().leaveMember(ctx, id)
-}
-
-// Heartbeat: see SQLite.Heartbeat. The clock is the Postgres server's
-// (clock_timestamp()), the same for every node.
-func (p *Postgres) Heartbeat(ctx context.Context, m MemberRecord) (time.Time, error) {
-	return p.admin().heartbeat(ctx, m)
-}
-
-// Members: see SQLite.Members.
-func (p *Postgres) Members(ctx context.Context) ([]MemberRecord, time.Time, error) {
-	return p.admin().members(ctx)
-}
-
-// LeaveMember: see SQLite.LeaveMember.
-func (p *Postgres) LeaveMember(ctx context.Context, id string) error {
-	return p.admin().leaveMember(ctx, id)
 }

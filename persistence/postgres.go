@@ -40,6 +40,9 @@ import (
 // COMMIT that failed on the connection (so it may have applied) fails
 // with kv.ErrAmbiguous.
 type Postgres struct {
+	// adminSQL gives the operations written once for both backends
+	// (deployments, the coordinator directory, members).
+	adminSQL
 	pool    *pgxpool.Pool
 	cfg     *pgx.ConnConfig
 	where   string // host:port/database, for errors: never the password
@@ -173,6 +176,7 @@ func OpenPostgres(ctx context.Context, url string, log *slog.Logger) (*Postgres,
 		return nil, fmt.Errorf("connecting to Postgres at %s: %w", where, err)
 	}
 	p := &Postgres{pool: pool, cfg: cfg.ConnConfig, where: where, log: log, watch: newWatchers()}
+	p.adminSQL = p.admin()
 	var db, schema string
 	if err := pool.QueryRow(ctx, `SELECT current_database(), current_schema()`).Scan(&db, &schema); err != nil {
 		pool.Close()

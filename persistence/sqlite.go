@@ -35,6 +35,9 @@ import (
 // per batch of concurrent commits.
 // It is a kv.Store, and hands out fencing epochs (Activate).
 type SQLite struct {
+	// adminSQL gives the operations written once for both backends
+	// (deployments, the coordinator directory, members).
+	adminSQL
 	path    string
 	write   *sql.DB // one connection: SQLite has one writer
 	read    *sql.DB // concurrent readers (WAL)
@@ -155,6 +158,7 @@ func OpenSQLite(ctx context.Context, path string, log *slog.Logger) (*SQLite, er
 		log.Info("migrated Deno.storage entries to the KV store", "path", path, "entries", n)
 	}
 	s := &SQLite{path: path, write: write, read: read, log: log, watch: newWatchers()}
+	s.adminSQL = s.admin()
 	if err := s.prepare(ctx); err != nil {
 		write.Close()
 		read.Close()
