@@ -305,30 +305,21 @@ func testDomainRace(t *testing.T, open func(t *testing.T) adminStore) {
 	stores := []adminStore{open(t), open(t)}
 	const perStore = 4
 	won := make(chan string, 2*perStore)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for si, s := range stores {
-		for g := range perStore {
-			wg.Go(func() {
-				<-start
-				project := fmt.Sprintf("p%d-%d", si, g)
-				// Half list the two domains in the other order.
-				domains := []string{"b.example.com", "a.example.com"}
-				if g%2 == 0 {
-					slices.Reverse(domains)
-				}
-				_, err := s.CreateDeployment(actx(t), worker(project, "acme", domains...))
-				switch {
-				case err == nil:
-					won <- project
-				case !errors.Is(err, ErrDomainTaken):
-					t.Errorf("%s: %v, want nil or ErrDomainTaken", project, err)
-				}
-			})
+	atOnce(stores, perStore, func(s adminStore, si, g int) {
+		project := fmt.Sprintf("p%d-%d", si, g)
+		// Half list the two domains in the other order.
+		domains := []string{"b.example.com", "a.example.com"}
+		if g%2 == 0 {
+			slices.Reverse(domains)
 		}
-	}
-	close(start)
-	wg.Wait()
+		_, err := s.CreateDeployment(actx(t), worker(project, "acme", domains...))
+		switch {
+		case err == nil:
+			won <- project
+		case !errors.Is(err, ErrDomainTaken):
+			t.Errorf("%s: %v, want nil or ErrDomainTaken", project, err)
+		}
+	})
 	close(won)
 	var winners []string
 	for p := range won {
@@ -432,24 +423,15 @@ func testEnsureCoordinatorRace(t *testing.T, open func(t *testing.T) adminStore)
 		mine    string
 	}
 	results := make(chan result, 2*perStore)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for si, s := range stores {
-		for g := range perStore {
-			wg.Go(func() {
-				<-start
-				mine := fmt.Sprintf(`{"caller":"%d-%d"}`, si, g)
-				rec, created, err := s.EnsureCoordinator(actx(t), "chat", "room-1", []byte(mine))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				results <- result{rec, created, mine}
-			})
+	atOnce(stores, perStore, func(s adminStore, si, g int) {
+		mine := fmt.Sprintf(`{"caller":"%d-%d"}`, si, g)
+		rec, created, err := s.EnsureCoordinator(actx(t), "chat", "room-1", []byte(mine))
+		if err != nil {
+			t.Error(err)
+			return
 		}
-	}
-	close(start)
-	wg.Wait()
+		results <- result{rec, created, mine}
+	})
 	close(results)
 	var creators []string
 	var seen []string
@@ -812,4 +794,22 @@ func testCurrentVersions(t *testing.T, open func(t *testing.T) adminStore) {
 	if got, err := b.CurrentVersions(ctx); err != nil || !reflect.DeepEqual(got, map[string]int64{"shop": 1}) {
 		t.Fatalf("after a delete: %v, %v", got, err)
 	}
+}
+
+// atOnce calls f for each of perStore goroutines on each store (si is the
+// store's index, g the goroutine's), releasing them all at the same moment,
+// and returns when every call has.
+func atOnce(stores []adminStore, perStore int, f func(s adminStore, si, g int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for si, s := range stores {
+		for g := range perStore {
+			wg.Go(func() {
+				<-start
+				f(s, si, g)
+			})
+		}
+	}
+	close(start)
+	wg.Wait()
 }

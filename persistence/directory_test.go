@@ -151,26 +151,17 @@ func testCreateEntryRace(t *testing.T, open func(t *testing.T) adminStore) {
 		mine    string
 	}
 	results := make(chan result, 2*perStore)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for si, s := range stores {
-		for g := range perStore {
-			wg.Go(func() {
-				<-start
-				mine := fmt.Sprintf("node-%d-%d", si, g)
-				e := newEntry("room", mine)
-				e.Region = "region-of-" + mine
-				got, created, err := s.CreateEntry(actx(t), e, []byte(`{"region":"`+mine+`"}`))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				results <- result{got, created, mine}
-			})
+	atOnce(stores, perStore, func(s adminStore, si, g int) {
+		mine := fmt.Sprintf("node-%d-%d", si, g)
+		e := newEntry("room", mine)
+		e.Region = "region-of-" + mine
+		got, created, err := s.CreateEntry(actx(t), e, []byte(`{"region":"`+mine+`"}`))
+		if err != nil {
+			t.Error(err)
+			return
 		}
-	}
-	close(start)
-	wg.Wait()
+		results <- result{got, created, mine}
+	})
 	close(results)
 	stored := entryOf(t, stores[0], "chat", "room")
 	var creators []string
@@ -207,18 +198,11 @@ func testMoveEntryCAS(t *testing.T, open func(t *testing.T) adminStore) {
 			err   error
 		}
 		results := make(chan result, len(stores))
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for si, s := range stores {
-			wg.Go(func() {
-				<-start
-				to := fmt.Sprintf("node-%d-%d", round, si)
-				e, err := s.MoveEntry(actx(t), "chat", "room", to, round)
-				results <- result{to, e, err}
-			})
-		}
-		close(start)
-		wg.Wait()
+		atOnce(stores, 1, func(s adminStore, si, _ int) {
+			to := fmt.Sprintf("node-%d-%d", round, si)
+			e, err := s.MoveEntry(actx(t), "chat", "room", to, round)
+			results <- result{to, e, err}
+		})
 		close(results)
 		var winner string
 		for r := range results {
@@ -288,24 +272,15 @@ func testMoveEntryFromNoActivation(t *testing.T, open func(t *testing.T) adminSt
 		t.Fatal(err)
 	}
 	var wins atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for si, s := range stores {
-		for g := range 4 {
-			wg.Go(func() {
-				<-start
-				e, err := s.MoveEntry(actx(t), "chat", "room", fmt.Sprintf("node-%d-%d", si, g), 0)
-				switch {
-				case err == nil && e == 1:
-					wins.Add(1)
-				case !errors.Is(err, placement.ErrStaleEpoch):
-					t.Errorf("move from no activation: %d, %v", e, err)
-				}
-			})
+	atOnce(stores, 4, func(s adminStore, si, g int) {
+		e, err := s.MoveEntry(actx(t), "chat", "room", fmt.Sprintf("node-%d-%d", si, g), 0)
+		switch {
+		case err == nil && e == 1:
+			wins.Add(1)
+		case !errors.Is(err, placement.ErrStaleEpoch):
+			t.Errorf("move from no activation: %d, %v", e, err)
 		}
-	}
-	close(start)
-	wg.Wait()
+	})
 	if n := wins.Load(); n != 1 {
 		t.Fatalf("%d moves from epoch 0 applied, want 1", n)
 	}
