@@ -63,7 +63,7 @@ func (d *Directory) Locate(ctx context.Context, key placement.Key, raw []byte) (
 	}
 	self := d.members.Self()
 	for range locateAttempts {
-		cur, err := d.read(ctx, key)
+		cur, cached, err := d.read(ctx, key)
 		if err != nil {
 			return placement.Entry{}, false, err
 		}
@@ -77,7 +77,9 @@ func (d *Directory) Locate(ctx context.Context, key placement.Key, raw []byte) (
 		}
 		switch dec.Action {
 		case placement.Keep:
-			d.put(dec.Entry)
+			if !cached {
+				d.put(dec.Entry)
+			}
 			return dec.Entry, false, nil
 		case placement.Create:
 			stored, created, err := d.store.CreateEntry(ctx, dec.Entry, raw)
@@ -110,22 +112,20 @@ func (d *Directory) Locate(ctx context.Context, key placement.Key, raw []byte) (
 	return placement.Entry{}, false, fmt.Errorf("locating %s: the directory entry changed under %d attempts in a row; retry", key, locateAttempts)
 }
 
-// read returns the cached entry of key, or the stored one (nil if none).
-func (d *Directory) read(ctx context.Context, key placement.Key) (*placement.Entry, error) {
-	d.mu.Lock()
-	e, ok := d.cache[key]
-	d.mu.Unlock()
-	if ok {
-		return &e, nil
+// read returns the cached entry of key (cached is true), or the stored one
+// (nil if none).
+func (d *Directory) read(ctx context.Context, key placement.Key) (e *placement.Entry, cached bool, err error) {
+	if c, ok := d.Cached(key); ok {
+		return &c, true, nil
 	}
-	e, err := d.store.DirectoryEntry(ctx, key.Project, key.Instance)
+	stored, err := d.store.DirectoryEntry(ctx, key.Project, key.Instance)
 	if errors.Is(err, persistence.ErrNotFound) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading %s from the directory: %w", key, err)
+		return nil, false, fmt.Errorf("reading %s from the directory: %w", key, err)
 	}
-	return &e, nil
+	return &stored, false, nil
 }
 
 // Cached returns the cached entry of key, without reading the store.
