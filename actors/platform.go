@@ -97,7 +97,15 @@ type Platform struct {
 	// refresher loads the current deployments from the store (see
 	// SetRefresher).
 	refresher atomic.Pointer[func(context.Context) error]
+	// logs answers other members' asks for this node's log lines (see
+	// SetLogs).
+	logs atomic.Pointer[func(*protos.LogsSince) *protos.LogBatch]
 }
+
+// SetLogs installs what answers another member's ask for this node's log
+// lines of a project (logbook.Book.Answer), for `edge logs` through any
+// node.
+func (p *Platform) SetLogs(f func(*protos.LogsSince) *protos.LogBatch) { p.logs.Store(&f) }
 
 // SetRefresher installs what loads the current deployments from the store
 // (deploy.Service.Refresh), which another node asks for when it deployed a
@@ -391,6 +399,11 @@ func (p *Platform) control(_ context.Context, msg any) any {
 	case *protos.StopGrain:
 		p.stopLocal(m.GetProject(), m.GetInstance())
 		return &protos.Activated{}
+	case *protos.LogsSince:
+		if f := p.logs.Load(); f != nil {
+			return (*f)(m)
+		}
+		return &protos.LogBatch{}
 	case *protos.RefreshDeployments:
 		if r := p.refresher.Load(); r != nil {
 			// After the answer: the asking node may hold its own deploy

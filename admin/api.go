@@ -148,6 +148,9 @@ type LogLine struct {
 	Instance string    `json:"instance"` // "_default", a duplicate's name, or "worker-N"
 	Level    string    `json:"level"`    // debug | info | warn | error
 	Message  string    `json:"message"`
+	// Node is the cluster member the line was logged on (set by servers
+	// that share a database with other nodes).
+	Node string `json:"node,omitempty"`
 }
 
 // Error is the body of every non-2xx answer.

@@ -275,6 +275,19 @@ func (n *Node) Ask(ctx context.Context, member string, msg any) (any, error) {
 	return v, nil
 }
 
+// Others lists the live members other than this one.
+func (n *Node) Others() []string {
+	view, now := n.Members.Snapshot()
+	self := n.Members.Self().ID
+	var out []string
+	for _, m := range view.Live(now) {
+		if m.ID != self {
+			out = append(out, m.ID)
+		}
+	}
+	return out
+}
+
 // Broadcast sends msg to the control handler of every live member (this
 // one included) and returns the replies it got; members that do not answer
 // in time are logged and left out.

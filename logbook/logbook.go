@@ -17,6 +17,7 @@ package logbook
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"sync"
 
@@ -33,6 +34,9 @@ const DefaultPerProject = 1000
 // concurrent use.
 type Book struct {
 	perProject int
+	// boot names this Book among all the Books a node ever had: a cursor
+	// from another Book (a restarted node) is not one of this Book's.
+	boot string
 
 	mu       sync.Mutex
 	projects map[string]*projectLog
@@ -44,6 +48,10 @@ type projectLog struct {
 	lines     []admin.LogLine // a ring once full: the oldest is at start
 	start     int
 	followers map[*follower]struct{}
+	// seq counts the lines ever appended: the newest line is number seq,
+	// the oldest one kept is seq-len(lines)+1. Forget keeps counting, so
+	// that a cursor taken before stays meaningful.
+	seq uint64
 }
 
 // New returns a Book that keeps the last perProject lines of each project
@@ -52,8 +60,12 @@ func New(perProject int) *Book {
 	if perProject <= 0 {
 		perProject = DefaultPerProject
 	}
-	return &Book{perProject: perProject, projects: map[string]*projectLog{}}
+	return &Book{perProject: perProject, boot: rand.Text(), projects: map[string]*projectLog{}}
 }
+
+// Boot names this Book: cursors (see Since) are valid only with the Book
+// that gave them.
+func (b *Book) Boot() string { return b.boot }
 
 // Append records line under line.Project and hands it to the project's
 // followers. It never blocks on a follower.
@@ -65,6 +77,7 @@ func (b *Book) Append(line admin.LogLine) {
 		p = &projectLog{}
 		b.projects[line.Project] = p
 	}
+	p.seq++
 	if len(p.lines) < b.perProject {
 		p.lines = appendBounded(p.lines, line, b.perProject)
 	} else {
@@ -97,6 +110,42 @@ func (b *Book) tailLocked(project string, n int) []admin.LogLine {
 	return out
 }
 
+// Since returns the lines of project appended after line number after
+// (see Next), oldest first, and the number of the newest line, to pass as
+// after next time. Lines that were appended after after but are no longer
+// kept (the ring overwrote them, or Forget dropped them) are counted in
+// dropped. A cursor this Book did not give (after beyond its newest line:
+// the project was forgotten while nobody followed it, and numbering began
+// again) is taken as 0.
+func (b *Book) Since(project string, after uint64) (lines []admin.LogLine, next uint64, dropped int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := b.projects[project]
+	if p == nil {
+		return nil, 0, 0
+	}
+	if after > p.seq {
+		after = 0
+	}
+	oldest := p.seq - uint64(len(p.lines)) + 1
+	if after+1 < oldest {
+		dropped = int(oldest - after - 1)
+		after = oldest - 1
+	}
+	return b.tailLocked(project, int(p.seq-after)), p.seq, dropped
+}
+
+// TailSince is Tail with the number of the newest line, to pass to Since.
+func (b *Book) TailSince(project string, n int) ([]admin.LogLine, uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var seq uint64
+	if p := b.projects[project]; p != nil {
+		seq = p.seq
+	}
+	return b.tailLocked(project, n), seq
+}
+
 // Follow returns a channel that gets the last tail lines of project, then
 // every line appended to it, until ctx ends; then the channel is closed.
 // No line is missed or repeated between the tail and the live lines.
@@ -109,6 +158,21 @@ func (b *Book) tailLocked(project string, n int) []admin.LogLine {
 // Following costs one goroutine until ctx ends, and holds at most twice
 // the per-project count of lines (plus one).
 func (b *Book) Follow(ctx context.Context, project string, tail int) <-chan admin.LogLine {
+	_, out := b.follow(ctx, project, tail, true)
+	return out
+}
+
+// TailFollow is Follow with the tail returned apart: the channel gets only
+// the lines appended after those, with none missed or repeated between
+// them. A caller that merges the tail with other lines (other nodes') uses
+// it.
+func (b *Book) TailFollow(ctx context.Context, project string, tail int) ([]admin.LogLine, <-chan admin.LogLine) {
+	return b.follow(ctx, project, tail, false)
+}
+
+// follow registers a follower after reading the tail, under one lock; the
+// follower's goroutine sends the tail first if send.
+func (b *Book) follow(ctx context.Context, project string, tail int, send bool) ([]admin.LogLine, <-chan admin.LogLine) {
 	f := &follower{project: project, limit: b.perProject, wake: make(chan struct{}, 1)}
 	out := make(chan admin.LogLine)
 	b.mu.Lock()
@@ -123,12 +187,16 @@ func (b *Book) Follow(ctx context.Context, project string, tail int) <-chan admi
 	}
 	p.followers[f] = struct{}{}
 	b.mu.Unlock()
+	batch := first
+	if !send {
+		batch = nil
+	}
 	go func() {
 		defer close(out)
 		defer b.unfollow(f)
-		f.deliver(ctx, out, first)
+		f.deliver(ctx, out, batch)
 	}()
-	return out
+	return first, out
 }
 
 func (b *Book) unfollow(f *follower) {

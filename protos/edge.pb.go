@@ -1156,6 +1156,150 @@ func (x *StopGrain) GetInstance() string {
 	return ""
 }
 
+// LogsSince asks a node for the lines its logbook holds for a project
+// (console output and uncaught errors of the code that ran there), for
+// `edge logs` through any node of a cluster. With boot equal to the
+// node's logbook's, it answers the lines after line number after;
+// otherwise (a first ask, or the node restarted since) its last tail lines.
+type LogsSince struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Project       string                 `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	Boot          string                 `protobuf:"bytes,2,opt,name=boot,proto3" json:"boot,omitempty"`
+	After         uint64                 `protobuf:"varint,3,opt,name=after,proto3" json:"after,omitempty"`
+	Tail          int32                  `protobuf:"varint,4,opt,name=tail,proto3" json:"tail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogsSince) Reset() {
+	*x = LogsSince{}
+	mi := &file_edge_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogsSince) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogsSince) ProtoMessage() {}
+
+func (x *LogsSince) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogsSince.ProtoReflect.Descriptor instead.
+func (*LogsSince) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *LogsSince) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
+func (x *LogsSince) GetBoot() string {
+	if x != nil {
+		return x.Boot
+	}
+	return ""
+}
+
+func (x *LogsSince) GetAfter() uint64 {
+	if x != nil {
+		return x.After
+	}
+	return 0
+}
+
+func (x *LogsSince) GetTail() int32 {
+	if x != nil {
+		return x.Tail
+	}
+	return 0
+}
+
+// LogBatch answers LogsSince: the lines, oldest first, the logbook's boot
+// and the number of its newest line (the cursor for the next ask), and how
+// many lines after the asked cursor are no longer kept.
+type LogBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Boot          string                 `protobuf:"bytes,1,opt,name=boot,proto3" json:"boot,omitempty"`
+	Next          uint64                 `protobuf:"varint,2,opt,name=next,proto3" json:"next,omitempty"`
+	Dropped       int64                  `protobuf:"varint,3,opt,name=dropped,proto3" json:"dropped,omitempty"`
+	Lines         []*LogBatch_Line       `protobuf:"bytes,4,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogBatch) Reset() {
+	*x = LogBatch{}
+	mi := &file_edge_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogBatch) ProtoMessage() {}
+
+func (x *LogBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogBatch.ProtoReflect.Descriptor instead.
+func (*LogBatch) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *LogBatch) GetBoot() string {
+	if x != nil {
+		return x.Boot
+	}
+	return ""
+}
+
+func (x *LogBatch) GetNext() uint64 {
+	if x != nil {
+		return x.Next
+	}
+	return 0
+}
+
+func (x *LogBatch) GetDropped() int64 {
+	if x != nil {
+		return x.Dropped
+	}
+	return 0
+}
+
+func (x *LogBatch) GetLines() []*LogBatch_Line {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
 type ActiveList_Active struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Instance       string                 `protobuf:"bytes,1,opt,name=instance,proto3" json:"instance,omitempty"`
@@ -1167,7 +1311,7 @@ type ActiveList_Active struct {
 
 func (x *ActiveList_Active) Reset() {
 	*x = ActiveList_Active{}
-	mi := &file_edge_proto_msgTypes[17]
+	mi := &file_edge_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1179,7 +1323,7 @@ func (x *ActiveList_Active) String() string {
 func (*ActiveList_Active) ProtoMessage() {}
 
 func (x *ActiveList_Active) ProtoReflect() protoreflect.Message {
-	mi := &file_edge_proto_msgTypes[17]
+	mi := &file_edge_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1214,6 +1358,74 @@ func (x *ActiveList_Active) GetLastActivityMs() int64 {
 		return x.LastActivityMs
 	}
 	return 0
+}
+
+type LogBatch_Line struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TimeUnixNano  int64                  `protobuf:"varint,1,opt,name=time_unix_nano,json=timeUnixNano,proto3" json:"time_unix_nano,omitempty"`
+	Instance      string                 `protobuf:"bytes,2,opt,name=instance,proto3" json:"instance,omitempty"`
+	Level         string                 `protobuf:"bytes,3,opt,name=level,proto3" json:"level,omitempty"`
+	Message       string                 `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogBatch_Line) Reset() {
+	*x = LogBatch_Line{}
+	mi := &file_edge_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogBatch_Line) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogBatch_Line) ProtoMessage() {}
+
+func (x *LogBatch_Line) ProtoReflect() protoreflect.Message {
+	mi := &file_edge_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogBatch_Line.ProtoReflect.Descriptor instead.
+func (*LogBatch_Line) Descriptor() ([]byte, []int) {
+	return file_edge_proto_rawDescGZIP(), []int{18, 0}
+}
+
+func (x *LogBatch_Line) GetTimeUnixNano() int64 {
+	if x != nil {
+		return x.TimeUnixNano
+	}
+	return 0
+}
+
+func (x *LogBatch_Line) GetInstance() string {
+	if x != nil {
+		return x.Instance
+	}
+	return ""
+}
+
+func (x *LogBatch_Line) GetLevel() string {
+	if x != nil {
+		return x.Level
+	}
+	return ""
+}
+
+func (x *LogBatch_Line) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
 }
 
 var File_edge_proto protoreflect.FileDescriptor
@@ -1314,7 +1526,22 @@ const file_edge_proto_rawDesc = "" +
 	"\x10last_activity_ms\x18\x03 \x01(\x03R\x0elastActivityMs\"A\n" +
 	"\tStopGrain\x12\x18\n" +
 	"\aproject\x18\x01 \x01(\tR\aproject\x12\x1a\n" +
-	"\binstance\x18\x02 \x01(\tR\binstanceB&Z$github.com/edge-platform/edge/protosb\x06proto3"
+	"\binstance\x18\x02 \x01(\tR\binstance\"c\n" +
+	"\tLogsSince\x12\x18\n" +
+	"\aproject\x18\x01 \x01(\tR\aproject\x12\x12\n" +
+	"\x04boot\x18\x02 \x01(\tR\x04boot\x12\x14\n" +
+	"\x05after\x18\x03 \x01(\x04R\x05after\x12\x12\n" +
+	"\x04tail\x18\x04 \x01(\x05R\x04tail\"\xf1\x01\n" +
+	"\bLogBatch\x12\x12\n" +
+	"\x04boot\x18\x01 \x01(\tR\x04boot\x12\x12\n" +
+	"\x04next\x18\x02 \x01(\x04R\x04next\x12\x18\n" +
+	"\adropped\x18\x03 \x01(\x03R\adropped\x12)\n" +
+	"\x05lines\x18\x04 \x03(\v2\x13.edge.LogBatch.LineR\x05lines\x1ax\n" +
+	"\x04Line\x12$\n" +
+	"\x0etime_unix_nano\x18\x01 \x01(\x03R\ftimeUnixNano\x12\x1a\n" +
+	"\binstance\x18\x02 \x01(\tR\binstance\x12\x14\n" +
+	"\x05level\x18\x03 \x01(\tR\x05level\x12\x18\n" +
+	"\amessage\x18\x04 \x01(\tR\amessageB&Z$github.com/edge-platform/edge/protosb\x06proto3"
 
 var (
 	file_edge_proto_rawDescOnce sync.Once
@@ -1329,7 +1556,7 @@ func file_edge_proto_rawDescGZIP() []byte {
 }
 
 var file_edge_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_edge_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_edge_proto_goTypes = []any{
 	(InstanceError_Reason)(0),  // 0: edge.InstanceError.Reason
 	(*Header)(nil),             // 1: edge.Header
@@ -1349,7 +1576,10 @@ var file_edge_proto_goTypes = []any{
 	(*ListActive)(nil),         // 15: edge.ListActive
 	(*ActiveList)(nil),         // 16: edge.ActiveList
 	(*StopGrain)(nil),          // 17: edge.StopGrain
-	(*ActiveList_Active)(nil),  // 18: edge.ActiveList.Active
+	(*LogsSince)(nil),          // 18: edge.LogsSince
+	(*LogBatch)(nil),           // 19: edge.LogBatch
+	(*ActiveList_Active)(nil),  // 20: edge.ActiveList.Active
+	(*LogBatch_Line)(nil),      // 21: edge.LogBatch.Line
 }
 var file_edge_proto_depIdxs = []int32{
 	1,  // 0: edge.HttpRequest.headers:type_name -> edge.Header
@@ -1358,12 +1588,13 @@ var file_edge_proto_depIdxs = []int32{
 	5,  // 3: edge.HttpResponse.error:type_name -> edge.InstanceError
 	0,  // 4: edge.InstanceError.reason:type_name -> edge.InstanceError.Reason
 	5,  // 5: edge.Activated.error:type_name -> edge.InstanceError
-	18, // 6: edge.ActiveList.active:type_name -> edge.ActiveList.Active
-	7,  // [7:7] is the sub-list for method output_type
-	7,  // [7:7] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	20, // 6: edge.ActiveList.active:type_name -> edge.ActiveList.Active
+	21, // 7: edge.LogBatch.lines:type_name -> edge.LogBatch.Line
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_edge_proto_init() }
@@ -1377,7 +1608,7 @@ func file_edge_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_edge_proto_rawDesc), len(file_edge_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   18,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

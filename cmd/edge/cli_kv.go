@@ -198,8 +198,12 @@ func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if *c.json {
 			return enc.Encode(l)
 		}
+		where := l.Instance
+		if l.Node != "" {
+			where += "@" + l.Node // a cluster: which node ran it
+		}
 		_, err := fmt.Fprintf(stdout, "%s %-5s %s %s\n", l.Time.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
-			strings.ToUpper(l.Level), l.Instance, strings.TrimRight(l.Message, "\n"))
+			strings.ToUpper(l.Level), where, strings.TrimRight(l.Message, "\n"))
 		return err
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edge-platform/edge/admin"
 	"github.com/edge-platform/edge/persistence/pgtest"
 )
 
@@ -96,6 +98,8 @@ Deno.serve((req) => {
   if (op === "/inc") {
     n += 1;
     Deno.storage.put("n", n);
+  } else if (op === "/log") {
+    console.log("counter log " + activation + " " + n);
   } else if (op !== "/get") {
     return new Response("counter: unknown op " + op, { status: 404 });
   }
@@ -923,6 +927,66 @@ Deno.serve(() => new Response("started with " + n));`
 	code, out := runEdge(t, "deploy", "--config", bad, "--server", a.adminURL, "--token", clusterToken)
 	if code == 0 || !strings.Contains(out, "broken at start") {
 		t.Fatalf("deploying a module that throws = %d:\n%s\nwant a refusal that quotes the error", code, out)
+	}
+}
+
+// `edge logs` through any node shows what the code printed on every node,
+// each line tagged with the node that ran it; --follow brings another
+// node's new lines as they are printed.
+func TestClusterLogsFromEveryNode(t *testing.T) {
+	c := startCluster(t, threeNodes)
+	a, b, cc := c.byID["node-a"], c.byID["node-b"], c.byID["node-c"]
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	followed := make(chan admin.LogLine, 1000)
+	go func() {
+		cl := &admin.Client{BaseURL: a.adminURL, Token: clusterToken}
+		err := cl.Logs(ctx, "counter", true, 100, func(l admin.LogLine) error {
+			followed <- l
+			return nil
+		})
+		if ctx.Err() == nil {
+			t.Errorf("following through node-a ended: %v", err)
+		}
+	}()
+	// waitFollowed waits for a line logged by activation on node.
+	waitFollowed := func(r counterReply, instance, node string) {
+		t.Helper()
+		want := fmt.Sprintf("counter log %s %d", r.Activation, r.N)
+		for {
+			select {
+			case l := <-followed:
+				if l.Message == want {
+					if l.Instance != instance || l.Node != node || l.Project != "counter" {
+						t.Errorf("followed %+v, want instance %s on %s", l, instance, node)
+					}
+					return
+				}
+			case <-ctx.Done():
+				t.Fatalf("no line %q from %s followed through node-a", want, node)
+			}
+		}
+	}
+	// A duplicate first asked for through node-c lives there (region us).
+	us := c.first(cc, "logs-us", "log", "")
+	c.waitOwner(a, "logs-us", "node-c")
+	waitFollowed(us, "logs-us", "node-c")
+	// Printed after the follow began, on node-c and on node-a's own.
+	us = c.first(cc, "logs-us", "log", "")
+	waitFollowed(us, "logs-us", "node-c")
+	eu := c.ownedBy(a, "logs-eu", "node-a")
+	r := c.first(b, eu, "log", "")
+	waitFollowed(r, eu, "node-a")
+
+	// The tail through a third node has both, tagged with their nodes.
+	code, out := runEdge(t, "logs", "counter", "--server", b.adminURL, "--token", clusterToken)
+	if code != 0 {
+		t.Fatalf("edge logs counter through node-b = %d:\n%s", code, out)
+	}
+	for _, want := range []string{"logs-us@node-c counter log " + us.Activation, eu + "@node-a counter log " + r.Activation} {
+		if !strings.Contains(out, want) {
+			t.Errorf("edge logs counter through node-b:\n%s\nwant a line with %q", out, want)
+		}
 	}
 }
 

@@ -177,6 +177,12 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 	s.node = node
 	s.closeNode = node.Stop
 	s.plat.Start(ctx, node)
+	s.plat.SetLogs(book.Answer)
+	var logs admin.Logs = book
+	if sharedStore {
+		// Other nodes may run this project's code: logs come from all.
+		logs = &logbook.Cluster{Local: book, Node: cfg.Cluster.NodeID, Members: node}
+	}
 	s.deploy = &deploy.Service{Store: st, Registry: s.registry, Runtime: s.plat, Domain: cfg.Domain, Log: log,
 		OnDeployed: []func(string){m.Deployed}, OnDeleted: []func(string){m.Forget, book.Forget}}
 	s.plat.SetRefresher(s.deploy.Refresh)
@@ -205,7 +211,7 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 			log.Warn("admin API is on but no accounts are configured: every request to it will be refused (add accounts with tokens)")
 		}
 		api := &admin.Server{Deploy: s.deploy, Registry: s.registry, Directory: st, Runtime: runtimeAdapter{s.plat},
-			Logs: book, Metrics: m.Handler(), Tokens: cfg.Tokens(), Domain: cfg.Domain, NodeID: s.plat.NodeID, Log: log}
+			Logs: logs, Metrics: m.Handler(), Tokens: cfg.Tokens(), Domain: cfg.Domain, NodeID: s.plat.NodeID, Log: log}
 		s.admin = &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 		go func() { s.serveErr <- s.admin.Serve(s.adminLn) }()
