@@ -104,28 +104,34 @@ func (c *Cluster) ask(ctx context.Context, member, project string, at cursor, ta
 	return lines, cursor{boot: b.GetBoot(), after: b.GetNext()}, nil
 }
 
-// gather asks every other member at once for its tail; members that do
-// not answer are left out (and have no cursor).
-func (c *Cluster) gather(ctx context.Context, project string, tail int) ([]admin.LogLine, map[string]cursor) {
+// unanswered is the line that says member's lines are missing.
+func unanswered(project, member string, err error) admin.LogLine {
+	return admin.LogLine{Time: time.Now(), Project: project, Level: "warn", Node: member,
+		Message: fmt.Sprintf("… node %s did not answer, its lines are missing: %v", member, err)}
+}
+
+// gather asks every other member at once for its tail; a member that does
+// not answer has no cursor, and a notice says its lines are missing.
+func (c *Cluster) gather(ctx context.Context, project string, tail int) (all, notices []admin.LogLine, cursors map[string]cursor) {
 	others := c.Members.Others()
 	var mu sync.Mutex
-	var all []admin.LogLine
-	cursors := make(map[string]cursor, len(others))
+	cursors = make(map[string]cursor, len(others))
 	var wg sync.WaitGroup
 	for _, m := range others {
 		wg.Go(func() {
 			lines, at, err := c.ask(ctx, m, project, cursor{}, tail)
-			if err != nil {
-				return
-			}
 			mu.Lock()
 			defer mu.Unlock()
+			if err != nil {
+				notices = append(notices, unanswered(project, m, err))
+				return
+			}
 			all = append(all, lines...)
 			cursors[m] = at
 		})
 	}
 	wg.Wait()
-	return all, cursors
+	return all, notices, cursors
 }
 
 // merge orders the lines of several nodes by time (each node's own stay in
@@ -146,14 +152,14 @@ func (c *Cluster) tagged(lines []admin.LogLine) []admin.LogLine {
 }
 
 // Tail returns the last n lines of project over all live members, oldest
-// first.
+// first, then a notice for each member that did not answer.
 func (c *Cluster) Tail(project string, n int) []admin.LogLine {
 	if n <= 0 {
 		return nil
 	}
 	local := c.tagged(c.Local.Tail(project, n))
-	remote, _ := c.gather(context.Background(), project, n)
-	return merge(append(local, remote...), n)
+	remote, notices, _ := c.gather(context.Background(), project, n)
+	return append(merge(append(local, remote...), n), notices...)
 }
 
 // answer is one member's reply to a follower's ask.
@@ -165,7 +171,8 @@ type answer struct {
 }
 
 // Follow returns the last tail lines of project over all live members,
-// then every new line of any member, until ctx ends. This node's lines
+// then every new line of any member, until ctx ends. A member that does not
+// answer is named in a notice (once, until it answers again). This node's lines
 // come as they are logged, with none missed or repeated (Book.Follow);
 // another member's come within about Poll, and none are missed or
 // repeated while it keeps them (a follower that falls further behind than
@@ -176,8 +183,8 @@ func (c *Cluster) Follow(ctx context.Context, project string, tail int) <-chan a
 	out := make(chan admin.LogLine)
 	localTail, local := c.Local.TailFollow(ctx, project, tail)
 	first := c.tagged(slices.Clone(localTail))
-	remote, cursors := c.gather(ctx, project, tail)
-	first = merge(append(first, remote...), max(tail, 0))
+	remote, notices, cursors := c.gather(ctx, project, tail)
+	first = append(merge(append(first, remote...), max(tail, 0)), notices...)
 	known := map[string]bool{}
 	for _, m := range c.Members.Others() {
 		known[m] = true
@@ -199,6 +206,7 @@ func (c *Cluster) Follow(ctx context.Context, project string, tail int) <-chan a
 		}
 		answers := make(chan answer)
 		asking := map[string]bool{}
+		failing := map[string]bool{} // told the reader that it does not answer
 		var wg sync.WaitGroup
 		defer wg.Wait()
 		tick := time.NewTicker(cmp.Or(c.Poll, DefaultPoll))
@@ -218,8 +226,17 @@ func (c *Cluster) Follow(ctx context.Context, project string, tail int) <-chan a
 			case a := <-answers:
 				delete(asking, a.member)
 				if a.err != nil {
-					continue // asked again at the next tick
+					// Asked again at the next tick; the reader is told once.
+					if !failing[a.member] {
+						failing[a.member] = true
+						_, answered := cursors[a.member]
+						if answered && !send([]admin.LogLine{unanswered(project, a.member, a.err)}) {
+							return
+						}
+					}
+					continue
 				}
+				delete(failing, a.member)
 				cursors[a.member] = a.at
 				if !send(a.lines) {
 					return

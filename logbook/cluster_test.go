@@ -181,10 +181,15 @@ func TestClusterTailMergesEveryMemberByTime(t *testing.T) {
 	members.book("c").Append(at("other", 4, "not p"))
 	members.book("d").Append(at("p", 7, "d7"))
 	members.set(members.down, "d", true)
-	if got := where(c.Tail("p", 10)); !slices.Equal(got, []string{"a1@a", "b2@b", "c3@c", "a5@a", "b6@b"}) {
-		t.Errorf("Tail(10) = %v, want a1 b2 c3 a5 b6 (d is down)", got)
+	down := "… node d did not answer, its lines are missing: member d is down@d"
+	if got := where(c.Tail("p", 10)); !slices.Equal(got, []string{"a1@a", "b2@b", "c3@c", "a5@a", "b6@b", down}) {
+		t.Errorf("Tail(10) = %v, want a1 b2 c3 a5 b6, then that d is down", got)
 	}
-	if got := where(c.Tail("p", 2)); !slices.Equal(got, []string{"a5@a", "b6@b"}) {
+	if got := where(c.Tail("p", 2)); !slices.Equal(got, []string{"a5@a", "b6@b", down}) {
+		t.Errorf("Tail(2) = %v, want the 2 newest over all members, then that d is down", got)
+	}
+	members.set(members.down, "d", false)
+	if got := where(c.Tail("p", 2)); !slices.Equal(got, []string{"b6@b", "d7@d"}) {
 		t.Errorf("Tail(2) = %v, want the 2 newest over all members", got)
 	}
 	if got := c.Tail("p", 0); len(got) != 0 {
@@ -269,14 +274,17 @@ func TestClusterFollow(t *testing.T) {
 	}
 	members.set(members.down, "f", false)
 	got = recvUntil(t, ch, "f4")
-	notice := false
+	notice, downNotice := false, false
 	for _, l := range got {
 		if l.Node == "f" && strings.Contains(l.Message, "3 lines dropped on node f") && l.Level == "warn" {
 			notice = true
 		}
+		if l.Node == "f" && strings.Contains(l.Message, "node f did not answer") && l.Level == "warn" {
+			downNotice = true
+		}
 	}
-	if !notice || !slices.Contains(where(got), "f3@f") {
-		t.Errorf("followed %v, want a notice of 3 dropped lines from f, then f3 and f4", where(got))
+	if !notice || !downNotice || !slices.Contains(where(got), "f3@f") {
+		t.Errorf("followed %v, want a notice that f did not answer, one of 3 dropped lines from f, then f3 and f4", where(got))
 	}
 
 	cancel()
