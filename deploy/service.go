@@ -32,7 +32,10 @@ var (
 
 // Store keeps every version durably (package persistence).
 type Store interface {
-	CreateDeployment(ctx context.Context, d persistence.Deployment) (persistence.Deployment, error)
+	// CreateDeployment stores d as a new current version (created true),
+	// or returns the current version unchanged if it has d's kind,
+	// source, env and domains (created false), deciding atomically.
+	CreateDeployment(ctx context.Context, d persistence.Deployment) (_ persistence.Deployment, created bool, _ error)
 	Projects(ctx context.Context) ([]persistence.Deployment, error)
 	Deployments(ctx context.Context, project string) ([]persistence.Deployment, error)
 	Deployment(ctx context.Context, project string, version int64) (persistence.Deployment, error)
@@ -85,8 +88,9 @@ type Request struct {
 
 // Deploy stores req's code as the next version of its project under
 // account, makes it current and starts it. Deploying code, kind, env and
-// domains identical to the current version changes nothing and returns the
-// current version.
+// domains identical to the current version in the store changes nothing
+// and returns the current version; the store decides that atomically, so
+// identical deploys racing through several nodes store one version.
 func (s *Service) Deploy(ctx context.Context, account string, req Request) (*Project, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,9 +112,6 @@ func (s *Service) Deploy(ctx context.Context, account string, req Request) (*Pro
 	if exists && cur.Account != account {
 		return nil, fmt.Errorf("%w: project name %q is taken by another account; pick another name", ErrConflict, req.Project)
 	}
-	if exists && sameCode(cur, kind, account, req.Source, req.Env, domains) {
-		return cur, nil
-	}
 	entry := req.Entry
 	if entry == "" {
 		entry = "/" + req.Project + "/mod.js"
@@ -119,7 +120,7 @@ func (s *Service) Deploy(ctx context.Context, account string, req Request) (*Pro
 	if err != nil {
 		return nil, fmt.Errorf("%w: project %s: %w", ErrInvalid, req.Project, err)
 	}
-	d, err := s.Store.CreateDeployment(ctx, persistence.Deployment{
+	d, created, err := s.Store.CreateDeployment(ctx, persistence.Deployment{
 		Project: req.Project, Account: account, Kind: string(kind), Entry: entry, Source: req.Source,
 		Env: req.Env, Domains: domains, Message: req.Message,
 	})
@@ -137,6 +138,15 @@ func (s *Service) Deploy(ctx context.Context, account string, req Request) (*Pro
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	case err != nil:
 		return nil, fmt.Errorf("storing project %s: %w", req.Project, err)
+	}
+	if !created {
+		// The same as the current version in the store, which this node
+		// may not have loaded yet (another node stored it).
+		if cur, ok := s.Registry.Get(req.Project); ok && cur.Version == d.Version && sameCode(cur, kind, account, req.Source, req.Env, domains) {
+			return cur, nil
+		}
+		p := fromStored(d, prog)
+		return p, s.activate(ctx, p, false)
 	}
 	p := fromStored(d, prog)
 	if err := s.activate(ctx, p, req.RequireStart); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,11 +63,11 @@ func (s *fakeStore) claim(project string, domains []string) error {
 	return nil
 }
 
-func (s *fakeStore) CreateDeployment(_ context.Context, d persistence.Deployment) (persistence.Deployment, error) {
+func (s *fakeStore) CreateDeployment(_ context.Context, d persistence.Deployment) (persistence.Deployment, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if d.Project == "" || d.Account == "" || !slices.Contains([]string{"worker", "coordinator", "assistant", "greeter"}, d.Kind) {
-		return persistence.Deployment{}, fmt.Errorf("storing %q: %w", d.Project, persistence.ErrInvalid)
+		return persistence.Deployment{}, false, fmt.Errorf("storing %q: %w", d.Project, persistence.ErrInvalid)
 	}
 	var doms []string
 	for _, dom := range d.Domains {
@@ -78,10 +79,15 @@ func (s *fakeStore) CreateDeployment(_ context.Context, d persistence.Deployment
 	d.Domains = doms
 	p := s.projects[d.Project]
 	if p != nil && p.account != d.Account {
-		return persistence.Deployment{}, fmt.Errorf("deploying %s: %w", d.Project, persistence.ErrProjectOwned)
+		return persistence.Deployment{}, false, fmt.Errorf("deploying %s: %w", d.Project, persistence.ErrProjectOwned)
+	}
+	if p != nil {
+		if cur := p.versions[p.current-1]; cur.Kind == d.Kind && cur.Source == d.Source && maps.Equal(cur.Env, d.Env) && slices.Equal(cur.Domains, d.Domains) {
+			return cur, false, nil
+		}
 	}
 	if err := s.claim(d.Project, d.Domains); err != nil {
-		return persistence.Deployment{}, err
+		return persistence.Deployment{}, false, err
 	}
 	if p == nil {
 		p = &fakeProject{account: d.Account}
@@ -95,7 +101,7 @@ func (s *fakeStore) CreateDeployment(_ context.Context, d persistence.Deployment
 	p.versions = append(p.versions, d)
 	p.current = d.Version
 	s.creates++
-	return d, nil
+	return d, true, nil
 }
 
 func (s *fakeStore) Projects(context.Context) ([]persistence.Deployment, error) {
@@ -482,7 +488,7 @@ func TestDeployConflicts(t *testing.T) {
 		{
 			name: "another account's stored project the registry does not hold",
 			setup: func(t *testing.T, f *fixture) {
-				if _, err := f.store.CreateDeployment(context.Background(), persistence.Deployment{
+				if _, _, err := f.store.CreateDeployment(context.Background(), persistence.Deployment{
 					Project: "shop", Account: "other", Kind: "worker", Source: "x"}); err != nil {
 					t.Fatal(err)
 				}
@@ -665,7 +671,7 @@ func TestLoadSkipsCodeThatDoesNotCompile(t *testing.T) {
 		{Project: "gamma", Account: "acme", Kind: "coordinator", Entry: "/g/mod.js", Source: f.bundleA, Domains: []string{"g.example.com"}},
 		{Project: "gamma", Account: "acme", Kind: "coordinator", Entry: "/g/mod.js", Source: f.bundleB, Domains: []string{"g.example.com"}},
 	} {
-		if _, err := f.store.CreateDeployment(ctx, d); err != nil {
+		if _, _, err := f.store.CreateDeployment(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -737,5 +743,40 @@ func TestRefreshFollowsAnotherNode(t *testing.T) {
 	}
 	if !slices.Contains(b.hooks(), "deleted:shop") {
 		t.Fatalf("b's hooks %v", b.hooks())
+	}
+}
+
+// A node that has not loaded the current version yet (another node
+// stored it) deploying the same code stores nothing and makes the stored
+// version current here: the store decides what is new, not this node's
+// registry.
+func TestDeployIdenticalThroughALaggingNode(t *testing.T) {
+	a, b := newFixture(t), newFixture(t)
+	b.svc.Store = a.store
+	req := deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleA, Env: map[string]string{"K": "1"}}
+	v1 := a.deploy(t, "acme", req)
+	got := b.deploy(t, "acme", req)
+	if n := a.store.stored(); n != 1 || got.Version != v1.Version {
+		t.Fatalf("identical deploy through b: v%d, %d versions stored; want v1, 1", got.Version, n)
+	}
+	if p, _ := b.svc.Registry.Get("shop"); p != got {
+		t.Errorf("b's registry holds %+v, want what the deploy returned", p)
+	}
+	if deployed, _ := b.rt.calls(); !slices.Equal(deployed, []string{"shop@1<-0"}) {
+		t.Errorf("b's runtime was told %v", deployed)
+	}
+	// Now current on b: again changes nothing anywhere.
+	if again := b.deploy(t, "acme", req); again != got {
+		t.Errorf("identical deploy on b again = %+v", again)
+	}
+	if deployed, _ := b.rt.calls(); len(deployed) != 1 {
+		t.Errorf("b's runtime was told again: %v", deployed)
+	}
+	// A node whose registry lags behind with the same code as an older
+	// version still gets the store's current version compared: a's v2
+	// differs, so b's deploy of v1's code is a new version.
+	a.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleB, Env: map[string]string{"K": "1"}})
+	if v3 := b.deploy(t, "acme", req); v3.Version != 3 {
+		t.Errorf("deploying v1's code over a's v2 through b: v%d, want v3", v3.Version)
 	}
 }

@@ -196,13 +196,18 @@ func scanDeployment(scan func(dest ...any) error, withSource bool) (Deployment, 
 
 // CreateDeployment stores d as the next version of its project (1 for a
 // new project) and makes it current, in one transaction, and returns it
-// as stored. It fails with ErrProjectOwned if another account deployed
-// the project, ErrDomainTaken if another project's current version serves
-// one of d.Domains, and ErrInvalid for a d that cannot be stored.
-func (a adminSQL) CreateDeployment(ctx context.Context, d Deployment) (Deployment, error) {
+// as stored, with created true. If the project's current version already
+// has d's kind, source, env and domains (entry and message aside), nothing
+// is stored and that version is returned, with created false: the check
+// and the insert are one transaction under the project's lock, so
+// identical deployments racing from any number of processes store one
+// version. It fails with ErrProjectOwned if another account deployed the
+// project, ErrDomainTaken if another project's current version serves one
+// of d.Domains, and ErrInvalid for a d that cannot be stored.
+func (a adminSQL) CreateDeployment(ctx context.Context, d Deployment) (_ Deployment, created bool, _ error) {
 	d, err := validDeployment(d)
 	if err != nil {
-		return Deployment{}, err
+		return Deployment{}, false, err
 	}
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = time.Now()
@@ -210,25 +215,39 @@ func (a adminSQL) CreateDeployment(ctx context.Context, d Deployment) (Deploymen
 	d.CreatedAt = time.UnixMilli(d.CreatedAt.UnixMilli())
 	env, err := json.Marshal(d.Env)
 	if err != nil {
-		return Deployment{}, fmt.Errorf("storing the env of %s: %w", d.Project, err)
+		return Deployment{}, false, fmt.Errorf("storing the env of %s: %w", d.Project, err)
 	}
 	domains, err := json.Marshal(d.Domains)
 	if err != nil {
-		return Deployment{}, fmt.Errorf("storing the domains of %s: %w", d.Project, err)
+		return Deployment{}, false, fmt.Errorf("storing the domains of %s: %w", d.Project, err)
 	}
+	var current Deployment
 	err = a.tx(ctx, "deploying "+d.Project, false, func(q querier) error {
 		// The project's row is its lock: concurrent deployments of one
-		// project take versions one at a time.
+		// project take versions one at a time, and each compares itself
+		// with the current version only once the previous one committed.
 		if _, err := q.exec(ctx, `INSERT INTO projects (project, account, current_version) VALUES (?, ?, 0) ON CONFLICT (project) DO NOTHING`,
 			d.Project, d.Account); err != nil {
 			return err
 		}
 		var owner string
-		if err := q.queryRow(ctx, `SELECT account FROM projects WHERE project = ?`+a.forUpdate, []any{d.Project}, &owner); err != nil {
+		var cur int64
+		if err := q.queryRow(ctx, `SELECT account, current_version FROM projects WHERE project = ?`+a.forUpdate, []any{d.Project}, &owner, &cur); err != nil {
 			return err
 		}
 		if owner != d.Account {
 			return fmt.Errorf("deploying %s: %w (choose another project name)", d.Project, ErrProjectOwned)
+		}
+		created = true
+		if cur > 0 {
+			same, stored, err := sameAsStored(ctx, q, d, cur)
+			if err != nil {
+				return err
+			}
+			if same {
+				created, current = false, stored
+				return nil
+			}
 		}
 		var last int64
 		if err := q.queryRow(ctx, `SELECT coalesce(max(version), 0) FROM deployments WHERE project = ?`, []any{d.Project}, &last); err != nil {
@@ -247,10 +266,42 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		_, err := q.exec(ctx, `UPDATE projects SET current_version = ? WHERE project = ?`, d.Version, d.Project)
 		return err
 	})
-	if err != nil {
-		return Deployment{}, err
+	switch {
+	case err != nil:
+		return Deployment{}, false, err
+	case !created:
+		return current, false, nil
 	}
-	return d, nil
+	return d, true, nil
+}
+
+// sameAsStored reports whether version of d's project has d's kind,
+// source, env and domains, and returns that version (with d's Source,
+// which is then the same). The source is compared by the database, so a
+// large bundle is not read back.
+func sameAsStored(ctx context.Context, q querier, d Deployment, version int64) (bool, Deployment, error) {
+	var stored Deployment
+	var sameSource int64
+	err := q.query(ctx, `SELECT `+deploymentMetaCols+`, CASE WHEN d.size = ? AND d.source = ? THEN 1 ELSE 0 END
+FROM deployments d WHERE d.project = ? AND d.version = ?`, []any{int64(d.Size), []byte(d.Source), d.Project, version},
+		func(scan func(dest ...any) error) error {
+			var err error
+			stored, err = scanDeployment(func(dest ...any) error { return scan(append(dest, &sameSource)...) }, false)
+			return err
+		})
+	if err != nil || stored.Project == "" {
+		return false, Deployment{}, err
+	}
+	if sameSource != 1 || stored.Kind != d.Kind || !slices.Equal(stored.Domains, d.Domains) || len(stored.Env) != len(d.Env) {
+		return false, Deployment{}, nil
+	}
+	for k, v := range d.Env {
+		if sv, ok := stored.Env[k]; !ok || sv != v {
+			return false, Deployment{}, nil
+		}
+	}
+	stored.Source = d.Source
+	return true, stored, nil
 }
 
 // claimDomains makes domains the extra domains project serves, replacing

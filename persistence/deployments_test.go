@@ -25,7 +25,7 @@ import (
 type adminStore interface {
 	kv.Store
 	Activate(ctx context.Context, project, instance, owner string) (int64, error)
-	CreateDeployment(ctx context.Context, d Deployment) (Deployment, error)
+	CreateDeployment(ctx context.Context, d Deployment) (Deployment, bool, error)
 	Projects(ctx context.Context) ([]Deployment, error)
 	CurrentVersions(ctx context.Context) (map[string]int64, error)
 	Project(ctx context.Context, project string) (Deployment, error)
@@ -89,6 +89,8 @@ func runAdminSuite(t *testing.T, db newDB) {
 		{"ProjectOwned", testProjectOwned},
 		{"DomainTaken", testDomainTaken},
 		{"ConcurrentDeployments", testConcurrentDeployments},
+		{"ConcurrentIdenticalDeployments", testConcurrentIdenticalDeployments},
+		{"DeployUnchanged", testDeployUnchanged},
 		{"DomainRace", testDomainRace},
 		{"NotFound", testNotFound},
 		{"InvalidInput", testInvalidInput},
@@ -119,18 +121,26 @@ func actx(t *testing.T) context.Context {
 	return c
 }
 
+// deploy stores d, which must make a new version.
 func deploy(t *testing.T, s adminStore, d Deployment) Deployment {
 	t.Helper()
-	got, err := s.CreateDeployment(actx(t), d)
+	got, created, err := s.CreateDeployment(actx(t), d)
 	if err != nil {
 		t.Fatalf("CreateDeployment(%s): %v", d.Project, err)
+	}
+	if !created {
+		t.Fatalf("CreateDeployment(%s): no new version (the same as v%d), want one", d.Project, got.Version)
 	}
 	return got
 }
 
 func worker(project, account string, domains ...string) Deployment {
+	return workerWith(project, account, "export default {}", domains...)
+}
+
+func workerWith(project, account, source string, domains ...string) Deployment {
 	return Deployment{Project: project, Account: account, Kind: "worker", Entry: "/src/main.ts",
-		Source: "export default {}", Domains: domains}
+		Source: source, Domains: domains}
 }
 
 // sameDeployment fails unless got is want (times compared with Equal).
@@ -213,7 +223,7 @@ func testVersionsRoundTrip(t *testing.T, open func(t *testing.T) adminStore) {
 func testProjectOwned(t *testing.T, open func(t *testing.T) adminStore) {
 	s := open(t)
 	deploy(t, s, worker("shop", "acme"))
-	_, err := s.CreateDeployment(actx(t), worker("shop", "evil"))
+	_, _, err := s.CreateDeployment(actx(t), worker("shop", "evil"))
 	if !errors.Is(err, ErrProjectOwned) || !strings.Contains(err.Error(), "shop") {
 		t.Fatalf("deploying another account's project: %v, want ErrProjectOwned naming it", err)
 	}
@@ -239,7 +249,7 @@ func testDomainTaken(t *testing.T, open func(t *testing.T) adminStore) {
 			t.Fatalf("%s: %v, want ErrDomainTaken naming %s and %s", what, err, domain, holder)
 		}
 	}
-	_, err := s.CreateDeployment(ctx, worker("b", "other", "z.example.com", "X.example.com"))
+	_, _, err := s.CreateDeployment(ctx, worker("b", "other", "z.example.com", "X.example.com"))
 	taken("claiming a's domain", err, "x.example.com", "a")
 	if _, err := s.Project(ctx, "b"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("the refused deployment was stored: %v", err)
@@ -266,30 +276,29 @@ func testDomainTaken(t *testing.T, open func(t *testing.T) adminStore) {
 	deploy(t, s, worker("c", "other", "x.example.com", "y.example.com"))
 }
 
+// Different code deployed at once from two stores: one version each,
+// numbered 1..n without gaps or repeats.
 func testConcurrentDeployments(t *testing.T, open func(t *testing.T) adminStore) {
 	stores := []adminStore{open(t), open(t)}
 	const perStore = 6
 	versions := make(chan int64, 2*perStore)
-	var wg sync.WaitGroup
-	for _, s := range stores {
-		for range perStore {
-			wg.Go(func() {
-				d, err := s.CreateDeployment(actx(t), worker("shop", "acme"))
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				versions <- d.Version
-			})
+	atOnce(stores, perStore, func(s adminStore, si, g int) {
+		d, created, err := s.CreateDeployment(actx(t), workerWith("shop", "acme", fmt.Sprintf("export default {} // %d-%d", si, g)))
+		if err != nil || !created {
+			t.Errorf("store %d goroutine %d: created %v, %v; want a new version", si, g, created, err)
+			return
 		}
-	}
-	wg.Wait()
+		versions <- d.Version
+	})
 	close(versions)
 	var got []int64
 	for v := range versions {
 		got = append(got, v)
 	}
 	slices.Sort(got)
+	if len(got) != 2*perStore {
+		t.Fatalf("versions %v: want %d", got, 2*perStore)
+	}
 	for i, v := range got {
 		if v != int64(i+1) {
 			t.Fatalf("versions %v: want 1..%d, each once", got, 2*perStore)
@@ -297,6 +306,114 @@ func testConcurrentDeployments(t *testing.T, open func(t *testing.T) adminStore)
 	}
 	if cur, _ := stores[0].Project(actx(t), "shop"); cur.Version < 1 {
 		t.Fatalf("no current version")
+	}
+}
+
+// The same code deployed at once from two stores (nodes starting with the
+// same config): exactly one version is stored, and every caller gets it.
+// Run for a new project and for a project whose current version differs.
+func testConcurrentIdenticalDeployments(t *testing.T, open func(t *testing.T) adminStore) {
+	stores := []adminStore{open(t), open(t)}
+	const perStore = 8
+	for round, d := range []Deployment{
+		{Project: "shop", Account: "acme", Kind: "coordinator", Source: "v1", Env: map[string]string{"A": "1"}, Domains: []string{"shop.example.com"}},
+		{Project: "shop", Account: "acme", Kind: "coordinator", Source: "v2", Env: map[string]string{"A": "1"}, Domains: []string{"shop.example.com"}},
+	} {
+		want := int64(round + 1)
+		var mu sync.Mutex
+		created := 0
+		atOnce(stores, perStore, func(s adminStore, si, g int) {
+			d := d
+			d.Message = fmt.Sprintf("from %d-%d", si, g) // the message does not make a version
+			got, c, err := s.CreateDeployment(actx(t), d)
+			if err != nil {
+				t.Errorf("store %d goroutine %d: %v", si, g, err)
+				return
+			}
+			if got.Version != want || got.Source != d.Source {
+				t.Errorf("store %d goroutine %d: got version %d (source %q), want %d", si, g, got.Version, got.Source, want)
+			}
+			if c {
+				mu.Lock()
+				created++
+				mu.Unlock()
+			}
+		})
+		if created != 1 {
+			t.Errorf("round %d: %d callers created a version, want exactly 1", round+1, created)
+		}
+		list, err := stores[1].Deployments(actx(t), "shop")
+		if err != nil || len(list) != round+1 {
+			t.Fatalf("round %d: %d versions stored (%v), want %d", round+1, len(list), err, round+1)
+		}
+	}
+}
+
+// What makes a new version: kind, source, env and domains compared with
+// the current version (not the newest); entry and message do not.
+func testDeployUnchanged(t *testing.T, open func(t *testing.T) adminStore) {
+	s := open(t)
+	ctx := actx(t)
+	base := Deployment{Project: "shop", Account: "acme", Kind: "worker", Entry: "/a.ts", Source: "one",
+		Env: map[string]string{"A": "1"}, Domains: []string{"a.example.com", "b.example.com"}}
+	v1 := deploy(t, s, base)
+	same := func(what string, d Deployment, version int64) {
+		t.Helper()
+		got, created, err := s.CreateDeployment(ctx, d)
+		if err != nil || created || got.Version != version || got.Source != d.Source {
+			t.Fatalf("%s: version %d, created %v, %v; want version %d unchanged", what, got.Version, created, err, version)
+		}
+	}
+	same("identical", base, 1)
+	d := base
+	d.Entry, d.Message = "/b.ts", "again"
+	same("another entry and message", d, 1)
+	d = base
+	d.Domains = []string{"A.example.com", "b.example.com", "a.example.com"} // stored as a, b
+	same("domains as stored", d, 1)
+	got, _, err := s.CreateDeployment(ctx, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDeployment(t, "the unchanged version", got, v1)
+
+	version := int64(1)
+	for _, tc := range []struct {
+		name   string
+		change func(d *Deployment)
+	}{
+		{"kind", func(d *Deployment) { d.Kind = "assistant" }},
+		{"source", func(d *Deployment) { d.Source = "two" }},
+		{"source of the same size", func(d *Deployment) { d.Source = "owt" }},
+		{"env value", func(d *Deployment) { d.Env = map[string]string{"A": "2"} }},
+		{"env key", func(d *Deployment) { d.Env = map[string]string{"B": "1"} }},
+		{"no env", func(d *Deployment) { d.Env = nil }},
+		{"domains", func(d *Deployment) { d.Domains = []string{"a.example.com"} }},
+		{"domain order", func(d *Deployment) { d.Domains = []string{"b.example.com", "a.example.com"} }},
+	} {
+		d := base
+		tc.change(&d)
+		version++
+		if got := deploy(t, s, d); got.Version != version {
+			t.Fatalf("changing the %s: version %d, want %d", tc.name, got.Version, version)
+		}
+		// Back to base: a change again.
+		version++
+		if got := deploy(t, s, base); got.Version != version {
+			t.Fatalf("back from the %s: version %d, want %d", tc.name, got.Version, version)
+		}
+	}
+	// Compared with the current version: after a rollback to v1, the
+	// newest version's code is a change.
+	d = base
+	d.Source = "newest"
+	newest := deploy(t, s, d)
+	if _, err := s.SetCurrent(ctx, "shop", 1); err != nil {
+		t.Fatal(err)
+	}
+	same("the current version after a rollback", base, 1)
+	if got := deploy(t, s, d); got.Version != newest.Version+1 {
+		t.Fatalf("redeploying the newest version after a rollback: version %d, want %d", got.Version, newest.Version+1)
 	}
 }
 
@@ -312,7 +429,7 @@ func testDomainRace(t *testing.T, open func(t *testing.T) adminStore) {
 		if g%2 == 0 {
 			slices.Reverse(domains)
 		}
-		_, err := s.CreateDeployment(actx(t), worker(project, "acme", domains...))
+		_, _, err := s.CreateDeployment(actx(t), worker(project, "acme", domains...))
 		switch {
 		case err == nil:
 			won <- project
@@ -385,7 +502,7 @@ func testInvalidInput(t *testing.T, open func(t *testing.T) adminStore) {
 		{"domain with a path", worker("shop", "acme", "a.com/x"), `domain "a.com/x"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := s.CreateDeployment(ctx, tc.d)
+			_, _, err := s.CreateDeployment(ctx, tc.d)
 			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want ErrInvalid saying %q", err, tc.want)
 			}
@@ -779,7 +896,7 @@ func testCurrentVersions(t *testing.T, open func(t *testing.T) adminStore) {
 		t.Fatalf("empty database: %v, %v", got, err)
 	}
 	deploy(t, a, worker("shop", "acme"))
-	deploy(t, a, worker("shop", "acme"))
+	deploy(t, a, workerWith("shop", "acme", "export default {} // v2"))
 	deploy(t, a, worker("cart", "acme"))
 	if _, err := a.SetCurrent(ctx, "shop", 1); err != nil {
 		t.Fatal(err)
