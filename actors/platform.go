@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -405,20 +406,75 @@ func (p *Platform) control(_ context.Context, msg any) any {
 		}
 		return &protos.LogBatch{}
 	case *protos.RefreshDeployments:
-		if r := p.refresher.Load(); r != nil {
-			// After the answer: the asking node may hold its own deploy
-			// lock while it waits, and this node's refresh may need it.
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), p.requestTimeout)
-				defer cancel()
-				if err := (*r)(ctx); err != nil {
-					p.Logger.Warn("refreshing deployments on request", slog.Any("err", err))
-				}
-			}()
+		r := p.refresher.Load()
+		if r == nil {
+			// Still starting: the deployments are loaded from the store
+			// before this node serves anything.
+			return &protos.Activated{}
 		}
+		refresh := func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), p.requestTimeout)
+			defer cancel()
+			err := (*r)(ctx)
+			if err != nil {
+				p.Logger.Warn("refreshing deployments on request", slog.Any("err", err))
+			}
+			return err
+		}
+		if m.GetWait() {
+			// The asker holds no lock (see RefreshPeers): answer once this
+			// node serves what the store says.
+			if err := refresh(); err != nil {
+				return &protos.Activated{Error: &protos.InstanceError{Reason: protos.InstanceError_STORAGE_FAILED, Message: err.Error()}}
+			}
+			return &protos.Activated{}
+		}
+		// After the answer: the asking node may hold its own deploy lock
+		// while it waits, and this node's refresh may need it.
+		go func() { _ = refresh() }()
 		return &protos.Activated{}
 	}
 	return nil
+}
+
+// RefreshPeers asks every other live member to load the current
+// deployments from the store (deploy.Service calls it after a deploy,
+// rollback or delete made here) and waits until each has, or ctx ends. It
+// returns the members that did not confirm, sorted; each is logged with
+// the reason. The caller must not hold its deploy lock: a member's refresh
+// may wait for a deploy of its own that is waiting for this node.
+func (p *Platform) RefreshPeers(ctx context.Context) []string {
+	view, now := p.node.Members.Snapshot()
+	self := p.node.Members.Self().ID
+	var (
+		mu      sync.Mutex
+		missing []string
+		wg      sync.WaitGroup
+	)
+	for _, m := range view.Live(now) {
+		if m.ID == self {
+			continue
+		}
+		wg.Go(func() {
+			reply, err := p.node.Ask(ctx, m.ID, &protos.RefreshDeployments{Wait: true})
+			if err == nil {
+				if _, ok := reply.(*protos.Activated); !ok {
+					err = fmt.Errorf("member %s answered %T", m.ID, reply)
+				} else {
+					err = activationError(reply, nil)
+				}
+			}
+			if err != nil {
+				p.Logger.Warn("a member did not confirm it loaded the deployments", slog.String("member", m.ID), slog.Any("err", err))
+				mu.Lock()
+				missing = append(missing, m.ID)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(missing)
+	return missing
 }
 
 // CoordinatorStates counts the coordinator instances this node knows: those

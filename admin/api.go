@@ -22,7 +22,7 @@ const (
 	PathProjects     = "/v1/projects"                               // GET -> []Project
 	PathProject      = "/v1/projects/{project}"                     // GET -> Project; DELETE -> Deleted
 	PathVersions     = "/v1/projects/{project}/versions"            // GET -> []Version
-	PathRollback     = "/v1/projects/{project}/rollback"            // POST RollbackRequest -> Project
+	PathRollback     = "/v1/projects/{project}/rollback"            // POST RollbackRequest -> RollbackResponse
 	PathCoordinators = "/v1/projects/{project}/coordinators"        // GET -> []Coordinator
 	PathCoordinator  = "/v1/projects/{project}/coordinators/{name}" // DELETE -> Deleted
 	PathKV           = "/v1/projects/{project}/kv"                  // GET ?instance=&prefix=&limit=&cursor= -> KVList
@@ -64,6 +64,10 @@ type DeployResponse struct {
 	URL     string   `json:"url"`
 	Public  bool     `json:"public"`
 	Domains []string `json:"domains,omitempty"`
+	// Unacknowledged names the cluster nodes that did not confirm in time
+	// that they serve this version; every other node does when the answer
+	// comes (see docs/SEMANTICS.md, Cluster).
+	Unacknowledged []string `json:"unacknowledged,omitempty"`
 }
 
 // Project is a deployed project and its current version.
@@ -87,6 +91,14 @@ type Version struct {
 	CreatedAt time.Time `json:"created_at"`
 	Current   bool      `json:"current"`
 	Bytes     int       `json:"bytes"` // size of the bundle
+}
+
+// RollbackResponse is the project after a rollback.
+type RollbackResponse struct {
+	Project
+	// Unacknowledged names the cluster nodes that did not confirm in time
+	// that they serve the version rolled back to.
+	Unacknowledged []string `json:"unacknowledged,omitempty"`
 }
 
 // RollbackRequest makes an earlier version current. Version 0 means the
@@ -114,6 +126,9 @@ type Coordinator struct {
 // Deleted confirms a deletion.
 type Deleted struct {
 	Deleted string `json:"deleted"` // what was deleted, e.g. "project counter" or "coordinator room-1 of chat"
+	// Unacknowledged (a project's deletion) names the cluster nodes that
+	// did not confirm in time that they stopped serving it.
+	Unacknowledged []string `json:"unacknowledged,omitempty"`
 }
 
 // KVList is one page of a store's entries, in key order. Keys are JSON

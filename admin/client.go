@@ -82,8 +82,8 @@ func (c *Client) Versions(ctx context.Context, project string) ([]Version, error
 
 // Rollback makes an earlier version current; version 0 means the one
 // before the current one.
-func (c *Client) Rollback(ctx context.Context, project string, version int64) (Project, error) {
-	var out Project
+func (c *Client) Rollback(ctx context.Context, project string, version int64) (RollbackResponse, error) {
+	var out RollbackResponse
 	err := c.do(ctx, http.MethodPost, PathRollback, at(project, ""), nil, RollbackRequest{Version: version}, &out)
 	return out, err
 }

@@ -90,10 +90,10 @@ func TestClientRequests(t *testing.T) {
 		},
 		{
 			name:   "rollback sends the version",
-			answer: `{"name":"chat","version":1}`,
+			answer: `{"name":"chat","version":1,"unacknowledged":["node-c"]}`,
 			call:   func(c *Client) (any, error) { return c.Rollback(ctx, "chat", 1) },
 			method: "POST", path: "/v1/projects/chat/rollback", body: `{"version":1}`,
-			want: Project{Name: "chat", Version: 1},
+			want: RollbackResponse{Project: Project{Name: "chat", Version: 1}, Unacknowledged: []string{"node-c"}},
 		},
 		{
 			name:   "coordinators",

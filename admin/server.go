@@ -134,7 +134,7 @@ func (s *Server) deploy(w http.ResponseWriter, r *http.Request, account string) 
 		return
 	}
 	writeJSON(w, http.StatusOK, DeployResponse{Project: p.Name, Version: p.Version, Kind: string(p.Kind), URL: s.url(p.Name),
-		Public: p.Kind.Public(), Domains: p.Domains})
+		Public: p.Kind.Public(), Domains: p.Domains, Unacknowledged: p.Unacknowledged})
 }
 
 func (s *Server) url(project string) string { return "https://" + project + "." + s.Domain + "/" }
@@ -173,11 +173,12 @@ func (s *Server) project(w http.ResponseWriter, r *http.Request, account string)
 
 func (s *Server) deleteProject(w http.ResponseWriter, r *http.Request, account string) {
 	name := r.PathValue("project")
-	if err := s.Deploy.Delete(r.Context(), account, name); err != nil {
+	res, err := s.Deploy.Delete(r.Context(), account, name)
+	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, Deleted{Deleted: "project " + name})
+	writeJSON(w, http.StatusOK, Deleted{Deleted: "project " + name, Unacknowledged: res.Unacknowledged})
 }
 
 func (s *Server) versions(w http.ResponseWriter, r *http.Request, account string) {
@@ -206,12 +207,12 @@ func (s *Server) rollback(w http.ResponseWriter, r *http.Request, account string
 		writeError(w, http.StatusBadRequest, "version must be a positive number (or 0 for the previous version)")
 		return
 	}
-	p, err := s.Deploy.Rollback(r.Context(), account, r.PathValue("project"), req.Version)
+	res, err := s.Deploy.Rollback(r.Context(), account, r.PathValue("project"), req.Version)
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.info(p))
+	writeJSON(w, http.StatusOK, RollbackResponse{Project: s.info(res.Project), Unacknowledged: res.Unacknowledged})
 }
 
 func (s *Server) coordinators(w http.ResponseWriter, r *http.Request, account string) {

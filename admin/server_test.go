@@ -414,6 +414,42 @@ func TestServerOtherAccountIsNotFound(t *testing.T) {
 	}
 }
 
+// peersMissing is a cluster whose listed members never confirm a change.
+type peersMissing []string
+
+func (p peersMissing) RefreshPeers(context.Context) []string { return p }
+
+// Deploy, rollback and delete answer which cluster nodes did not confirm
+// they serve the change, and say nothing when all did.
+func TestServerReportsNodesThatDidNotConfirm(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		name   string
+		peers  peersMissing
+		method string
+		path   string
+		body   any
+	}{
+		{"deploy", peersMissing{"node-c"}, "POST", admin.PathDeployments, admin.DeployRequest{Project: "shop", Kind: "worker", Source: e.srcB}},
+		{"rollback", peersMissing{"node-b", "node-c"}, "POST", "/v1/projects/shop/rollback", nil},
+		{"deploy confirmed by all", nil, "POST", admin.PathDeployments, admin.DeployRequest{Project: "shop", Kind: "worker", Source: e.srcB}},
+		{"delete", peersMissing{"node-c"}, "DELETE", "/v1/projects/shop", nil},
+	} {
+		e.admin.Deploy.Peers = tc.peers
+		st, body := e.do(t, tc.method, tc.path, tokAcme, tc.body)
+		var got struct {
+			Version        int64    `json:"version"`
+			Unacknowledged []string `json:"unacknowledged"`
+		}
+		if err := json.Unmarshal(body, &got); st != http.StatusOK || err != nil {
+			t.Fatalf("%s = %d %s (%v)", tc.name, st, body, err)
+		}
+		if !slices.Equal(got.Unacknowledged, tc.peers) || (tc.peers == nil && strings.Contains(string(body), "unacknowledged")) {
+			t.Errorf("%s answered %s, want unacknowledged %v", tc.name, body, []string(tc.peers))
+		}
+	}
+}
+
 func TestServerDeployAndList(t *testing.T) {
 	e := newEnv(t)
 	st, body := e.do(t, "POST", admin.PathDeployments, tokAcme, admin.DeployRequest{Project: "shop", Kind: "worker",

@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,6 +55,18 @@ type Runtime interface {
 	Removed(ctx context.Context, p *Project)
 }
 
+// Peers are the other nodes that share the store (actors.Platform).
+type Peers interface {
+	// RefreshPeers asks every other live member of the cluster to load
+	// the current deployments from the store now, waits until each says
+	// it has or ctx ends, and returns the members that did not.
+	RefreshPeers(ctx context.Context) []string
+}
+
+// AckTimeout bounds how long a deploy, rollback or delete waits for the
+// other live members to confirm they serve the change.
+const AckTimeout = 5 * time.Second
+
 // Service changes what is deployed. Its operations are serialized, so that
 // a Refresh never interleaves with a deploy made on this node.
 type Service struct {
@@ -62,12 +75,50 @@ type Service struct {
 	Store    Store
 	Registry *Registry
 	Runtime  Runtime
+	// Peers, when set, are told about every change made here before the
+	// change returns (see Result); nil for a node alone on its store.
+	Peers Peers
+	// AckTimeout bounds the wait for Peers (0: AckTimeout).
+	AckTimeout time.Duration
 	// Domain is the platform's domain; custom domains must lie outside it.
 	Domain string
 	Log    *slog.Logger
 	// OnDeployed and OnDeleted are told about each change (metrics, logs).
 	OnDeployed []func(project string)
 	OnDeleted  []func(project string)
+}
+
+// Result is what Deploy, Rollback and Delete changed.
+type Result struct {
+	// Project is the version now current (Deploy, Rollback), or the one
+	// that was current before Delete.
+	*Project
+	// Unacknowledged names the live cluster members that did not confirm,
+	// within AckTimeout, that they serve the change (they did not answer,
+	// or failed to load it). They pick it up at their next refresh
+	// (RefreshInterval). Every other live member serves it already.
+	Unacknowledged []string
+}
+
+// tellPeers makes the other members load a change made here (project's,
+// for the log) and returns those that did not confirm they have. It is
+// called without s.mu held: a member's refresh may wait for a deploy of
+// its own that is waiting for this node.
+func (s *Service) tellPeers(ctx context.Context, change, project string) []string {
+	if s.Peers == nil {
+		return nil
+	}
+	// The change is made: a caller that gives up does not cut the telling
+	// short (it is bounded anyway).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cmp.Or(s.AckTimeout, AckTimeout))
+	defer cancel()
+	missing := s.Peers.RefreshPeers(ctx)
+	if len(missing) > 0 {
+		s.Log.Warn("cluster members did not confirm they serve a change; they pick it up at their next refresh",
+			slog.String("change", change), slog.String("project", project), slog.Any("members", missing),
+			slog.Duration("refresh_interval", RefreshInterval))
+	}
+	return missing
 }
 
 // Request is one project's code to deploy (the admin API's DeployRequest).
@@ -87,11 +138,27 @@ type Request struct {
 }
 
 // Deploy stores req's code as the next version of its project under
-// account, makes it current and starts it. Deploying code, kind, env and
-// domains identical to the current version in the store changes nothing
-// and returns the current version; the store decides that atomically, so
+// account, makes it current and starts it, then has every other live
+// member load it (see Result). Deploying code, kind, env and domains
+// identical to the current version in the store changes nothing and
+// returns the current version; the store decides that atomically, so
 // identical deploys racing through several nodes store one version.
-func (s *Service) Deploy(ctx context.Context, account string, req Request) (*Project, error) {
+func (s *Service) Deploy(ctx context.Context, account string, req Request) (Result, error) {
+	p, err := s.deployHere(ctx, account, req)
+	if errors.Is(err, ErrStartFailed) {
+		// Reverted in the store: a member that loaded the version while
+		// it was being started (the one holding its default coordinator)
+		// goes back too.
+		s.tellPeers(ctx, "revert", req.Project)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Project: p, Unacknowledged: s.tellPeers(ctx, "deploy", p.Name)}, nil
+}
+
+// deployHere is Deploy on this node.
+func (s *Service) deployHere(ctx context.Context, account string, req Request) (*Project, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	kind := configs.Kind(req.Kind)
@@ -176,7 +243,11 @@ func (s *Service) checkDomains(in []string) ([]string, error) {
 
 // activate makes p current in memory and starts it.
 func (s *Service) activate(ctx context.Context, p *Project, requireStart bool) error {
-	prev := s.Registry.Put(p)
+	return s.start(ctx, p, s.Registry.Put(p), requireStart)
+}
+
+// start starts p, which replaced prev in the registry.
+func (s *Service) start(ctx context.Context, p, prev *Project, requireStart bool) error {
 	if err := s.Runtime.Deployed(ctx, p, prev); err != nil {
 		if requireStart {
 			s.revert(ctx, p, prev)
@@ -258,8 +329,18 @@ func (s *Service) Versions(ctx context.Context, account, project string) ([]pers
 }
 
 // Rollback makes an earlier version current again; version 0 means the
-// newest version older than the current one.
-func (s *Service) Rollback(ctx context.Context, account, project string, version int64) (*Project, error) {
+// newest version older than the current one. Every other live member
+// then loads it, as after Deploy.
+func (s *Service) Rollback(ctx context.Context, account, project string, version int64) (Result, error) {
+	p, err := s.rollbackHere(ctx, account, project, version)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Project: p, Unacknowledged: s.tellPeers(ctx, "rollback", p.Name)}, nil
+}
+
+// rollbackHere is Rollback on this node.
+func (s *Service) rollbackHere(ctx context.Context, account, project string, version int64) (*Project, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, err := s.owned(account, project)
@@ -308,24 +389,34 @@ func (s *Service) Rollback(ctx context.Context, account, project string, version
 }
 
 // Delete stops every instance of a project and deletes its versions and
-// all its stored data.
-func (s *Service) Delete(ctx context.Context, account, project string) error {
+// all its stored data; every other live member then stops serving it, as
+// after Deploy. Result.Project is the version that was current.
+func (s *Service) Delete(ctx context.Context, account, project string) (Result, error) {
+	p, err := s.deleteHere(ctx, account, project)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Project: p, Unacknowledged: s.tellPeers(ctx, "delete", project)}, nil
+}
+
+// deleteHere is Delete on this node.
+func (s *Service) deleteHere(ctx context.Context, account, project string) (*Project, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, err := s.owned(account, project)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.Registry.Remove(project)
 	s.Runtime.Removed(ctx, p)
 	if err := s.Store.DeleteProject(ctx, project); err != nil && !errors.Is(err, persistence.ErrNotFound) {
-		return fmt.Errorf("deleting the data of %s: %w", project, err)
+		return nil, fmt.Errorf("deleting the data of %s: %w", project, err)
 	}
 	for _, f := range s.OnDeleted {
 		f(project)
 	}
 	s.Log.Info("project deleted", slog.String("project", project), slog.String("account", account))
-	return nil
+	return p, nil
 }
 
 // versionLister is how Refresh learns cheaply what changed in the store.
@@ -335,8 +426,10 @@ type versionLister interface {
 
 // Refresh brings this node in line with the store, for nodes that share a
 // database (Postgres): versions deployed, rolled back or deleted through
-// another node become current (or go) here too. It reads only each
-// project's current version number unless one changed.
+// another node become current (or go) here too. The node that made the
+// change asks for it at once (Peers); RefreshEvery is the fallback for a
+// member that missed that. It reads only each project's current version
+// number unless one changed.
 func (s *Service) Refresh(ctx context.Context) error {
 	vl, ok := s.Store.(versionLister)
 	if !ok {
@@ -348,6 +441,18 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("refreshing deployments: %w", err)
 	}
+	// Every changed project is current here before any starts: starting
+	// a coordinator asks the node that holds it, which may be refreshing
+	// at the same moment (a deploy asks every node at once) and answers
+	// BEHIND until its registry has the version. (Deferred: what is in
+	// the registry starts even when the refresh stops at an error.)
+	type change struct{ p, prev *Project }
+	var changes []change
+	defer func() {
+		for _, c := range changes {
+			_ = s.start(ctx, c.p, c.prev, false)
+		}
+	}()
 	for name, version := range cur {
 		if p, ok := s.Registry.Get(name); ok && p.Version == version {
 			continue
@@ -364,7 +469,8 @@ func (s *Service) Refresh(ctx context.Context) error {
 			s.Log.Error("a version deployed through another node does not compile here; skipped", slog.String("project", name), slog.Int64("version", version), slog.Any("err", err))
 			continue
 		}
-		_ = s.activate(ctx, fromStored(d, prog), false)
+		p := fromStored(d, prog)
+		changes = append(changes, change{p, s.Registry.Put(p)})
 	}
 	for _, p := range s.Registry.All() {
 		if _, ok := cur[p.Name]; ok {
@@ -381,7 +487,8 @@ func (s *Service) Refresh(ctx context.Context) error {
 }
 
 // RefreshInterval is how often a node on a shared database (Postgres)
-// looks for deployments made through other nodes.
+// looks for deployments made through other nodes that it was not told
+// about (see Peers).
 const RefreshInterval = 2 * time.Second
 
 // RefreshEvery runs Refresh every period until ctx ends, logging failures.

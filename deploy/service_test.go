@@ -206,6 +206,8 @@ type fakeRuntime struct {
 	deployed []string // "name@version<-prevVersion" (prev 0: none)
 	removed  []string
 	fail     error // returned by Deployed
+	// during, if set, runs inside Deployed (the node is starting p).
+	during func(p *deploy.Project)
 }
 
 func (r *fakeRuntime) Deployed(_ context.Context, p, prev *deploy.Project) error {
@@ -216,6 +218,9 @@ func (r *fakeRuntime) Deployed(_ context.Context, p, prev *deploy.Project) error
 		pv = prev.Version
 	}
 	r.deployed = append(r.deployed, fmt.Sprintf("%s@%d<-%d", p.Name, p.Version, pv))
+	if r.during != nil {
+		r.during(p)
+	}
 	return r.fail
 }
 
@@ -296,7 +301,7 @@ func (f *fixture) deploy(t *testing.T, account string, req deploy.Request) *depl
 	if err != nil {
 		t.Fatalf("deploying %s as %s: %v", req.Project, account, err)
 	}
-	return p
+	return p.Project
 }
 
 func TestDeployRefusesBadRequestsAndStoresNothing(t *testing.T) {
@@ -468,6 +473,36 @@ func TestDeployRequireStartRevertsAVersionThatDoesNotStart(t *testing.T) {
 	}
 }
 
+// A version that does not start is reverted on the members too: one that
+// loaded it while it was being started (as the node holding a default
+// coordinator does when asked to) goes back to the previous version, and
+// a new project that did not start is gone from every member.
+func TestDeployRevertReachesPeers(t *testing.T) {
+	a, b := newFixture(t), newFixture(t)
+	b.svc.Store = a.store
+	a.svc.Peers = &fakePeers{nodes: map[string]*fixture{"b": b}}
+	ctx := context.Background()
+	a.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleA})
+	a.rt.fail = errors.New("module threw")
+	a.rt.during = func(*deploy.Project) {
+		if err := b.svc.Refresh(ctx); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := a.svc.Deploy(ctx, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleB, RequireStart: true}); !errors.Is(err, deploy.ErrStartFailed) {
+		t.Fatalf("deploying shop v2 that does not start = %v", err)
+	}
+	if p, ok := b.svc.Registry.Get("shop"); !ok || p.Version != 1 {
+		t.Errorf("b serves shop %+v after the failed deploy, want v1", p)
+	}
+	if _, err := a.svc.Deploy(ctx, "acme", deploy.Request{Project: "fresh", Kind: "worker", Source: a.bundleA, RequireStart: true}); !errors.Is(err, deploy.ErrStartFailed) {
+		t.Fatalf("deploying fresh that does not start = %v", err)
+	}
+	if p, ok := b.svc.Registry.Get("fresh"); ok {
+		t.Errorf("b serves fresh v%d, a new project that did not start", p.Version)
+	}
+}
+
 func TestDeployConflicts(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -623,14 +658,14 @@ func TestDelete(t *testing.T) {
 	f.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: f.bundleA, Domains: []string{"shop.example.com"}})
 	f.deploy(t, "acme", deploy.Request{Project: "blog", Kind: "worker", Source: f.bundleA})
 
-	if err := f.svc.Delete(ctx, "other", "shop"); !errors.Is(err, deploy.ErrNotFound) {
+	if _, err := f.svc.Delete(ctx, "other", "shop"); !errors.Is(err, deploy.ErrNotFound) {
 		t.Fatalf("Delete by another account = %v, want ErrNotFound", err)
 	}
 	if _, ok := f.svc.Registry.Get("shop"); !ok {
 		t.Fatal("another account's Delete removed the project")
 	}
 
-	if err := f.svc.Delete(ctx, "acme", "shop"); err != nil {
+	if _, err := f.svc.Delete(ctx, "acme", "shop"); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := f.svc.Registry.Get("shop"); ok {
@@ -648,7 +683,7 @@ func TestDelete(t *testing.T) {
 	if h := f.hooks(); h[len(h)-1] != "deleted:shop" {
 		t.Errorf("hooks: %v", h)
 	}
-	if err := f.svc.Delete(ctx, "acme", "shop"); !errors.Is(err, deploy.ErrNotFound) {
+	if _, err := f.svc.Delete(ctx, "acme", "shop"); !errors.Is(err, deploy.ErrNotFound) {
 		t.Errorf("second Delete = %v, want ErrNotFound", err)
 	}
 	// The name is free again: deploying it starts over at version 1.
@@ -657,7 +692,7 @@ func TestDelete(t *testing.T) {
 	}
 
 	f.store.failDelete = errors.New("disk full")
-	if err := f.svc.Delete(ctx, "acme", "blog"); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if _, err := f.svc.Delete(ctx, "acme", "blog"); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Delete with a failing store = %v", err)
 	}
 }
@@ -729,7 +764,7 @@ func TestRefreshFollowsAnotherNode(t *testing.T) {
 	if deployed, _ := b.rt.calls(); len(deployed) != 2 {
 		t.Fatalf("an idle refresh redeployed: %v", deployed)
 	}
-	if err := a.svc.Delete(ctx, "acme", "shop"); err != nil {
+	if _, err := a.svc.Delete(ctx, "acme", "shop"); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.svc.Refresh(ctx); err != nil {
@@ -743,6 +778,104 @@ func TestRefreshFollowsAnotherNode(t *testing.T) {
 	}
 	if !slices.Contains(b.hooks(), "deleted:shop") {
 		t.Fatalf("b's hooks %v", b.hooks())
+	}
+}
+
+// fakePeers stands for the cluster: RefreshPeers refreshes the other
+// nodes' services (as their control handlers do), each off the caller's
+// goroutine and waiting at most until ctx ends; a stuck node never
+// answers.
+type fakePeers struct {
+	nodes map[string]*fixture
+	stuck map[string]bool
+}
+
+func (p *fakePeers) RefreshPeers(ctx context.Context) []string {
+	var missing []string
+	for _, name := range slices.Sorted(maps.Keys(p.nodes)) {
+		done := make(chan error, 1)
+		if !p.stuck[name] {
+			go func() { done <- p.nodes[name].svc.Refresh(ctx) }()
+		}
+		select {
+		case err := <-done:
+			if err == nil {
+				continue
+			}
+		case <-ctx.Done():
+		}
+		missing = append(missing, name)
+	}
+	return missing
+}
+
+// A deploy, rollback or delete through one node is what the other nodes
+// serve when it returns, without their periodic refresh; the deploying
+// node's own lock is free meanwhile (a peer's refresh may need to wait
+// for this node, here the deploying node itself).
+func TestChangesReachPeersBeforeReturning(t *testing.T) {
+	a, b, c := newFixture(t), newFixture(t), newFixture(t)
+	b.svc.Store, c.svc.Store = a.store, a.store
+	a.svc.Peers = &fakePeers{nodes: map[string]*fixture{"a": a, "b": b, "c": c}}
+	a.svc.AckTimeout = time.Minute // a deadlock fails the test instead of hanging it
+	ctx := context.Background()
+	serves := func(what string, version int64) {
+		t.Helper()
+		for name, f := range map[string]*fixture{"b": b, "c": c} {
+			p, ok := f.svc.Registry.Get("shop")
+			switch {
+			case version == 0 && ok:
+				t.Fatalf("after %s: %s still serves v%d", what, name, p.Version)
+			case version != 0 && (!ok || p.Version != version):
+				t.Fatalf("after %s: %s serves %+v, want v%d", what, name, p, version)
+			}
+		}
+	}
+	check := func(what string, r deploy.Result, err error) {
+		t.Helper()
+		if err != nil || len(r.Unacknowledged) != 0 {
+			t.Fatalf("%s: unacknowledged %v, %v", what, r.Unacknowledged, err)
+		}
+	}
+	r, err := a.svc.Deploy(ctx, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleA})
+	check("deploying v1", r, err)
+	serves("deploying v1", 1)
+	r, err = a.svc.Deploy(ctx, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleB})
+	check("deploying v2", r, err)
+	serves("deploying v2", 2)
+	r, err = a.svc.Rollback(ctx, "acme", "shop", 1)
+	check("rolling back", r, err)
+	serves("rolling back", 1)
+	r, err = a.svc.Delete(ctx, "acme", "shop")
+	check("deleting", r, err)
+	if r.Project == nil || r.Version != 1 {
+		t.Errorf("Delete's result names %+v, want the deleted v1", r.Project)
+	}
+	serves("deleting", 0)
+}
+
+// A member that never answers does not hold a deploy beyond AckTimeout:
+// the deploy is made, and the member is reported and logged.
+func TestDeployReportsAMemberThatDoesNotAnswer(t *testing.T) {
+	a, b, c := newFixture(t), newFixture(t), newFixture(t)
+	b.svc.Store, c.svc.Store = a.store, a.store
+	a.svc.Peers = &fakePeers{nodes: map[string]*fixture{"b": b, "c": c}, stuck: map[string]bool{"c": true}}
+	a.svc.AckTimeout = 50 * time.Millisecond
+	r, err := a.svc.Deploy(context.Background(), "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != 1 || !slices.Equal(r.Unacknowledged, []string{"c"}) {
+		t.Fatalf("deploy = v%d, unacknowledged %v; want v1 and [c]", r.Version, r.Unacknowledged)
+	}
+	if p, ok := b.svc.Registry.Get("shop"); !ok || p.Version != 1 {
+		t.Errorf("b, which answered, serves %+v", p)
+	}
+	if a.store.current("shop") != 1 {
+		t.Errorf("the deploy was not stored")
+	}
+	if logs := a.logs.String(); !strings.Contains(logs, "did not confirm") || !strings.Contains(logs, "members=[c]") {
+		t.Errorf("the silent member was not logged: %s", logs)
 	}
 }
 

@@ -575,10 +575,15 @@ func (x *Activate) GetVersion() int64 {
 }
 
 // RefreshDeployments asks a node to load the current deployments from the
-// store now instead of at its next periodic refresh; answered at once with
-// Activated (the refresh runs after the answer).
+// store now instead of at its next periodic refresh. Answered with
+// Activated: at once (the refresh runs after the answer), or with wait
+// once the refresh is done (error set if it failed).
 type RefreshDeployments struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Answer after the refresh, not before: the node that made a deploy,
+	// rollback or delete waits for every member to serve it. The asker
+	// must not hold anything the refresh needs (its own deploy lock).
+	Wait          bool `protobuf:"varint,1,opt,name=wait,proto3" json:"wait,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -611,6 +616,13 @@ func (x *RefreshDeployments) ProtoReflect() protoreflect.Message {
 // Deprecated: Use RefreshDeployments.ProtoReflect.Descriptor instead.
 func (*RefreshDeployments) Descriptor() ([]byte, []int) {
 	return file_edge_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *RefreshDeployments) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
 }
 
 // Activated answers Activate; error is set if the module failed to start.
@@ -1489,8 +1501,9 @@ const file_edge_proto_rawDesc = "" +
 	"\n" +
 	"\x06BEHIND\x10\x0e\"$\n" +
 	"\bActivate\x12\x18\n" +
-	"\aversion\x18\x01 \x01(\x03R\aversion\"\x14\n" +
-	"\x12RefreshDeployments\"6\n" +
+	"\aversion\x18\x01 \x01(\x03R\aversion\"(\n" +
+	"\x12RefreshDeployments\x12\x12\n" +
+	"\x04wait\x18\x01 \x01(\bR\x04wait\"6\n" +
 	"\tActivated\x12)\n" +
 	"\x05error\x18\x01 \x01(\v2\x13.edge.InstanceErrorR\x05error\"E\n" +
 	"\bBodyPull\x12\x0e\n" +

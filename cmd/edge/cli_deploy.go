@@ -67,6 +67,7 @@ func runDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		results = append(results, resp)
 		fmt.Fprintf(progress, "deployed %s v%d -> %s\n", resp.Project, resp.Version, reach(resp))
+		c.lagging(resp.Unacknowledged)
 	}
 	if *c.json {
 		return c.printJSON(results)

@@ -35,6 +35,9 @@ type fakeAdmin struct {
 	logs     []admin.LogLine
 	// kvPage bounds a kv page, so that listings need several pages.
 	kvPage int
+	// lagging are the cluster nodes that deploys, rollbacks and project
+	// deletions report as not having confirmed.
+	lagging []string
 }
 
 type fakeProject struct {
@@ -54,7 +57,7 @@ func newFakeAdmin(t *testing.T) (*fakeAdmin, *httptest.Server) {
 	}))
 	mux.HandleFunc("DELETE "+admin.PathProject, f.withProject(func(w http.ResponseWriter, r *http.Request, p *fakeProject) {
 		delete(f.projects, p.Name)
-		reply(w, admin.Deleted{Deleted: "project " + p.Name})
+		reply(w, admin.Deleted{Deleted: "project " + p.Name, Unacknowledged: f.lagging})
 	}))
 	mux.HandleFunc("GET "+admin.PathVersions, f.withProject(func(w http.ResponseWriter, r *http.Request, p *fakeProject) {
 		reply(w, p.versions)
@@ -158,7 +161,8 @@ func (f *fakeAdmin) deploy(w http.ResponseWriter, r *http.Request) {
 	p.Public = req.Kind == admin.KindWorker || req.Kind == admin.KindGreeter
 	p.versions = append(p.versions, admin.Version{Version: p.Version, Kind: req.Kind, Entry: req.Entry, Message: req.Message,
 		CreatedAt: t0, Current: true, Bytes: len(req.Source)})
-	reply(w, admin.DeployResponse{Project: p.Name, Version: p.Version, Kind: p.Kind, URL: p.URL, Public: p.Public, Domains: req.Domains})
+	reply(w, admin.DeployResponse{Project: p.Name, Version: p.Version, Kind: p.Kind, URL: p.URL, Public: p.Public, Domains: req.Domains,
+		Unacknowledged: f.lagging})
 }
 
 func (f *fakeAdmin) list(w http.ResponseWriter, r *http.Request) {
@@ -192,7 +196,7 @@ func (f *fakeAdmin) rollback(w http.ResponseWriter, r *http.Request, p *fakeProj
 		return
 	}
 	p.Version = target
-	reply(w, p.Project)
+	reply(w, admin.RollbackResponse{Project: p.Project, Unacknowledged: f.lagging})
 }
 
 // hasPrefix reports whether the JSON key array key starts with prefix.

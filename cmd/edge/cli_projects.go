@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/edge-platform/edge/admin"
+	"github.com/edge-platform/edge/deploy"
 )
 
 // runProjects is `edge projects ls|rm`.
@@ -54,7 +55,18 @@ func runProjectsRm(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // deleted runs a deletion and prints what was deleted.
 func (c *cli) deleted(ctx context.Context, del func(*admin.Client) (admin.Deleted, error)) int {
-	return call(ctx, c, del, func(d admin.Deleted) { fmt.Fprintf(c.stdout, "deleted %s\n", d.Deleted) })
+	return call(ctx, c, del, func(d admin.Deleted) {
+		fmt.Fprintf(c.stdout, "deleted %s\n", d.Deleted)
+		c.lagging(d.Unacknowledged)
+	})
+}
+
+// lagging warns about the cluster nodes that did not confirm a change.
+func (c *cli) lagging(nodes []string) {
+	if len(nodes) > 0 {
+		fmt.Fprintf(c.stderr, "%s: warning: node(s) %s did not confirm in time that they serve the change; they pick it up at their next refresh (every %s once running)\n",
+			c.name, strings.Join(nodes, ", "), deploy.RefreshInterval)
+	}
 }
 
 // runVersions lists a project's versions.
@@ -92,8 +104,9 @@ func runRollback(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		version = v
 	}
-	return call(ctx, c, func(cl *admin.Client) (admin.Project, error) { return cl.Rollback(ctx, pos[0], version) }, func(p admin.Project) {
+	return call(ctx, c, func(cl *admin.Client) (admin.RollbackResponse, error) { return cl.Rollback(ctx, pos[0], version) }, func(p admin.RollbackResponse) {
 		fmt.Fprintf(stdout, "%s is now at v%d (%s)\n", p.Name, p.Version, p.Kind)
+		c.lagging(p.Unacknowledged)
 	})
 }
 

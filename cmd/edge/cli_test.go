@@ -112,6 +112,28 @@ func TestCLIDeploy(t *testing.T) {
 	})
 }
 
+// Nodes of a cluster that did not confirm a change are a warning on
+// stderr; the change itself succeeded.
+func TestCLIWarnsAboutNodesThatDidNotConfirm(t *testing.T) {
+	f, srv := newFakeAdmin(t)
+	f.lagging = []string{"node-b", "node-c"}
+	config := writeConfig(t, [][3]string{{"chat", "worker", okModule}})
+	const warning = "warning: node(s) node-b, node-c did not confirm in time that they serve the change"
+	for _, args := range [][]string{
+		{"deploy", "--config", config},
+		{"rollback", "chat", "1"},
+		{"projects", "rm", "chat"},
+	} {
+		out, errOut, code := runCLI(t, against(srv.URL, args...)...)
+		if code != exitOK {
+			t.Errorf("edge %v: exit %d, stderr %q", args, code, errOut)
+		}
+		if !strings.Contains(errOut, warning) || strings.Contains(out, "warning") {
+			t.Errorf("edge %v: stdout %q, stderr %q; want the warning on stderr only", args, out, errOut)
+		}
+	}
+}
+
 func TestCLIDeployRefusals(t *testing.T) {
 	f, srv := newFakeAdmin(t)
 	good := writeConfig(t, [][3]string{{"chat", "worker", okModule}, {"room", "coordinator", okModule}})

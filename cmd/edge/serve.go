@@ -183,7 +183,9 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 		// Other nodes may run this project's code: logs come from all.
 		logs = &logbook.Cluster{Local: book, Node: cfg.Cluster.NodeID, Members: node}
 	}
-	s.deploy = &deploy.Service{Store: st, Registry: s.registry, Runtime: s.plat, Domain: cfg.Domain, Log: log,
+	// Peers: a deploy, rollback or delete through this node returns once
+	// every live member serves it (RefreshEvery is the fallback).
+	s.deploy = &deploy.Service{Store: st, Registry: s.registry, Runtime: s.plat, Peers: s.plat, Domain: cfg.Domain, Log: log,
 		OnDeployed: []func(string){m.Deployed}, OnDeleted: []func(string){m.Forget, book.Forget}}
 	s.plat.SetRefresher(s.deploy.Refresh)
 	if err := s.deploy.Load(ctx); err != nil {
@@ -193,7 +195,8 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 		return nil, err
 	}
 	if url, _ := cfg.PostgresURL(); url != "" {
-		// Nodes sharing the database see each other's deployments.
+		// Nodes sharing the database see each other's deployments even if
+		// they missed being told (deploy.Service.Peers).
 		go s.deploy.RefreshEvery(ctx, deploy.RefreshInterval)
 	}
 
