@@ -131,6 +131,13 @@ func startCluster(t *testing.T, specs []nodeSpec) *testCluster {
 // of automanaged peers.
 func startClusterWith(t *testing.T, specs []nodeSpec, etcdEndpoint string) *testCluster {
 	t.Helper()
+	return startClusterConfig(t, specs, etcdEndpoint, "")
+}
+
+// startClusterConfig is startClusterWith with extra appended to every
+// node's config (top-level keys, such as projects).
+func startClusterConfig(t *testing.T, specs []nodeSpec, etcdEndpoint, extra string) *testCluster {
+	t.Helper()
 	pg := pgtest.FreshSchema(t, pgtest.URL(t))
 	type ports struct{ public, admin, bind, automanaged int }
 	used := map[int]bool{}
@@ -199,6 +206,7 @@ cluster:
 		} else {
 			cfg += fmt.Sprintf("  provider: automanaged\n  peers: [%s]\n  automanaged_port: %d\n", strings.Join(peers, ", "), all[i].automanaged)
 		}
+		cfg += extra
 		path := filepath.Join(t.TempDir(), s.ID+".yaml")
 		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
