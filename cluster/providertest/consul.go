@@ -42,7 +42,7 @@ import (
 // Every change (a registration, a check's status or output, a removal)
 // raises one index, which every response carries as X-Consul-Index; Consul
 // keeps finer indexes per table, which clients may not rely on anyway.
-// With Token set, ACLs are on with a default deny: requests without a token
+// With a token, ACLs are on with a default deny: requests without a token
 // are the anonymous token, whose writes are refused (403 "Permission
 // denied") and whose health queries are answered with an empty list
 // (X-Consul-Results-Filtered-By-ACLs), and an unknown token is refused (403
@@ -54,8 +54,8 @@ import (
 // DeregisterCriticalServiceAfter and 30 s reaping interval (it reaps on
 // time). Unknown endpoints answer 404.
 type Consul struct {
-	// Token, when set before the first request, turns ACLs on (see above).
-	Token string
+	// token, when set, turns ACLs on (see above).
+	token string
 
 	srv *httptest.Server
 
@@ -84,11 +84,12 @@ type consulCheck struct {
 	create, mod              uint64
 }
 
-// StartConsul starts a Consul agent on 127.0.0.1; it stops when the test
+// StartConsul starts a Consul agent on 127.0.0.1, with ACLs on if token
+// is set (the one token that may do everything); it stops when the test
 // ends.
 func StartConsul(t testing.TB, token string) *Consul {
 	t.Helper()
-	c := &Consul{Token: token, index: 1, services: map[string]*consulService{}, changed: make(chan struct{}), closed: make(chan struct{})}
+	c := &Consul{token: token, index: 1, services: map[string]*consulService{}, changed: make(chan struct{}), closed: make(chan struct{})}
 	c.srv = httptest.NewServer(c.handler())
 	t.Cleanup(c.Close)
 	return c
@@ -193,7 +194,7 @@ func requestToken(r *http.Request) string {
 // allowWrite answers 403 and returns false unless the request may write.
 func (c *Consul) allowWrite(w http.ResponseWriter, r *http.Request, what string) bool {
 	switch tok := requestToken(r); {
-	case c.Token == "" || tok == c.Token:
+	case c.token == "" || tok == c.token:
 		return true
 	case tok == "":
 		http.Error(w, fmt.Sprintf("Permission denied: anonymous token lacks permission to write %s", what), http.StatusForbidden)
@@ -207,7 +208,7 @@ func (c *Consul) allowWrite(w http.ResponseWriter, r *http.Request, what string)
 // is true for the anonymous token, whose reads see nothing.
 func (c *Consul) allowRead(w http.ResponseWriter, r *http.Request) (ok, filtered bool) {
 	switch tok := requestToken(r); {
-	case c.Token == "" || tok == c.Token:
+	case c.token == "" || tok == c.token:
 		return true, false
 	case tok == "":
 		return true, true

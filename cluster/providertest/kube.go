@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -52,13 +53,11 @@ import (
 // server-side apply, fieldSelector, bookmarks, protobuf, and pod status
 // changes other than readiness. Unknown paths answer 404.
 type Kube struct {
-	// Token, when set before the first request, is the bearer token every
-	// request must carry.
-	Token string
-
 	srv *httptest.Server
 
-	mu      sync.Mutex
+	mu sync.Mutex
+	// token, when set, is the bearer token every request must carry.
+	token   string
 	rv      uint64
 	uids    int
 	pods    map[string]map[string]any // namespace/name -> the pod object
@@ -84,11 +83,11 @@ type kubeEvent struct {
 // replay.
 const defaultKeep = 1000
 
-// StartKube starts a Kubernetes API server on 127.0.0.1; it stops when the
-// test ends.
+// StartKube starts a Kubernetes API server on 127.0.0.1 that requires the
+// bearer token ("": none); it stops when the test ends.
 func StartKube(t testing.TB, token string) *Kube {
 	t.Helper()
-	k := &Kube{Token: token, rv: 1, pods: map[string]map[string]any{}, denied: map[string]bool{}, keep: defaultKeep,
+	k := &Kube{token: token, rv: 1, pods: map[string]map[string]any{}, denied: map[string]bool{}, keep: defaultKeep,
 		changed: make(chan struct{}), closed: make(chan struct{})}
 	// HTTPS, as every API server: client-go sends credentials only over TLS.
 	k.srv = httptest.NewTLSServer(k.handler())
@@ -116,15 +115,24 @@ func (k *Kube) Close() {
 	k.srv.Close()
 }
 
-// Kubeconfig writes a kubeconfig for this server (its CA certificate,
-// Token, and namespace as its context's namespace) into dir and returns its
+// SetToken changes the bearer token requests need ("": none).
+func (k *Kube) SetToken(token string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.token = token
+}
+
+// Kubeconfig writes a kubeconfig for this server (its CA certificate, its
+// token, and namespace as its context's namespace) into dir and returns its
 // path.
 func (k *Kube) Kubeconfig(t testing.TB, dir, namespace string) string {
 	t.Helper()
 	user := "{}"
-	if k.Token != "" {
-		user = fmt.Sprintf("{token: %q}", k.Token)
+	k.mu.Lock()
+	if k.token != "" {
+		user = fmt.Sprintf("{token: %q}", k.token)
 	}
+	k.mu.Unlock()
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: k.srv.Certificate().Raw})
 	cfg := fmt.Sprintf(`apiVersion: v1
 kind: Config
@@ -144,6 +152,34 @@ current-context: test
 		t.Fatal(err)
 	}
 	return path
+}
+
+// ServiceAccount writes what Kubernetes mounts into a pod for its service
+// account, for this server and namespace: files token, ca.crt and
+// namespace in dir. With $KUBERNETES_SERVICE_HOST and
+// $KUBERNETES_SERVICE_PORT set to HostPort's, a process that finds them
+// at /var/run/secrets/kubernetes.io/serviceaccount gets this server as
+// its in-cluster config.
+func (k *Kube) ServiceAccount(t testing.TB, dir, namespace string) {
+	t.Helper()
+	k.mu.Lock()
+	token := k.token
+	k.mu.Unlock()
+	for name, content := range map[string][]byte{
+		"token":     []byte(token),
+		"ca.crt":    pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: k.srv.Certificate().Raw}),
+		"namespace": []byte(namespace),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// HostPort is the server's host and port.
+func (k *Kube) HostPort() (host, port string) {
+	host, port, _ = net.SplitHostPort(strings.TrimPrefix(k.srv.URL, "https://"))
+	return host, port
 }
 
 // Deny makes the server refuse verb (get, list, watch or patch) on pods.
@@ -274,7 +310,10 @@ func (k *Kube) handler() http.Handler {
 		writeStatus(w, http.StatusNotFound, "NotFound", "the server could not find the requested resource", nil)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if k.Token != "" && r.Header.Get("Authorization") != "Bearer "+k.Token {
+		k.mu.Lock()
+		token := k.token
+		k.mu.Unlock()
+		if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
 			writeStatus(w, http.StatusUnauthorized, "Unauthorized", "Unauthorized", nil)
 			return
 		}

@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -297,5 +301,27 @@ func TestKubeWatchStreamFormat(t *testing.T) {
 		if resp.StatusCode != 400 {
 			t.Errorf("%s: %d, want 400", q, resp.StatusCode)
 		}
+	}
+}
+
+// ServiceAccount's files are what client-go's in-cluster config reads:
+// the token to send, the CA to trust, and the namespace.
+func TestKubeServiceAccount(t *testing.T) {
+	k := StartKube(t, "sa-token")
+	k.AddPod(PodSpec{Namespace: "edge", Name: "a", IP: "10.0.0.1"})
+	dir := t.TempDir()
+	k.ServiceAccount(t, dir, "edge")
+	host, port := k.HostPort()
+	token, _ := os.ReadFile(filepath.Join(dir, "token"))
+	ns, _ := os.ReadFile(filepath.Join(dir, "namespace"))
+	// As rest.InClusterConfig builds it from the same files.
+	cfg := &rest.Config{Host: "https://" + net.JoinHostPort(host, port), BearerToken: string(token),
+		TLSClientConfig: rest.TLSClientConfig{CAFile: filepath.Join(dir, "ca.crt")}}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pod, err := cs.CoreV1().Pods(string(ns)).Get(testCtx(t), "a", metav1.GetOptions{}); err != nil || pod.Status.PodIP != "10.0.0.1" {
+		t.Fatalf("%v %v", pod, err)
 	}
 }
