@@ -52,13 +52,13 @@ func wantAll(t *testing.T, err error, parts ...string) {
 	}
 }
 
-func TestStartConsulUnreachable(t *testing.T) {
+func TestProviderStartConsulUnreachable(t *testing.T) {
 	addr := closedAddr(t)
 	err := startWith(t, Config{Consul: &ConsulConfig{Address: addr}})
 	wantAll(t, err, "provider consul: cannot reach the Consul agent at "+addr, "connection refused", "check cluster.consul.address")
 }
 
-func TestStartK8sOutsideAPod(t *testing.T) {
+func TestProviderStartK8sOutsideAPod(t *testing.T) {
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	err := startWith(t, Config{K8s: &K8sConfig{}})
 	wantAll(t, err, "provider k8s: no in-cluster Kubernetes config", "every member runs in a pod")

@@ -45,7 +45,7 @@ func request(t *testing.T, method, rawURL string) *http.Request {
 	return req
 }
 
-func TestClassifyProviderCalls(t *testing.T) {
+func TestProviderClassifyCalls(t *testing.T) {
 	consul := classifyConsul("edge")
 	k8s := classifyK8s("edge-0")
 	for _, tc := range []struct {
@@ -72,7 +72,7 @@ func TestClassifyProviderCalls(t *testing.T) {
 	}
 }
 
-func TestRegistrationWaitsForRegisterAndWatch(t *testing.T) {
+func TestProviderRegistrationWaitsForRegisterAndWatch(t *testing.T) {
 	reg := newRegistration(classifyConsul("edge"))
 	var waits []int
 	reg.backoff = func(n int) time.Duration { waits = append(waits, n); return 0 }
@@ -124,7 +124,7 @@ func TestRegistrationWaitsForRegisterAndWatch(t *testing.T) {
 	}
 }
 
-func TestErrorMessage(t *testing.T) {
+func TestProviderErrorMessage(t *testing.T) {
 	for body, want := range map[string]string{
 		"Permission denied\n": "Permission denied",
 		`{"kind":"Status","message":"pods \"a\" is forbidden","code":403}`: `pods "a" is forbidden`,
@@ -136,7 +136,7 @@ func TestErrorMessage(t *testing.T) {
 	}
 }
 
-func TestRegisterBackoffGrowsAndIsBounded(t *testing.T) {
+func TestProviderRegisterBackoffGrowsAndIsBounded(t *testing.T) {
 	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, 1600 * time.Millisecond, 2 * time.Second, 2 * time.Second}
 	for i, w := range want {
 		if got := registerBackoff(i + 1); got != w {
@@ -148,7 +148,7 @@ func TestRegisterBackoffGrowsAndIsBounded(t *testing.T) {
 	}
 }
 
-func TestConsulTokenOnEveryRequest(t *testing.T) {
+func TestProviderConsulTokenOnEveryRequest(t *testing.T) {
 	f := &fakeRT{fn: func(*http.Request) (*http.Response, error) { return answer(200, "") }}
 	rt := consulToken{base: f, token: "tok"}
 	withOther := request(t, "GET", "http://agent/v1/health/service/edge")
@@ -168,7 +168,7 @@ func TestConsulTokenOnEveryRequest(t *testing.T) {
 	}
 }
 
-func TestPodPathsPointAtTheConfiguredPod(t *testing.T) {
+func TestProviderPodPathsPointAtTheConfiguredPod(t *testing.T) {
 	f := &fakeRT{fn: func(*http.Request) (*http.Response, error) { return answer(200, "{}") }}
 	rt := podPaths{base: f, podName: "edge-1", hostname: "vm"}
 	for in, want := range map[string]string{
@@ -190,7 +190,7 @@ func TestPodPathsPointAtTheConfiguredPod(t *testing.T) {
 	}
 }
 
-func TestK8sAdvertise(t *testing.T) {
+func TestProviderK8sAdvertise(t *testing.T) {
 	for _, tc := range []struct{ advertise, bind, podIP, want, err string }{
 		{"", "0.0.0.0:8090", "10.1.2.3", "10.1.2.3:8090", ""},
 		{"", "0.0.0.0:8090", "fd00::3", "[fd00::3]:8090", ""},
@@ -224,7 +224,7 @@ func inPod(t *testing.T, api *providertest.Kube, namespace string) {
 	t.Cleanup(func() { inClusterConfig, serviceAccountNamespace = oldConfig, oldNS })
 }
 
-func TestResolveK8s(t *testing.T) {
+func TestProviderResolveK8s(t *testing.T) {
 	api := providertest.StartKube(t, "tok")
 	inPod(t, api, "edge")
 	t.Setenv("HOSTNAME", "pod-from-env")
@@ -257,7 +257,7 @@ func TestResolveK8s(t *testing.T) {
 
 // newK8sProvider finds this node's pod before anything starts, and says
 // what to fix when it cannot.
-func TestNewK8sProviderChecksThePod(t *testing.T) {
+func TestProviderNewK8sChecksThePod(t *testing.T) {
 	api := providertest.StartKube(t, "right-token")
 	api.AddPod(providertest.PodSpec{Namespace: "edge", Name: "edge-0", IP: "10.0.0.1", Labels: map[string]string{"app": "edge"}})
 	api.AddPod(providertest.PodSpec{Namespace: "edge", Name: "pending", IP: "", Labels: map[string]string{"app": "edge"}})

@@ -52,7 +52,7 @@ func statusOf(entries []*api.ServiceEntry, id string) string {
 	return "absent"
 }
 
-func TestConsulTTLCheckLifecycle(t *testing.T) {
+func TestProviderConsulTTLCheckLifecycle(t *testing.T) {
 	c := StartConsul(t, "")
 	cl := consulClient(t, c, "")
 	if leader, err := cl.Status().Leader(); err != nil || leader == "" {
@@ -95,7 +95,7 @@ func TestConsulTTLCheckLifecycle(t *testing.T) {
 	}
 }
 
-func TestConsulBlockingQueryWaitsForAChange(t *testing.T) {
+func TestProviderConsulBlockingQueryWaitsForAChange(t *testing.T) {
 	c := StartConsul(t, "")
 	cl := consulClient(t, c, "")
 	if err := cl.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: "m1", Name: "edge", Port: 1,
@@ -146,7 +146,7 @@ func TestConsulBlockingQueryWaitsForAChange(t *testing.T) {
 	}
 }
 
-func TestConsulReapsServicesCriticalTooLong(t *testing.T) {
+func TestProviderConsulReapsServicesCriticalTooLong(t *testing.T) {
 	c := StartConsul(t, "")
 	cl := consulClient(t, c, "")
 	if err := cl.Agent().ServiceRegister(&api.AgentServiceRegistration{ID: "gone", Name: "edge", Port: 1,
@@ -163,7 +163,7 @@ func TestConsulReapsServicesCriticalTooLong(t *testing.T) {
 	}
 }
 
-func TestConsulACLs(t *testing.T) {
+func TestProviderConsulACLs(t *testing.T) {
 	c := StartConsul(t, "secret-token")
 	reg := &api.AgentServiceRegistration{ID: "m1", Name: "edge", Port: 1, Check: &api.AgentServiceCheck{TTL: "1h", Status: api.HealthPassing}}
 	for _, tc := range []struct{ token, want string }{{"", "Permission denied"}, {"wrong", "ACL not found"}} {
@@ -197,7 +197,7 @@ func TestConsulACLs(t *testing.T) {
 	}
 }
 
-func TestConsulRefusesWhatItDoesNotImplement(t *testing.T) {
+func TestProviderConsulRefusesWhatItDoesNotImplement(t *testing.T) {
 	c := StartConsul(t, "")
 	cl := consulClient(t, c, "")
 	for _, reg := range []*api.AgentServiceRegistration{

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestJSONPatch(t *testing.T) {
+func TestProviderJSONPatch(t *testing.T) {
 	for _, tc := range []struct {
 		doc, patch, want string // want "" with wantErr
 		wantErr          string
@@ -62,7 +62,7 @@ func TestJSONPatch(t *testing.T) {
 	}
 }
 
-func TestMergePatch(t *testing.T) {
+func TestProviderMergePatch(t *testing.T) {
 	var target, patch, want any
 	_ = json.Unmarshal([]byte(`{"a":"b","c":{"d":"e","f":"g"},"l":[1]}`), &target)
 	_ = json.Unmarshal([]byte(`{"a":"z","c":{"f":null},"l":[2],"n":{"x":1}}`), &patch)
@@ -72,7 +72,7 @@ func TestMergePatch(t *testing.T) {
 	}
 }
 
-func TestSelector(t *testing.T) {
+func TestProviderSelector(t *testing.T) {
 	labels := map[string]string{"cluster.proto.actor/cluster": "edge", "tier": "a", "empty": ""}
 	for sel, want := range map[string]bool{
 		"":                                  true,

@@ -70,7 +70,7 @@ func labelsPatch(labels map[string]string) []byte {
 	return b
 }
 
-func TestKubePodsLabelsAndWatch(t *testing.T) {
+func TestProviderKubePodsLabelsAndWatch(t *testing.T) {
 	k := StartKube(t, "bearer-secret")
 	k.AddPod(PodSpec{Namespace: "edge", Name: "edge-0", IP: "10.0.0.1", Labels: map[string]string{"app": "edge", "member": "yes"}})
 	k.AddPod(PodSpec{Namespace: "edge", Name: "edge-1", IP: "10.0.0.2", Labels: map[string]string{"app": "edge"}})
@@ -145,7 +145,7 @@ func TestKubePodsLabelsAndWatch(t *testing.T) {
 	}
 }
 
-func TestKubeWatchFromAResourceVersion(t *testing.T) {
+func TestProviderKubeWatchFromAResourceVersion(t *testing.T) {
 	k := StartKube(t, "")
 	k.keep = 3
 	k.AddPod(PodSpec{Namespace: "edge", Name: "a", IP: "10.0.0.1", Labels: map[string]string{"m": "1"}})
@@ -183,7 +183,7 @@ func TestKubeWatchFromAResourceVersion(t *testing.T) {
 	}
 }
 
-func TestKubePatchRules(t *testing.T) {
+func TestProviderKubePatchRules(t *testing.T) {
 	k := StartKube(t, "")
 	k.AddPod(PodSpec{Namespace: "edge", Name: "a", IP: "10.0.0.1", Labels: map[string]string{"app": "edge"}})
 	cs := kubeClient(t, k)
@@ -225,7 +225,7 @@ func TestKubePatchRules(t *testing.T) {
 	}
 }
 
-func TestKubeAuthAndRBAC(t *testing.T) {
+func TestProviderKubeAuthAndRBAC(t *testing.T) {
 	k := StartKube(t, "bearer-secret")
 	k.AddPod(PodSpec{Namespace: "edge", Name: "a", IP: "10.0.0.1", Labels: map[string]string{"app": "edge"}})
 	resp, err := k.Client().Get(k.URL() + "/api/v1/namespaces/edge/pods/a")
@@ -262,7 +262,7 @@ func TestKubeAuthAndRBAC(t *testing.T) {
 
 // The stream is one JSON object per line, which is what client-go and
 // other clients (kubectl --raw, curl) read.
-func TestKubeWatchStreamFormat(t *testing.T) {
+func TestProviderKubeWatchStreamFormat(t *testing.T) {
 	k := StartKube(t, "")
 	k.AddPod(PodSpec{Namespace: "edge", Name: "a", IP: "10.0.0.1", Labels: map[string]string{"app": "edge"}})
 	ctx := testCtx(t)
@@ -306,7 +306,7 @@ func TestKubeWatchStreamFormat(t *testing.T) {
 
 // ServiceAccount's files are what client-go's in-cluster config reads:
 // the token to send, the CA to trust, and the namespace.
-func TestKubeServiceAccount(t *testing.T) {
+func TestProviderKubeServiceAccount(t *testing.T) {
 	k := StartKube(t, "sa-token")
 	k.AddPod(PodSpec{Namespace: "edge", Name: "a", IP: "10.0.0.1"})
 	dir := t.TempDir()
