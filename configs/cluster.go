@@ -384,6 +384,9 @@ func (c *Config) validateK8s(add func(key, msg string)) {
 		onlyFor(add, ProviderK8s, [][2]string{{"cluster.k8s.pod_name", k.PodName}})
 		return
 	}
+	if host, _, err := net.SplitHostPort(c.Cluster.Advertise); err == nil && net.ParseIP(host) == nil {
+		add("cluster.advertise", fmt.Sprintf("%q: provider k8s announces this pod's IP to the other members, so the advertised host must be that IP: leave cluster.advertise empty (then it is the pod's IP with the bind port)", c.Cluster.Advertise))
+	}
 	if k.PodName != "" && !podNameRE.MatchString(k.PodName) {
 		add("cluster.k8s.pod_name", fmt.Sprintf("%q is not a pod name: use lowercase letters, digits, hyphens and dots, e.g. edge-0 (empty: $HOSTNAME)", k.PodName))
 	}

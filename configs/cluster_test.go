@@ -68,7 +68,7 @@ func TestClusterEnvOverride(t *testing.T) {
 		"EDGE_CLUSTER_NODE_ID":          "node-c",
 		"EDGE_CLUSTER_REGION":           "us",
 		"EDGE_CLUSTER_BIND":             "0.0.0.0:8090",
-		"EDGE_CLUSTER_ADVERTISE":        "node-c:8090",
+		"EDGE_CLUSTER_ADVERTISE":        "10.0.0.3:8090",
 		"EDGE_CLUSTER_PROVIDER":         "k8s",
 		"EDGE_CLUSTER_PEERS":            "",
 		"EDGE_CLUSTER_AUTOMANAGED_PORT": "7000",
@@ -83,7 +83,7 @@ func TestClusterEnvOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ClusterConfig{Name: "prod", NodeID: "node-c", Region: "us", Bind: "0.0.0.0:8090", Advertise: "node-c:8090",
+	want := ClusterConfig{Name: "prod", NodeID: "node-c", Region: "us", Bind: "0.0.0.0:8090", Advertise: "10.0.0.3:8090",
 		Provider: "k8s", AutomanagedPort: 7000, Lease: "5s", ProviderTimeout: "30s", K8s: K8sConfig{PodName: "edge-2"}}
 	got := cfg.Cluster
 	got.Peers = nil
@@ -264,6 +264,8 @@ func TestClusterProblems(t *testing.T) {
 			[]string{"cluster.provider: k8s forms a cluster of several nodes", "cluster.bind: port 0 picks a random port"}},
 		{"k8s bad pod name", "cluster:\n  provider: k8s\n  k8s:\n    pod_name: Pod/1\n",
 			[]string{`edge.yaml:6: cluster.k8s.pod_name: "Pod/1" is not a pod name`}},
+		{"k8s advertise by name", "cluster: {provider: k8s, bind: \"0.0.0.0:8090\", advertise: \"edge-0.edge:8090\"}\n",
+			[]string{`cluster.advertise: "edge-0.edge:8090": provider k8s announces this pod's IP`}},
 		{"k8s keys without provider k8s", "cluster: {k8s: {pod_name: edge-0}}\n",
 			[]string{"cluster.k8s.pod_name: is used only by provider k8s"}},
 		{"k8s key that does not exist", "cluster: {provider: k8s, k8s: {namespace: edge}}\n",
