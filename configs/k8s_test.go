@@ -167,7 +167,7 @@ var k8sSecrets = map[string]string{
 	"admin-token":       "fedcba9876543210fedcba9876543210",
 }
 
-func TestK8sManifest(t *testing.T) {
+func TestK8sDeploymentConfig(t *testing.T) {
 	objs := readManifest(t, filepath.Join("k8s", "edge.yaml"))
 	byKind := map[string][]k8sObject{}
 	for _, o := range objs {
