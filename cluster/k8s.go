@@ -53,8 +53,11 @@ func resolveK8s(cfg *K8sConfig) (*k8sTarget, error) {
 		return nil, fmt.Errorf("provider k8s: no in-cluster Kubernetes config: %w (every member runs in a pod, whose service account token Kubernetes mounts: see configs/k8s/edge.yaml)", err)
 	}
 	b, err := os.ReadFile(serviceAccountNamespace)
-	if err != nil || strings.TrimSpace(string(b)) == "" {
-		return nil, fmt.Errorf("provider k8s: this pod's namespace is not in %s (%v): its service account token must be mounted (automountServiceAccountToken must not be false)", serviceAccountNamespace, err)
+	if err == nil && strings.TrimSpace(string(b)) == "" {
+		err = errors.New("the file is empty")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("provider k8s: this pod's namespace: %w (its service account token must be mounted: automountServiceAccountToken must not be false)", err)
 	}
 	t := &k8sTarget{rest: rc, namespace: strings.TrimSpace(string(b)), podName: cfg.PodName}
 	if t.podName == "" {
