@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +44,18 @@ type Config struct {
 	// EtcdEndpoints, when set, make members find each other through etcd
 	// (Proto.Actor's etcd provider) instead of automanaged.
 	EtcdEndpoints []string
+	// Consul, when set, makes members find each other through a Consul
+	// agent (Proto.Actor's consul provider).
+	Consul *ConsulConfig
+	// K8s, when set, makes members find each other through the Kubernetes
+	// API (Proto.Actor's k8s provider). The member's host is its pod's IP:
+	// Advertise must be empty (then it is the pod's IP with Bind's port)
+	// or name that IP.
+	K8s *K8sConfig
+	// ProviderTimeout bounds how long Start waits for provider consul or
+	// k8s: to reach its server, then to register this member and start
+	// watching the others (default DefaultProviderTimeout).
+	ProviderTimeout time.Duration
 	// Kinds are the grain kinds this member hosts.
 	Kinds []*pcluster.Kind
 	// Members and Directory place grains: every member heartbeats into the
@@ -74,10 +87,15 @@ var ErrGrainCall = errors.New("grain call failed")
 // member).
 var ErrOwnerLost = errors.New("the member holding the coordinator failed")
 
+// DefaultProviderTimeout is Config.ProviderTimeout's default.
+const DefaultProviderTimeout = 15 * time.Second
+
 // Start starts the actor system, remoting and cluster membership, joins the
 // members table and begins heartbeating (until ctx ends). Proto.Actor
 // panics on some start-up failures (a port in use, for example); Start
-// turns those into errors.
+// turns those into errors. With provider consul or k8s it returns only once
+// the provider has registered this member and watches the others, or fails
+// within ProviderTimeout saying why.
 func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -88,6 +106,39 @@ func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 	host, port, err := splitBind(cfg.Bind)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.ProviderTimeout <= 0 {
+		cfg.ProviderTimeout = DefaultProviderTimeout
+	}
+	providerCtx, cancel := context.WithTimeout(ctx, cfg.ProviderTimeout)
+	defer cancel()
+	// consul and k8s are made first: their server must answer, and k8s
+	// tells this member's address (its pod's IP).
+	var (
+		provider pcluster.ClusterProvider = newStaticProvider()
+		reg      *registration
+		explain  func(error) error
+	)
+	switch {
+	case cfg.Consul != nil:
+		if provider, reg, err = newConsulProvider(providerCtx, cfg.Consul, cfg.Name, cfg.Members.Lease()); err != nil {
+			return nil, err
+		}
+		explain = func(err error) error {
+			return fmt.Errorf("provider consul: the Consul agent at %s: %w (check cluster.consul.token: it needs service:write on the service %q and read on its health; raise cluster.provider_timeout if the agent is slow)",
+				cfg.Consul.Address, err, cfg.Name)
+		}
+	case cfg.K8s != nil:
+		var podIP string
+		if provider, reg, podIP, err = newK8sProvider(providerCtx, cfg.K8s); err != nil {
+			return nil, err
+		}
+		if cfg.Advertise, err = k8sAdvertise(cfg.Advertise, cfg.Bind, podIP); err != nil {
+			return nil, err
+		}
+		explain = func(err error) error {
+			return fmt.Errorf("provider k8s: labelling this pod and watching the pods: %w (the service account needs get, list, watch and patch on pods: see configs/k8s/edge.yaml; raise cluster.provider_timeout if the API is slow)", err)
+		}
 	}
 	// Proto.Actor logs a lot at Info; keep its warnings and errors only.
 	actorLog := slog.New(levelFilter{cfg.Logger.Handler(), slog.LevelWarn}).With(slog.String("component", "protoactor"))
@@ -109,8 +160,9 @@ func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 	// after one attempt (not five, two seconds apart): the directory moves
 	// its grains once its lease ends, and callers route again.
 	rcfg.MaxRetryCount = 1
-	var provider pcluster.ClusterProvider = newStaticProvider()
 	switch {
+	case reg != nil:
+		// consul or k8s, made above.
 	case len(cfg.EtcdEndpoints) > 0:
 		// Made when the member starts, after remoting: remoting replaces
 		// gRPC's global logger as it starts, which races with the gRPC
@@ -146,7 +198,24 @@ func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 			err = fmt.Errorf("starting cluster member on %s: %v", cfg.Bind, r)
 		}
 	}()
+	// Every change of Proto.Actor's member list (what the provider says)
+	// is logged: it is how an operator sees the provider at work.
+	system.EventStream.Subscribe(func(evt any) {
+		if t, ok := evt.(*pcluster.ClusterTopology); ok {
+			cfg.Logger.Info("cluster membership", slog.String("members", addresses(t.Members)),
+				slog.String("joined", addresses(t.Joined)), slog.String("left", addresses(t.Left)))
+		}
+	})
 	c.StartMember()
+	if reg != nil {
+		if err := reg.wait(providerCtx); err != nil {
+			c.Shutdown(false)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, explain(fmt.Errorf("within cluster.provider_timeout (%v), %w", cfg.ProviderTimeout, err))
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		c.Shutdown(false)
 		return nil, err
@@ -173,6 +242,16 @@ func splitBind(bind string) (string, int, error) {
 		return "", 0, fmt.Errorf("cluster bind address %q: port %q is not a number", bind, portStr)
 	}
 	return host, port, nil
+}
+
+// addresses lists members' host:port, sorted, comma-separated.
+func addresses(ms []*pcluster.Member) string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Address()
+	}
+	slices.Sort(out)
+	return strings.Join(out, ",")
 }
 
 func cmpOr(a, b string) string {

@@ -44,12 +44,60 @@ type ClusterConfig struct {
 	Lease string `mapstructure:"lease"`
 	// Etcd configures provider etcd.
 	Etcd EtcdConfig `mapstructure:"etcd"`
+	// Consul configures provider consul.
+	Consul ConsulConfig `mapstructure:"consul"`
+	// K8s configures provider k8s.
+	K8s K8sConfig `mapstructure:"k8s"`
+	// ProviderTimeout bounds how long start waits for provider consul or
+	// k8s to register this node (then it stops with the reason). Default 15s.
+	ProviderTimeout string `mapstructure:"provider_timeout"`
 }
 
 // EtcdConfig is where provider etcd finds etcd.
 type EtcdConfig struct {
 	// Endpoints are etcd's client addresses (host:port or http(s)://host:port).
 	Endpoints []string `mapstructure:"endpoints"`
+}
+
+// ConsulConfig is where provider consul finds the Consul agent.
+type ConsulConfig struct {
+	// Address is the local agent's HTTP API (host:port or
+	// http(s)://host:port; default DefaultConsulAddress).
+	Address string `mapstructure:"address"`
+	// Token is the ACL token (${VAR} is read from the environment); it
+	// needs service:write on the cluster's name and read on its health.
+	Token string `mapstructure:"token"`
+}
+
+// K8sConfig is how provider k8s finds this node's pod. Every member runs
+// in a pod and reaches the API with the pod's service account (the
+// in-cluster config), in the service account's namespace.
+type K8sConfig struct {
+	// PodName is this node's pod (default $HOSTNAME, then the host name,
+	// which Kubernetes sets to the pod's name unless the pod sets
+	// spec.hostname or uses the host's network).
+	PodName string `mapstructure:"pod_name"`
+}
+
+// DefaultConsulAddress is cluster.consul.address's default: the agent on
+// this host.
+const DefaultConsulAddress = "127.0.0.1:8500"
+
+// DefaultProviderTimeout is cluster.provider_timeout's default.
+const DefaultProviderTimeout = "15s"
+
+// ClusterProviderTimeout returns cluster.provider_timeout as a duration.
+func (c *Config) ClusterProviderTimeout() (time.Duration, error) {
+	d, err := time.ParseDuration(c.Cluster.ProviderTimeout)
+	if err != nil || d < 100*time.Millisecond {
+		return 0, fmt.Errorf("%q is not a duration of at least 100ms such as 15s", c.Cluster.ProviderTimeout)
+	}
+	return d, nil
+}
+
+// ConsulToken is cluster.consul.token with ${VAR}s expanded.
+func (c *Config) ConsulToken() (string, error) {
+	return expandEnv(c.Cluster.Consul.Token)
 }
 
 // DefaultClusterLease is cluster.lease's default.
@@ -78,33 +126,32 @@ const (
 	// peers (cluster.peers), each serving membership on automanaged_port.
 	ProviderAutomanaged = "automanaged"
 	// ProviderEtcd: members register in etcd (cluster.etcd.endpoints).
-	// ProviderConsul and ProviderK8s are accepted by validation so that
-	// configs can name them, but not implemented yet (see
-	// ClusterProviderSupported).
-	ProviderEtcd   = "etcd"
+	ProviderEtcd = "etcd"
+	// ProviderConsul: members register as instances of a Consul service
+	// named after the cluster, with a TTL check (cluster.consul).
 	ProviderConsul = "consul"
-	ProviderK8s    = "k8s"
+	// ProviderK8s: members label their own pods and watch the pods so
+	// labelled, through the Kubernetes API (cluster.k8s).
+	ProviderK8s = "k8s"
 )
 
 // ClusterProviders lists the valid providers, in the order error messages
 // show them.
 var ClusterProviders = []string{ProviderAutomanaged, ProviderEtcd, ProviderConsul, ProviderK8s}
 
-// ErrProviderNotImplemented is returned by ClusterProviderSupported for a
-// provider that validation accepts but that edge cannot run yet.
-var ErrProviderNotImplemented = errors.New("cluster provider not implemented yet")
+// ErrUnknownProvider is returned by ClusterProviderSupported for a provider
+// this build cannot run.
+var ErrUnknownProvider = errors.New("unknown cluster provider")
 
 // ClusterProviderSupported reports whether this build can run
-// cluster.provider. Load accepts every provider in ClusterProviders so that
-// configs written for later versions validate; startup calls this before
-// starting the member so that such a config stops with a clear message
-// instead of silently running a single node.
+// cluster.provider. Load already refuses an unknown provider; startup
+// checks again so that a Config built some other way cannot silently run a
+// single node.
 func (c *Config) ClusterProviderSupported() error {
-	if c.Cluster.Provider == ProviderAutomanaged || c.Cluster.Provider == ProviderEtcd {
+	if validProvider(c.Cluster.Provider) {
 		return nil
 	}
-	return fmt.Errorf("cluster.provider %q: %w (this build finds members through a static peer list or etcd); use provider: %s with cluster.peers, or %s with cluster.etcd.endpoints",
-		c.Cluster.Provider, ErrProviderNotImplemented, ProviderAutomanaged, ProviderEtcd)
+	return fmt.Errorf("cluster.provider %q: %w; valid providers: %s", c.Cluster.Provider, ErrUnknownProvider, strings.Join(ClusterProviders, ", "))
 }
 
 // ClusterAdvertise is the address other members dial: cluster.advertise, or
@@ -139,6 +186,10 @@ func setClusterDefaults(v *viper.Viper) {
 	v.SetDefault("cluster.automanaged_port", 0)
 	v.SetDefault("cluster.lease", DefaultClusterLease)
 	v.SetDefault("cluster.etcd.endpoints", []string{})
+	v.SetDefault("cluster.consul.address", "")
+	v.SetDefault("cluster.consul.token", "")
+	v.SetDefault("cluster.k8s.pod_name", "")
+	v.SetDefault("cluster.provider_timeout", DefaultProviderTimeout)
 }
 
 // nodeIDRE allows what a hostname-pid default produces plus underscores:
@@ -184,25 +235,29 @@ func (c *Config) validateCluster(add func(key, msg string)) {
 	if _, err := c.ClusterLease(); err != nil {
 		add("cluster.lease", err.Error()+" (how long a member stays alive after its last heartbeat)")
 	}
-	if cl.Provider == ProviderEtcd {
-		if len(cl.Etcd.Endpoints) == 0 {
-			add("cluster.etcd.endpoints", "provider etcd needs etcd's client addresses, e.g. [etcd-1:2379, etcd-2:2379]")
+	if _, err := c.ClusterProviderTimeout(); err != nil {
+		add("cluster.provider_timeout", err.Error()+" (how long start waits for provider consul or k8s to register this node)")
+	}
+	if cl.Provider == ProviderEtcd || cl.Provider == ProviderConsul || cl.Provider == ProviderK8s {
+		// These providers find members themselves: several nodes, which
+		// need a shared store and an address the others can dial.
+		if url, _ := c.PostgresURL(); url == "" {
+			add("cluster.provider", cl.Provider+" forms a cluster of several nodes, which needs a shared store: set persistence.postgres.url")
 		}
-		for i, e := range cl.Etcd.Endpoints {
-			hostPort := strings.TrimPrefix(strings.TrimPrefix(e, "http://"), "https://")
-			if _, _, err := splitHostPort(hostPort, false); err != nil {
-				add(fmt.Sprintf("cluster.etcd.endpoints[%d]", i), fmt.Sprintf("%q %v: want host:port or http(s)://host:port, e.g. etcd-1:2379", e, err))
+		if bindErr == nil && cl.Advertise == "" {
+			switch {
+			case bindPort == 0:
+				add("cluster.bind", "port 0 picks a random port, which other members cannot know: set a fixed port (e.g. 8090), or set cluster.advertise")
+			case unspecifiedHost(bindHost) && cl.Provider != ProviderK8s:
+				// (k8s advertises the pod's IP when advertise is empty.)
+				add("cluster.advertise", fmt.Sprintf("is required with provider %s when cluster.bind (%s) listens on every interface: other members cannot dial %s; set this node's reachable host:port, e.g. node-a:%d",
+					cl.Provider, cl.Bind, bindHost, bindPort))
 			}
 		}
-		if url, _ := c.PostgresURL(); url == "" {
-			add("cluster.provider", "etcd forms a cluster of several nodes, which needs a shared store: set persistence.postgres.url")
-		}
-		if bindErr == nil && bindPort == 0 && cl.Advertise == "" {
-			add("cluster.bind", "port 0 picks a random port, which other members cannot know: set a fixed port (e.g. 8090), or set cluster.advertise")
-		}
-	} else if len(cl.Etcd.Endpoints) > 0 {
-		add("cluster.etcd.endpoints", fmt.Sprintf("is used only by provider %s: set provider: %s or remove it", ProviderEtcd, ProviderEtcd))
 	}
+	c.validateEtcd(add)
+	c.validateConsul(add)
+	c.validateK8s(add)
 	if url, _ := c.PostgresURL(); multi && url == "" {
 		add("cluster.peers", "a cluster of several nodes needs a shared store: set persistence.postgres.url (the embedded SQLite store serves one node)")
 	}
@@ -274,4 +329,75 @@ func validProvider(p string) bool {
 		}
 	}
 	return false
+}
+
+func (c *Config) validateEtcd(add func(key, msg string)) {
+	cl := &c.Cluster
+	if cl.Provider != ProviderEtcd {
+		onlyFor(add, ProviderEtcd, [][2]string{{"cluster.etcd.endpoints", strings.Join(cl.Etcd.Endpoints, ",")}})
+		return
+	}
+	if len(cl.Etcd.Endpoints) == 0 {
+		add("cluster.etcd.endpoints", "provider etcd needs etcd's client addresses, e.g. [etcd-1:2379, etcd-2:2379]")
+	}
+	for i, e := range cl.Etcd.Endpoints {
+		hostPort := strings.TrimPrefix(strings.TrimPrefix(e, "http://"), "https://")
+		if _, _, err := splitHostPort(hostPort, false); err != nil {
+			add(fmt.Sprintf("cluster.etcd.endpoints[%d]", i), fmt.Sprintf("%q %v: want host:port or http(s)://host:port, e.g. etcd-1:2379", e, err))
+		}
+	}
+}
+
+// validateConsul checks cluster.consul, filling in the default address.
+func (c *Config) validateConsul(add func(key, msg string)) {
+	cs := &c.Cluster.Consul
+	if c.Cluster.Provider != ProviderConsul {
+		onlyFor(add, ProviderConsul, [][2]string{{"cluster.consul.address", cs.Address}, {"cluster.consul.token", cs.Token}})
+		return
+	}
+	if cs.Address == "" {
+		cs.Address = DefaultConsulAddress
+	}
+	hostPort := cs.Address
+	if scheme, rest, ok := strings.Cut(cs.Address, "://"); ok {
+		if scheme != "http" && scheme != "https" {
+			add("cluster.consul.address", fmt.Sprintf("%q: scheme %q is not http or https; want host:port or http(s)://host:port of the Consul agent, e.g. 127.0.0.1:8500", cs.Address, scheme))
+			return
+		}
+		hostPort = rest
+	}
+	if _, _, err := splitHostPort(hostPort, false); err != nil {
+		add("cluster.consul.address", fmt.Sprintf("%q %v: want host:port or http(s)://host:port of the Consul agent, e.g. 127.0.0.1:8500 (the default)", cs.Address, err))
+	}
+	if _, err := c.ConsulToken(); err != nil {
+		add("cluster.consul.token", err.Error())
+	}
+}
+
+// podNameRE is a DNS subdomain, the form of Kubernetes object names.
+var podNameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$`)
+
+// validateK8s checks cluster.k8s.
+func (c *Config) validateK8s(add func(key, msg string)) {
+	k := &c.Cluster.K8s
+	if c.Cluster.Provider != ProviderK8s {
+		onlyFor(add, ProviderK8s, [][2]string{{"cluster.k8s.pod_name", k.PodName}})
+		return
+	}
+	if host, _, err := net.SplitHostPort(c.Cluster.Advertise); err == nil && net.ParseIP(host) == nil {
+		add("cluster.advertise", fmt.Sprintf("%q: provider k8s announces this pod's IP to the other members, so the advertised host must be that IP: leave cluster.advertise empty (then it is the pod's IP with the bind port)", c.Cluster.Advertise))
+	}
+	if k.PodName != "" && !podNameRE.MatchString(k.PodName) {
+		add("cluster.k8s.pod_name", fmt.Sprintf("%q is not a pod name: use lowercase letters, digits, hyphens and dots, e.g. edge-0 (empty: $HOSTNAME)", k.PodName))
+	}
+}
+
+// onlyFor reports each (key, value) set although cluster.provider is not
+// provider, the only one that reads it.
+func onlyFor(add func(key, msg string), provider string, keys [][2]string) {
+	for _, kv := range keys {
+		if kv[1] != "" {
+			add(kv[0], fmt.Sprintf("is used only by provider %s: set provider: %s or remove it", provider, provider))
+		}
+	}
 }

@@ -68,11 +68,14 @@ func TestClusterEnvOverride(t *testing.T) {
 		"EDGE_CLUSTER_NODE_ID":          "node-c",
 		"EDGE_CLUSTER_REGION":           "us",
 		"EDGE_CLUSTER_BIND":             "0.0.0.0:8090",
-		"EDGE_CLUSTER_ADVERTISE":        "node-c:8090",
+		"EDGE_CLUSTER_ADVERTISE":        "10.0.0.3:8090",
 		"EDGE_CLUSTER_PROVIDER":         "k8s",
 		"EDGE_CLUSTER_PEERS":            "",
 		"EDGE_CLUSTER_AUTOMANAGED_PORT": "7000",
 		"EDGE_CLUSTER_LEASE":            "5s",
+		"EDGE_CLUSTER_K8S_POD_NAME":     "edge-2",
+		"EDGE_CLUSTER_PROVIDER_TIMEOUT": "30s",
+		"EDGE_PERSISTENCE_POSTGRES_URL": "postgres://edge:edge@db:5432/edge",
 	} {
 		t.Setenv(k, v)
 	}
@@ -80,17 +83,30 @@ func TestClusterEnvOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ClusterConfig{Name: "prod", NodeID: "node-c", Region: "us", Bind: "0.0.0.0:8090", Advertise: "node-c:8090",
-		Provider: "k8s", AutomanagedPort: 7000, Lease: "5s"}
+	want := ClusterConfig{Name: "prod", NodeID: "node-c", Region: "us", Bind: "0.0.0.0:8090", Advertise: "10.0.0.3:8090",
+		Provider: "k8s", AutomanagedPort: 7000, Lease: "5s", ProviderTimeout: "30s", K8s: K8sConfig{PodName: "edge-2"}}
 	got := cfg.Cluster
 	got.Peers = nil
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("cluster %+v, want the EDGE_CLUSTER_ overrides %+v", cfg.Cluster, want)
 	}
 
+	t.Setenv("EDGE_CLUSTER_PROVIDER", "consul")
+	t.Setenv("EDGE_CLUSTER_K8S_POD_NAME", "")
+	t.Setenv("EDGE_CLUSTER_CONSUL_ADDRESS", "https://consul.internal:8501")
+	t.Setenv("CONSUL_SECRET", "s3cret")
+	t.Setenv("EDGE_CLUSTER_CONSUL_TOKEN", "${CONSUL_SECRET}")
+	if cfg, err = Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := cfg.ConsulToken(); cfg.Cluster.Consul.Address != "https://consul.internal:8501" || tok != "s3cret" || err != nil {
+		t.Fatalf("consul %+v token %q %v, want the EDGE_CLUSTER_CONSUL_ overrides with ${CONSUL_SECRET} expanded", cfg.Cluster.Consul, tok, err)
+	}
+
+	t.Setenv("EDGE_CLUSTER_CONSUL_ADDRESS", "")
+	t.Setenv("EDGE_CLUSTER_CONSUL_TOKEN", "")
 	t.Setenv("EDGE_CLUSTER_PROVIDER", "automanaged")
 	t.Setenv("EDGE_CLUSTER_PEERS", "node-a:6330,node-b:6330")
-	t.Setenv("EDGE_PERSISTENCE_POSTGRES_URL", "postgres://edge:edge@db:5432/edge")
 	if cfg, err = Load(path); err != nil {
 		t.Fatal(err)
 	}
@@ -99,30 +115,84 @@ func TestClusterEnvOverride(t *testing.T) {
 	}
 }
 
+// Every provider validation accepts runs: none is refused at start.
 func TestClusterProviderSupported(t *testing.T) {
+	const store = "persistence: {postgres: {url: postgres://edge:edge@db:5432/edge}}\n"
+	blocks := map[string]string{
+		ProviderAutomanaged: "cluster: {provider: automanaged}\n",
+		ProviderEtcd:        "cluster: {provider: etcd, bind: 127.0.0.1:8090, etcd: {endpoints: [127.0.0.1:2379, \"http://etcd-2:2379\"]}}\n" + store,
+		ProviderConsul:      "cluster: {provider: consul, bind: 127.0.0.1:8090}\n" + store,
+		ProviderK8s:         "cluster: {provider: k8s, bind: 0.0.0.0:8090}\n" + store,
+	}
 	for _, p := range ClusterProviders {
 		t.Run(p, func(t *testing.T) {
-			block := "cluster: {provider: " + p + "}\n"
-			if p == ProviderEtcd {
-				block = "cluster: {provider: etcd, bind: 127.0.0.1:8090, etcd: {endpoints: [127.0.0.1:2379, \"http://etcd-2:2379\"]}}\n" +
-					"persistence: {postgres: {url: postgres://edge:edge@db:5432/edge}}\n"
-			}
-			cfg, err := Load(writeConfig(t, clusterBase+block, "a.js"))
+			cfg, err := Load(writeConfig(t, clusterBase+blocks[p], "a.js"))
 			if err != nil {
 				t.Fatalf("validation must accept %s: %v", p, err)
 			}
-			err = cfg.ClusterProviderSupported()
-			if p == ProviderAutomanaged || p == ProviderEtcd {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if !errors.Is(err, ErrProviderNotImplemented) || !strings.Contains(err.Error(), "not implemented yet") ||
-				!strings.Contains(err.Error(), "use provider: automanaged") || !strings.Contains(err.Error(), "or etcd with cluster.etcd.endpoints") {
-				t.Fatalf("got %v, want ErrProviderNotImplemented naming the alternative", err)
+			if err := cfg.ClusterProviderSupported(); err != nil {
+				t.Fatal(err)
 			}
 		})
+	}
+	if len(blocks) != len(ClusterProviders) {
+		t.Fatalf("the test covers %d providers, ClusterProviders has %d", len(blocks), len(ClusterProviders))
+	}
+	// A Config not made by Load (validation refuses an unknown provider;
+	// see TestClusterProblems) is still refused at start.
+	cfg := &Config{Cluster: ClusterConfig{Provider: "zookeeper"}}
+	err := cfg.ClusterProviderSupported()
+	if !errors.Is(err, ErrUnknownProvider) || !strings.Contains(err.Error(), `cluster.provider "zookeeper"`) ||
+		!strings.Contains(err.Error(), "valid providers: automanaged, etcd, consul, k8s") {
+		t.Fatalf("got %v, want ErrUnknownProvider naming the key and the valid providers", err)
+	}
+}
+
+func TestClusterConsulBlock(t *testing.T) {
+	t.Setenv("CONSUL_TOKEN_FOR_TEST", "abc")
+	cfg, err := Load(writeConfig(t, clusterBase+`cluster:
+  provider: consul
+  bind: 0.0.0.0:8090
+  advertise: node-a:8090
+  consul:
+    token: ${CONSUL_TOKEN_FOR_TEST}
+persistence: {postgres: {url: postgres://edge:edge@db:5432/edge}}
+`, "a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Cluster.Consul.Address != DefaultConsulAddress {
+		t.Errorf("consul.address %q, want the default %s", cfg.Cluster.Consul.Address, DefaultConsulAddress)
+	}
+	if tok, err := cfg.ConsulToken(); tok != "abc" || err != nil {
+		t.Errorf("token %q %v, want ${CONSUL_TOKEN_FOR_TEST} expanded", tok, err)
+	}
+	if d, err := cfg.ClusterProviderTimeout(); d != 15*time.Second || err != nil {
+		t.Errorf("provider_timeout %v %v, want the default 15s", d, err)
+	}
+}
+
+func TestClusterK8sBlock(t *testing.T) {
+	cfg, err := Load(writeConfig(t, clusterBase+`cluster:
+  provider: k8s
+  bind: 0.0.0.0:8090
+  provider_timeout: 2s
+  k8s:
+    pod_name: edge-0.x
+persistence: {postgres: {url: postgres://edge:edge@db:5432/edge}}
+`, "a.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := cfg.Cluster.K8s; k.PodName != "edge-0.x" {
+		t.Errorf("k8s %+v", k)
+	}
+	if d, err := cfg.ClusterProviderTimeout(); d != 2*time.Second || err != nil {
+		t.Errorf("provider_timeout %v %v", d, err)
+	}
+	// Without advertise, a wildcard bind is fine: k8s advertises the pod's IP.
+	if cfg.Cluster.Advertise != "" {
+		t.Errorf("advertise %q", cfg.Cluster.Advertise)
 	}
 }
 
@@ -175,6 +245,33 @@ func TestClusterProblems(t *testing.T) {
 			[]string{"cluster.automanaged_port: 99999 is not a port"}},
 		{"peers with another provider", "cluster: {provider: etcd, peers: [b:6330]}\n",
 			[]string{"cluster.peers: is used only by provider automanaged"}},
+		{"consul without a store or a dialable address", "cluster: {provider: consul, bind: \"0.0.0.0:8090\"}\n",
+			[]string{"cluster.provider: consul forms a cluster of several nodes, which needs a shared store",
+				"cluster.advertise: is required with provider consul when cluster.bind (0.0.0.0:8090) listens on every interface"}},
+		{"etcd with a wildcard bind and no advertise", "cluster: {provider: etcd, bind: \"0.0.0.0:8090\", etcd: {endpoints: [e:2379]}}\n",
+			[]string{"cluster.advertise: is required with provider etcd when cluster.bind (0.0.0.0:8090) listens on every interface"}},
+		{"consul with a random port", "cluster: {provider: consul, bind: 127.0.0.1:0}\n",
+			[]string{"cluster.bind: port 0 picks a random port"}},
+		{"consul address not host:port", "cluster:\n  provider: consul\n  consul:\n    address: consul\n",
+			[]string{`edge.yaml:6: cluster.consul.address: "consul" is not host:port: want host:port or http(s)://host:port of the Consul agent`}},
+		{"consul address with another scheme", "cluster: {provider: consul, consul: {address: \"unix:///run/consul.sock\"}}\n",
+			[]string{`cluster.consul.address: "unix:///run/consul.sock": scheme "unix" is not http or https`}},
+		{"consul token names an unset variable", "cluster: {provider: consul, consul: {token: \"${EDGE_TEST_NO_SUCH_VAR}\"}}\n",
+			[]string{"cluster.consul.token: names environment variables that are not set: EDGE_TEST_NO_SUCH_VAR"}},
+		{"consul keys without provider consul", "cluster: {provider: etcd, etcd: {endpoints: [e:2379]}, consul: {address: c:8500, token: t}}\n",
+			[]string{"cluster.consul.address: is used only by provider consul", "cluster.consul.token: is used only by provider consul"}},
+		{"k8s without a store or a port", "cluster: {provider: k8s, bind: \"0.0.0.0:0\"}\n",
+			[]string{"cluster.provider: k8s forms a cluster of several nodes", "cluster.bind: port 0 picks a random port"}},
+		{"k8s bad pod name", "cluster:\n  provider: k8s\n  k8s:\n    pod_name: Pod/1\n",
+			[]string{`edge.yaml:6: cluster.k8s.pod_name: "Pod/1" is not a pod name`}},
+		{"k8s advertise by name", "cluster: {provider: k8s, bind: \"0.0.0.0:8090\", advertise: \"edge-0.edge:8090\"}\n",
+			[]string{`cluster.advertise: "edge-0.edge:8090": provider k8s announces this pod's IP`}},
+		{"k8s keys without provider k8s", "cluster: {k8s: {pod_name: edge-0}}\n",
+			[]string{"cluster.k8s.pod_name: is used only by provider k8s"}},
+		{"k8s key that does not exist", "cluster: {provider: k8s, k8s: {namespace: edge}}\n",
+			[]string{"namespace"}},
+		{"provider timeout too short", "cluster: {provider_timeout: 1ms}\n",
+			[]string{`cluster.provider_timeout: "1ms" is not a duration of at least 100ms`}},
 		{"unknown cluster key", "cluster: {regoin: eu}\n",
 			[]string{"regoin"}},
 	}

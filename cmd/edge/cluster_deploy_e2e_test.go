@@ -71,7 +71,7 @@ func TestClusterSameConfigAtOnceStoresOneVersion(t *testing.T) {
 		"hello.js": versionJS("hello v1"),
 		"greet.js": versionJS("greet v1"),
 	}))
-	c := startClusterConfig(t, threeNodes, "", fmt.Sprintf(`projects:
+	c := startClusterConfig(t, threeNodes, nil, fmt.Sprintf(`projects:
   - { name: hello, entry: %q, kind: worker, env: { WHO: all } }
   - { name: greet, entry: %q, kind: greeter }
 `, filepath.Join(dir, "hello.js"), filepath.Join(dir, "greet.js")))

@@ -265,13 +265,22 @@ func TestStartupErrors(t *testing.T) {
 			want: []string{"edge.yaml:5: projects[0].kind: unknown kind \"lambda\"; valid kinds: worker, coordinator"},
 		},
 		{
-			name: "cluster provider not implemented",
+			name: "unknown cluster provider",
 			files: map[string]string{
-				"edge.yaml": "domain: example.test\ncluster: { provider: consul }\nprojects:\n  - { name: a, entry: a.js, kind: worker }\n",
+				"edge.yaml": "domain: example.test\ncluster: { provider: zookeeper }\nprojects:\n  - { name: a, entry: a.js, kind: worker }\n",
 				"a.js":      "Deno.serve(() => new Response(''));",
 			},
 			code: exitUsage,
-			want: []string{`cluster.provider "consul": cluster provider not implemented yet`, "use provider: automanaged"},
+			want: []string{`edge.yaml:2: cluster.provider: unknown provider "zookeeper"; valid providers: automanaged, etcd, consul, k8s`},
+		},
+		{
+			name: "cluster provider consul without a shared store",
+			files: map[string]string{
+				"edge.yaml": "domain: example.test\ncluster: { provider: consul, bind: 127.0.0.1:8090 }\nprojects:\n  - { name: a, entry: a.js, kind: worker }\n",
+				"a.js":      "Deno.serve(() => new Response(''));",
+			},
+			code: exitUsage,
+			want: []string{"edge.yaml:2: cluster.provider: consul forms a cluster of several nodes, which needs a shared store: set persistence.postgres.url"},
 		},
 		{
 			name: "remote import",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -82,7 +83,13 @@ func startEdgeCmd(t testing.TB, command, config, dataDir string, extra ...string
 // killed when the test ends.
 func spawnEdge(t testing.TB, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(edgeBin, args...)
+	return spawnCmd(t, exec.Command(edgeBin, args...))
+}
+
+// spawnCmd is spawnEdge for a command that runs edge (through a wrapper,
+// or with another environment).
+func spawnCmd(t testing.TB, cmd *exec.Cmd) *proc {
+	t.Helper()
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -268,12 +275,27 @@ func writeProject(t *testing.T, files map[string]string) string {
 // runEdge runs edge to completion (for commands expected to fail fast).
 func runEdge(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, edgeBin, args...)
-	out, err := cmd.CombinedOutput()
-	if ctx.Err() != nil {
-		t.Fatalf("edge %v did not exit within 60s:\n%s", args, out)
+	return runCmd(t, exec.Command(edgeBin, args...))
+}
+
+// runCmd runs cmd (which runs edge) to its end and returns its exit code
+// and output, failing the test if it has not exited within 60s.
+func runCmd(t *testing.T, cmd *exec.Cmd) (int, string) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("%v did not exit within 60s:\n%s", cmd.Args, out.String())
 	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -281,5 +303,5 @@ func runEdge(t *testing.T, args ...string) (int, string) {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return code, string(out)
+	return code, out.String()
 }

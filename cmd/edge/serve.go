@@ -168,8 +168,17 @@ func startServer(ctx context.Context, cfg *configs.Config, log *slog.Logger) (_ 
 	if err != nil {
 		return nil, err
 	}
+	providerTimeout, err := cfg.ClusterProviderTimeout() // validated by Load
+	if err != nil {
+		return nil, fmt.Errorf("cluster.provider_timeout: %w", err)
+	}
+	consul, err := consulConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
 	node, err := cluster.Start(ctx, cluster.Config{Name: cfg.Cluster.Name, Bind: cfg.Cluster.Bind, Advertise: cfg.Cluster.Advertise,
-		Peers: cfg.Cluster.Peers, AutomanagedPort: cfg.Cluster.AutomanagedPort, EtcdEndpoints: etcdEndpoints(cfg), Kinds: s.plat.Kinds(),
+		Peers: cfg.Cluster.Peers, AutomanagedPort: cfg.Cluster.AutomanagedPort, EtcdEndpoints: etcdEndpoints(cfg),
+		Consul: consul, K8s: k8sConfig(cfg), ProviderTimeout: providerTimeout, Kinds: s.plat.Kinds(),
 		Members: members, Directory: cluster.NewDirectory(st, members, log), Logger: log})
 	if err != nil {
 		return nil, err
@@ -287,6 +296,26 @@ func etcdEndpoints(cfg *configs.Config) []string {
 		return nil
 	}
 	return cfg.Cluster.Etcd.Endpoints
+}
+
+// consulConfig is cluster.consul when provider consul is chosen.
+func consulConfig(cfg *configs.Config) (*cluster.ConsulConfig, error) {
+	if cfg.Cluster.Provider != configs.ProviderConsul {
+		return nil, nil
+	}
+	token, err := cfg.ConsulToken() // validated by Load
+	if err != nil {
+		return nil, fmt.Errorf("cluster.consul.token: %w", err)
+	}
+	return &cluster.ConsulConfig{Address: cfg.Cluster.Consul.Address, Token: token}, nil
+}
+
+// k8sConfig is cluster.k8s when provider k8s is chosen.
+func k8sConfig(cfg *configs.Config) *cluster.K8sConfig {
+	if cfg.Cluster.Provider != configs.ProviderK8s {
+		return nil
+	}
+	return &cluster.K8sConfig{PodName: cfg.Cluster.K8s.PodName}
 }
 
 // runtimeAdapter shows the platform to the admin API.
