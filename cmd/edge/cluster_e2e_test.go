@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -110,15 +111,25 @@ Deno.serve((req) => {
   return Response.json({ n, activation });
 });`
 
-// freePort finds a port free on ip by listening on :0 and closing.
+// freePort finds a port free on ip by listening on it and closing. It
+// picks below Linux's ephemeral range (32768-60999), not with :0: a port
+// from that range can become the local port of any outgoing connection
+// (to Postgres, between nodes) before the node binds it, and providers
+// such as automanaged bind 0.0.0.0, which such a connection blocks.
 func freePort(t *testing.T, ip string) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		t.Fatalf("listening on %s (this test needs the loopback addresses 127.0.0.1-3): %v", ip, err)
+	const low, high = 20000, 32768
+	var err error
+	for range 200 {
+		var ln net.Listener
+		port := low + rand.IntN(high-low)
+		if ln, err = net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port))); err == nil {
+			ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	t.Fatalf("no free port on %s in [%d, %d) (this test needs the loopback addresses 127.0.0.1-3): %v", ip, low, high, err)
+	return 0
 }
 
 // startCluster writes one config per node, starts the nodes at once, waits
