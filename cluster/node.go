@@ -52,9 +52,10 @@ type Config struct {
 	// Advertise must be empty (then it is the pod's IP with Bind's port)
 	// or name that IP.
 	K8s *K8sConfig
-	// ProviderTimeout bounds how long Start waits for provider consul or
-	// k8s: to reach its server, then to register this member and start
-	// watching the others (default DefaultProviderTimeout).
+	// ProviderTimeout bounds how long Start waits for provider etcd's
+	// server to report itself healthy, or for consul or k8s to answer, then
+	// to register this member and start watching the others (default
+	// DefaultProviderTimeout).
 	ProviderTimeout time.Duration
 	// Kinds are the grain kinds this member hosts.
 	Kinds []*pcluster.Kind
@@ -164,6 +165,9 @@ func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 	case reg != nil:
 		// consul or k8s, made above.
 	case len(cfg.EtcdEndpoints) > 0:
+		if err := checkEtcd(providerCtx, cfg.EtcdEndpoints); err != nil {
+			return nil, err
+		}
 		// Made when the member starts, after remoting: remoting replaces
 		// gRPC's global logger as it starts, which races with the gRPC
 		// goroutines of an etcd client that already runs.

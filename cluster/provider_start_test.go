@@ -2,9 +2,13 @@ package cluster_test
 
 import (
 	"context"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/edge-platform/edge/cluster"
 	"github.com/edge-platform/edge/cluster/clustertest"
@@ -62,4 +66,25 @@ func TestProviderStartK8sOutsideAPod(t *testing.T) {
 	t.Setenv("KUBERNETES_SERVICE_HOST", "")
 	err := startWith(t, Config{K8s: &K8sConfig{}})
 	wantAll(t, err, "provider k8s: no in-cluster Kubernetes config", "every member runs in a pod")
+}
+
+func TestProviderStartEtcdUnreachable(t *testing.T) {
+	addr := closedAddr(t)
+	err := startWith(t, Config{EtcdEndpoints: []string{addr}, ProviderTimeout: time.Second})
+	wantAll(t, err, "provider etcd: cannot reach etcd at "+addr, "no healthy answer within cluster.provider_timeout", "connection refused", "check cluster.etcd.endpoints")
+}
+
+// An etcd member without a leader answers /health with 503: no use.
+func TestProviderStartEtcdUnhealthy(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/health" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"health":"false","reason":"RAFT NO LEADER"}`)
+	}))
+	defer srv.Close()
+	err := startWith(t, Config{EtcdEndpoints: []string{srv.URL}, ProviderTimeout: time.Second})
+	wantAll(t, err, "provider etcd: cannot reach etcd at "+srv.URL, "503 Service Unavailable", "RAFT NO LEADER")
 }

@@ -48,8 +48,9 @@ type ClusterConfig struct {
 	Consul ConsulConfig `mapstructure:"consul"`
 	// K8s configures provider k8s.
 	K8s K8sConfig `mapstructure:"k8s"`
-	// ProviderTimeout bounds how long start waits for provider consul or
-	// k8s to register this node (then it stops with the reason). Default 15s.
+	// ProviderTimeout bounds how long start waits for provider etcd's
+	// server to answer, or for consul or k8s to register this node (then
+	// it stops with the reason). Default 15s.
 	ProviderTimeout string `mapstructure:"provider_timeout"`
 }
 
@@ -236,7 +237,7 @@ func (c *Config) validateCluster(add func(key, msg string)) {
 		add("cluster.lease", err.Error()+" (how long a member stays alive after its last heartbeat)")
 	}
 	if _, err := c.ClusterProviderTimeout(); err != nil {
-		add("cluster.provider_timeout", err.Error()+" (how long start waits for provider consul or k8s to register this node)")
+		add("cluster.provider_timeout", err.Error()+" (how long start waits for provider etcd, consul or k8s)")
 	}
 	if cl.Provider == ProviderEtcd || cl.Provider == ProviderConsul || cl.Provider == ProviderK8s {
 		// These providers find members themselves: several nodes, which
