@@ -62,6 +62,7 @@ func (d *Directory) Locate(ctx context.Context, key placement.Key, raw []byte) (
 		return placement.Entry{}, false, err
 	}
 	self := d.members.Self()
+	confirmed := false // the membership was re-read for a move
 	for range locateAttempts {
 		cur, cached, err := d.read(ctx, key)
 		if err != nil {
@@ -94,6 +95,18 @@ func (d *Directory) Locate(ctx context.Context, key placement.Key, raw []byte) (
 			// Another node created it first: place again from its entry
 			// (normally a Keep).
 		case placement.Move:
+			if !confirmed {
+				// A move takes an instance from a member this node's view
+				// says is gone; the view may be stale (a node that just
+				// started has not yet seen the others' heartbeats). Decide
+				// again from a fresh read of members and entry.
+				confirmed = true
+				if err := d.members.refresh(ctx); err != nil {
+					return placement.Entry{}, false, fmt.Errorf("re-reading the members before moving %s: %w", key, err)
+				}
+				d.Invalidate(key)
+				continue
+			}
 			epoch, err := d.store.MoveEntry(ctx, key.Project, key.Instance, dec.Entry.Owner, dec.Expected)
 			if errors.Is(err, placement.ErrStaleEpoch) || errors.Is(err, persistence.ErrNotFound) {
 				d.Invalidate(key)

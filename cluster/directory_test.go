@@ -280,3 +280,46 @@ func TestServingStopsWhenTheLeaseLapses(t *testing.T) {
 		t.Fatalf("single member: %d %v", g, ok)
 	}
 }
+
+// A node whose view of the members is older than the owner's first
+// heartbeat (it started, or last re-read, just before the owner joined)
+// must not take the instance from that owner: a move is decided again
+// from a fresh read of the members.
+func TestLocateDoesNotMoveFromAnOwnerItsStaleViewMissed(t *testing.T) {
+	c := newSimCluster(t)
+	join := func(id, region string) (*Members, *Directory) {
+		ms, err := NewMembers(c.store, MembersConfig{Self: placement.Member{ID: id, Region: region, Address: "127.0.0.1:" + id}, Lease: simLease, Guard: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms.now = c.clock.Now
+		if err := ms.Join(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return ms, NewDirectory(c.store, ms, nil)
+	}
+	_, stale := join("d", "us") // its view: a, b, c, d
+	_, late := join("e", "eu")  // joins after d read the members
+	var name string
+	for i := range 40 {
+		n := "late-" + string(rune('a'+i))
+		e, _, err := late.Locate(context.Background(), placement.Key{Project: "counter", Instance: n}, []byte(`{"region":"eu"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Owner == "e" {
+			name = n
+			break
+		}
+	}
+	if name == "" {
+		t.Fatal("no instance placed on e among 40")
+	}
+	got, _, err := stale.Locate(context.Background(), placement.Key{Project: "counter", Instance: name}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Owner != "e" || got.Epoch != 1 {
+		t.Errorf("located through a node that had not seen e yet: %+v, want it kept on e at epoch 1", got)
+	}
+}

@@ -194,6 +194,12 @@ func (m *Members) refresh(ctx context.Context) error {
 		}
 	}
 	m.mu.Lock()
+	if storeNow.Before(m.storeNow) {
+		// A concurrent re-read (Locate confirming a move) installed a
+		// newer view.
+		m.mu.Unlock()
+		return nil
+	}
 	var died []string
 	for _, was := range m.view.Live(m.storeNow) {
 		if !view.Alive(was.ID, storeNow) {
