@@ -30,6 +30,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -38,6 +39,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -134,14 +136,21 @@ func nodeConfig(n *clusterNode, peers []string, pgURL string, lease time.Duratio
 	return b.String()
 }
 
-// freePortOn asks the kernel for an unused port on the loopback address ip.
+// freePortOn finds an unused port on the loopback address ip, below
+// Linux's ephemeral range (32768-60999): a port from that range can become
+// the local port of an outgoing connection before the node binds it, and
+// automanaged binds 0.0.0.0, which such a connection blocks.
 func freePortOn(ip string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		return 0, err
+	var err error
+	for range 200 {
+		port := 20000 + mrand.IntN(32768-20000)
+		var l net.Listener
+		if l, err = net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port))); err == nil {
+			l.Close()
+			return port, nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("no free port on %s below 32768: %w", ip, err)
 }
 
 // freshSchema creates an empty schema in base's database and returns a URL
