@@ -444,30 +444,25 @@ func (p *Platform) control(_ context.Context, msg any) any {
 // the reason. The caller must not hold its deploy lock: a member's refresh
 // may wait for a deploy of its own that is waiting for this node.
 func (p *Platform) RefreshPeers(ctx context.Context) []string {
-	view, now := p.node.Members.Snapshot()
-	self := p.node.Members.Self().ID
 	var (
 		mu      sync.Mutex
 		missing []string
 		wg      sync.WaitGroup
 	)
-	for _, m := range view.Live(now) {
-		if m.ID == self {
-			continue
-		}
+	for _, m := range p.node.Others() {
 		wg.Go(func() {
-			reply, err := p.node.Ask(ctx, m.ID, &protos.RefreshDeployments{Wait: true})
+			reply, err := p.node.Ask(ctx, m, &protos.RefreshDeployments{Wait: true})
 			if err == nil {
 				if _, ok := reply.(*protos.Activated); !ok {
-					err = fmt.Errorf("member %s answered %T", m.ID, reply)
+					err = fmt.Errorf("member %s answered %T", m, reply)
 				} else {
 					err = activationError(reply, nil)
 				}
 			}
 			if err != nil {
-				p.Logger.Warn("a member did not confirm it loaded the deployments", slog.String("member", m.ID), slog.Any("err", err))
+				p.Logger.Warn("a member did not confirm it loaded the deployments", slog.String("member", m), slog.Any("err", err))
 				mu.Lock()
-				missing = append(missing, m.ID)
+				missing = append(missing, m)
 				mu.Unlock()
 			}
 		})

@@ -89,9 +89,15 @@ const DefaultProviderTimeout = "15s"
 
 // ClusterProviderTimeout returns cluster.provider_timeout as a duration.
 func (c *Config) ClusterProviderTimeout() (time.Duration, error) {
-	d, err := time.ParseDuration(c.Cluster.ProviderTimeout)
-	if err != nil || d < 100*time.Millisecond {
-		return 0, fmt.Errorf("%q is not a duration of at least 100ms such as 15s", c.Cluster.ProviderTimeout)
+	return durationAtLeast(c.Cluster.ProviderTimeout, 100*time.Millisecond, "15s")
+}
+
+// durationAtLeast parses s as a duration of at least min; the error shows
+// example.
+func durationAtLeast(s string, min time.Duration, example string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < min {
+		return 0, fmt.Errorf("%q is not a duration of at least %v such as %s", s, min, example)
 	}
 	return d, nil
 }
@@ -106,11 +112,7 @@ const DefaultClusterLease = "3s"
 
 // ClusterLease returns cluster.lease as a duration.
 func (c *Config) ClusterLease() (time.Duration, error) {
-	d, err := time.ParseDuration(c.Cluster.Lease)
-	if err != nil || d < 200*time.Millisecond {
-		return 0, fmt.Errorf("%q is not a duration of at least 200ms such as 3s", c.Cluster.Lease)
-	}
-	return d, nil
+	return durationAtLeast(c.Cluster.Lease, 200*time.Millisecond, "3s")
 }
 
 // Cluster defaults: one member named edge, on loopback, in region local.
