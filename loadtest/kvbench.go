@@ -27,7 +27,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -35,6 +34,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/edge-platform/edge/gctune"
 	"github.com/edge-platform/edge/jsvm"
 	"github.com/edge-platform/edge/kv"
 	"github.com/edge-platform/edge/persistence"
@@ -92,7 +92,7 @@ func runKVBench(ctx context.Context, o *options, denoBin, outDir string) error {
 	// edge's side runs in this process: give it the collector setting the
 	// edge binary runs with (cmd/edge's main), unless GOGC is set.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
+		defer gctune.Start(0)()
 	}
 	work, err := os.MkdirTemp("", "edge-kvbench-")
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	_ "net/http/pprof" // served only when EDGE_PPROF is set
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 )
 
@@ -59,16 +58,19 @@ command line.
 
 func main() {
 	// The heap of a busy edge is mostly short-lived request garbage, so Go's
-	// default GOGC=100 collects very often. 200 buys throughput for a
-	// bounded amount of memory; 400 was measured faster still but multiplied
-	// the live heap of a thousand active coordinators into gigabytes (see
-	// docs/BENCHMARKS.md). An explicit GOGC in the environment wins.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(200)
+	// default GOGC=100 collects very often. gctune lets the heap grow by a
+	// fixed headroom past the live data (at least 200 % of it) before a
+	// collection: a large GOGC while little is live, 200 while a thousand
+	// coordinators are (see gctune and docs/BENCHMARKS.md). An explicit
+	// GOGC in the environment wins.
+	if _, err := tuneGC(os.Getenv); err != nil {
+		fmt.Fprintf(os.Stderr, "edge: %v\n", err)
+		os.Exit(exitUsage)
 	}
 	// EDGE_PPROF=127.0.0.1:6060 serves Go's profiler (net/http/pprof) there,
 	// for measuring edge under load; keep it on a loopback address.
 	if addr := os.Getenv("EDGE_PPROF"); addr != "" {
+		http.HandleFunc("/debug/jsprofile", serveJSProfile)
 		go func() {
 			if err := http.ListenAndServe(addr, nil); err != nil {
 				fmt.Fprintf(os.Stderr, "edge: EDGE_PPROF=%s: %v\n", addr, err)
