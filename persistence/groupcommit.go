@@ -21,10 +21,10 @@ import (
 // Goroutines that are ready to run go first, and under load some of them
 // are handlers about to commit: with increments spread over 1,000
 // coordinators groups held ~1.7 requests, each paying its own
-// transaction, and yielding raised that load's requests per CPU-second by
-// about a fifth (docs/BENCHMARKS.md). With nothing else ready to run, a
-// yield returns at once, so a lone caller still waits for nothing (its
-// median latency did not move).
+// transaction. Yielding raised that load's throughput by about a fifth,
+// and a hot coordinator's by a tenth (docs/BENCHMARKS.md). With nothing
+// else ready to run, a yield returns at once, so a lone caller still
+// waits for nothing (its median latency did not move).
 //
 // run gets the requests in arrival order and returns one result per
 // request, in the same order.
@@ -50,7 +50,7 @@ const maxGroup = 512
 
 // smallGroup and yieldsForCompany: see the type's comment.
 const (
-	smallGroup       = 3
+	smallGroup       = 16
 	yieldsForCompany = 4
 )
 
