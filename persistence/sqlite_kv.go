@@ -117,16 +117,12 @@ ON CONFLICT (project, instance, key) DO UPDATE SET kind = excluded.kind, value =
 // call into SQLite in this process, so there is no round trip to save by
 // batching them.
 func (s *SQLite) beginGroup(ctx context.Context, reads []scopeRead, now int64) (groupTx, uint64, []scopeState, error) {
-	tx, err := s.write.BeginTx(ctx, nil)
+	g := &sqliteGroup{db: s.write, path: s.path, stmts: &s.stmts}
+	seq, err := g.begin(ctx)
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("beginning commit in %s: %w", s.path, err)
+		return nil, 0, nil, err
 	}
-	g := &sqliteGroup{tx: tx, path: s.path, stmts: &s.stmts, bound: map[*sql.Stmt]*sql.Stmt{}}
-	var seq uint64
-	if err := g.stmt(ctx, s.stmts.seq).QueryRowContext(ctx).Scan(&seq); err != nil {
-		g.close()
-		return nil, 0, nil, fmt.Errorf("taking a commit sequence number in %s: %w", s.path, err)
-	}
+	g.seq = seq
 	states := make([]scopeState, len(reads))
 	for i, r := range reads {
 		if states[i], err = g.read(ctx, r, now); err != nil {
@@ -137,11 +133,56 @@ func (s *SQLite) beginGroup(ctx context.Context, reads []scopeRead, now int64) (
 	return g, seq, states, nil
 }
 
+// sqliteGroup is the open transaction of one commit group.
+//
+// Its writes go without savepoints at first: SQLite refuses a row only in
+// unusual cases (a full disk, a trigger), and a savepoint and its release
+// were two of the three statements an operation cost. If a write is
+// refused, the group rolls the whole transaction back, begins it again
+// (taking the same commit sequence number: nothing else writes meanwhile,
+// since this goroutine holds the only writer connection) and writes again
+// with each operation in its own savepoint, so that only the refused
+// operation fails (see groupTx).
 type sqliteGroup struct {
+	db    *sql.DB
 	tx    *sql.Tx
 	path  string
 	stmts *sqliteStmts
 	bound map[*sql.Stmt]*sql.Stmt // prepared statement -> its form in tx
+	seq   uint64
+	safe  bool // each operation in its own savepoint (after a refused write)
+}
+
+// begin opens the transaction and takes its commit sequence number. On
+// error nothing is left open.
+func (g *sqliteGroup) begin(ctx context.Context) (uint64, error) {
+	tx, err := g.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("beginning commit in %s: %w", g.path, err)
+	}
+	g.tx, g.bound = tx, map[*sql.Stmt]*sql.Stmt{}
+	var seq uint64
+	if err := g.stmt(ctx, g.stmts.seq).QueryRowContext(ctx).Scan(&seq); err != nil {
+		g.close()
+		return 0, fmt.Errorf("taking a commit sequence number in %s: %w", g.path, err)
+	}
+	return seq, nil
+}
+
+// restart rolls the transaction back and begins it again, which must take
+// the same commit sequence number (the operations' versionstamps are
+// already made from it).
+func (g *sqliteGroup) restart(ctx context.Context) error {
+	g.close()
+	seq, err := g.begin(ctx)
+	if err != nil {
+		return err
+	}
+	if seq != g.seq {
+		g.close()
+		return fmt.Errorf("committing to %s: the commit sequence moved from %d to %d while a refused write was retried", g.path, g.seq, seq)
+	}
+	return nil
 }
 
 // stmt is st bound to the group's transaction (the writer connection's
@@ -186,6 +227,20 @@ func (g *sqliteGroup) read(ctx context.Context, r scopeRead, now int64) (scopeSt
 }
 
 func (g *sqliteGroup) commit(ctx context.Context, ops []opWrite, _ []kv.Scope) error {
+	if !g.safe {
+		err := g.writeAll(ctx, ops)
+		if err == nil {
+			return g.end()
+		}
+		if ctx.Err() != nil {
+			g.close()
+			return fmt.Errorf("writing to %s: %w", g.path, err)
+		}
+		if err := g.restart(ctx); err != nil {
+			return err
+		}
+		g.safe = true
+	}
 	for i, op := range ops {
 		if err := g.write(ctx, op); err != nil {
 			var f *opFailed
@@ -197,12 +252,46 @@ func (g *sqliteGroup) commit(ctx context.Context, ops []opWrite, _ []kv.Scope) e
 			return err
 		}
 	}
+	return g.end()
+}
+
+// end commits the transaction.
+func (g *sqliteGroup) end() error {
 	err := g.tx.Commit()
 	g.tx = nil
 	if err != nil {
 		return fmt.Errorf("committing to %s: %w", g.path, err)
 	}
 	return nil
+}
+
+// writeAll writes every row of ops without savepoints; the first refused
+// write ends it with that error (the caller rolls everything back).
+func (g *sqliteGroup) writeAll(ctx context.Context, ops []opWrite) error {
+	for _, op := range ops {
+		for _, w := range op.ws {
+			if err := g.writeRow(ctx, op, w); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeRow writes (or deletes) one row of op.
+func (g *sqliteGroup) writeRow(ctx context.Context, op opWrite, w kvWrite) error {
+	s := op.scope
+	if w.value == nil {
+		_, err := g.stmt(ctx, g.stmts.del).ExecContext(ctx, s.Project, s.Instance, nonNil(w.key))
+		return err
+	}
+	var exp any
+	if w.expiresAt != 0 {
+		exp = w.expiresAt
+	}
+	_, err := g.stmt(ctx, g.stmts.upsert).ExecContext(ctx,
+		s.Project, s.Instance, nonNil(w.key), w.value.Kind, nonNil(w.value.Data), op.vs[:], exp)
+	return err
 }
 
 // write writes one operation inside a savepoint; an *opFailed means it was
@@ -213,18 +302,7 @@ func (g *sqliteGroup) write(ctx context.Context, op opWrite) error {
 		return fmt.Errorf("writing %s: %w", s, err)
 	}
 	for _, w := range op.ws {
-		var err error
-		if w.value == nil {
-			_, err = g.stmt(ctx, g.stmts.del).ExecContext(ctx, s.Project, s.Instance, nonNil(w.key))
-		} else {
-			var exp any
-			if w.expiresAt != 0 {
-				exp = w.expiresAt
-			}
-			_, err = g.stmt(ctx, g.stmts.upsert).ExecContext(ctx,
-				s.Project, s.Instance, nonNil(w.key), w.value.Kind, nonNil(w.value.Data), op.vs[:], exp)
-		}
-		if err != nil {
+		if err := g.writeRow(ctx, op, w); err != nil {
 			if _, rerr := g.tx.ExecContext(ctx, `ROLLBACK TO op; RELEASE op`); rerr != nil {
 				return fmt.Errorf("writing %s: %w (and rolling back: %w)", s, err, rerr)
 			}
