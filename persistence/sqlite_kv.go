@@ -84,18 +84,40 @@ func (k *SQLite) Changes(s kv.Scope) (<-chan struct{}, func()) { return k.watch.
 // writer connection: parsing them for every operation cost more than
 // running them.
 type sqliteStmts struct {
-	seq, epoch, get, upsert, del, savepoint, release *sql.Stmt
+	seq, upsert, del, savepoint, release *sql.Stmt
+	// epochs[n] and gets[n] read the epochs of n scopes and n live rows
+	// in one statement each, for n a power of two up to maxBatchRead (a
+	// group pads its last batch by repeating an argument).
+	epochs, gets map[int]*sql.Stmt
+}
+
+// maxBatchRead is the most scopes (or keys) one read statement of a
+// commit group names.
+const maxBatchRead = 64
+
+// batchArity is the prepared statement size that holds n (1 ≤ n ≤
+// maxBatchRead) items: the next power of two.
+func batchArity(n int) int {
+	a := 1
+	for a < n {
+		a *= 2
+	}
+	return a
 }
 
 func (s *SQLite) prepare(ctx context.Context) error {
+	prep := func(q string) (*sql.Stmt, error) {
+		st, err := s.write.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: preparing statements: %w", s.path, err)
+		}
+		return st, nil
+	}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		q    string
 	}{
 		{&s.stmts.seq, `UPDATE kv_meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`},
-		{&s.stmts.epoch, `SELECT epoch FROM activations WHERE project = ? AND instance = ?`},
-		{&s.stmts.get, `SELECT kind, value, versionstamp FROM kv WHERE project = ? AND instance = ? AND key = ?
-AND (expires_at IS NULL OR expires_at > ?)`},
 		{&s.stmts.upsert, `INSERT INTO kv (project, instance, key, kind, value, versionstamp, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (project, instance, key) DO UPDATE SET kind = excluded.kind, value = excluded.value,
 	versionstamp = excluded.versionstamp, expires_at = excluded.expires_at`},
@@ -103,13 +125,31 @@ ON CONFLICT (project, instance, key) DO UPDATE SET kind = excluded.kind, value =
 		{&s.stmts.savepoint, `SAVEPOINT op`},
 		{&s.stmts.release, `RELEASE op`},
 	} {
-		st, err := s.write.PrepareContext(ctx, p.q)
+		st, err := prep(p.q)
 		if err != nil {
-			return fmt.Errorf("opening %s: preparing statements: %w", s.path, err)
+			return err
 		}
 		*p.stmt = st
 	}
+	s.stmts.epochs, s.stmts.gets = map[int]*sql.Stmt{}, map[int]*sql.Stmt{}
+	for n := 1; n <= maxBatchRead; n *= 2 {
+		e, err := prep(`SELECT project, instance, epoch FROM activations WHERE (project, instance) IN (VALUES ` + tuples(n, "(?, ?)") + `)`)
+		if err != nil {
+			return err
+		}
+		g, err := prep(`SELECT project, instance, key, kind, value, versionstamp FROM kv
+WHERE (expires_at IS NULL OR expires_at > ?) AND (project, instance, key) IN (VALUES ` + tuples(n, "(?, ?, ?)") + `)`)
+		if err != nil {
+			return err
+		}
+		s.stmts.epochs[n], s.stmts.gets[n] = e, g
+	}
 	return nil
+}
+
+// tuples is n copies of tuple, comma-separated.
+func tuples(n int, tuple string) string {
+	return strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
 }
 
 // beginGroup opens a group's transaction on the writer connection, takes
@@ -123,12 +163,10 @@ func (s *SQLite) beginGroup(ctx context.Context, reads []scopeRead, now int64) (
 		return nil, 0, nil, err
 	}
 	g.seq = seq
-	states := make([]scopeState, len(reads))
-	for i, r := range reads {
-		if states[i], err = g.read(ctx, r, now); err != nil {
-			g.close()
-			return nil, 0, nil, err
-		}
+	states, err := g.readAll(ctx, reads, now)
+	if err != nil {
+		g.close()
+		return nil, 0, nil, err
 	}
 	return g, seq, states, nil
 }
@@ -196,34 +234,99 @@ func (g *sqliteGroup) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
 	return b
 }
 
-func (g *sqliteGroup) read(ctx context.Context, r scopeRead, now int64) (scopeState, error) {
-	s := kv.Scope{Project: r.scope.project, Instance: r.scope.instance}
-	st := scopeState{rows: make(map[string]row, len(r.keys))}
-	if r.fenced {
-		err := g.stmt(ctx, g.stmts.epoch).QueryRowContext(ctx, s.Project, s.Instance).Scan(&st.epoch)
-		switch {
-		case err == nil:
-			st.activated = true
-		case !errors.Is(err, sql.ErrNoRows):
-			return st, fmt.Errorf("checking the epoch of %s: %w", s, err)
+// readAll reads what reads name, in as few statements as it can: the
+// epochs of all fenced scopes, then the live rows (as of now) of all keys,
+// maxBatchRead at a time. A statement per scope and per key cost more in
+// database/sql and the driver than SQLite spent running them.
+func (g *sqliteGroup) readAll(ctx context.Context, reads []scopeRead, now int64) ([]scopeState, error) {
+	states := make([]scopeState, len(reads))
+	at := make(map[scopeID]int, len(reads))
+	var fenced []scopeID
+	type keyRef struct {
+		scope scopeID
+		key   []byte
+	}
+	var keys []keyRef
+	for i, r := range reads {
+		states[i].rows = make(map[string]row, len(r.keys))
+		at[r.scope] = i
+		if r.fenced {
+			fenced = append(fenced, r.scope)
+		}
+		for _, k := range r.keys {
+			keys = append(keys, keyRef{r.scope, nonNil(k)})
 		}
 	}
-	for _, key := range r.keys {
+	for start := 0; start < len(fenced); start += maxBatchRead {
+		batch := fenced[start:min(start+maxBatchRead, len(fenced))]
+		n := batchArity(len(batch))
+		args := make([]any, 0, 2*n)
+		for j := range n {
+			s := batch[min(j, len(batch)-1)]
+			args = append(args, s.project, s.instance)
+		}
+		if err := g.readEpochs(ctx, n, args, at, states); err != nil {
+			return nil, fmt.Errorf("checking the epochs of %d coordinators: %w", len(batch), err)
+		}
+	}
+	for start := 0; start < len(keys); start += maxBatchRead {
+		batch := keys[start:min(start+maxBatchRead, len(keys))]
+		n := batchArity(len(batch))
+		args := make([]any, 0, 1+3*n)
+		args = append(args, now)
+		for j := range n {
+			k := batch[min(j, len(batch)-1)]
+			args = append(args, k.scope.project, k.scope.instance, k.key)
+		}
+		if err := g.readRows(ctx, n, args, at, states); err != nil {
+			return nil, fmt.Errorf("reading %d keys: %w", len(batch), err)
+		}
+	}
+	return states, nil
+}
+
+// readEpochs runs epochs[n] with args and records each scope's epoch.
+func (g *sqliteGroup) readEpochs(ctx context.Context, n int, args []any, at map[scopeID]int, states []scopeState) error {
+	rows, err := g.stmt(ctx, g.stmts.epochs[n]).QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s scopeID
+		var epoch int64
+		if err := rows.Scan(&s.project, &s.instance, &epoch); err != nil {
+			return err
+		}
+		if i, ok := at[s]; ok {
+			states[i].epoch, states[i].activated = epoch, true
+		}
+	}
+	return rows.Err()
+}
+
+// readRows runs gets[n] with args and files each live row under its scope.
+func (g *sqliteGroup) readRows(ctx context.Context, n int, args []any, at map[scopeID]int, states []scopeState) error {
+	rows, err := g.stmt(ctx, g.stmts.gets[n]).QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s scopeID
+		var key, vs []byte
 		var rw row
-		var vs []byte
-		err := g.stmt(ctx, g.stmts.get).QueryRowContext(ctx, s.Project, s.Instance, nonNil(key), now).Scan(&rw.value.Kind, &rw.value.Data, &vs)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
+		if err := rows.Scan(&s.project, &s.instance, &key, &rw.value.Kind, &rw.value.Data, &vs); err != nil {
+			return err
 		}
-		if err == nil {
-			rw.vs, err = toVersionstamp(vs)
+		if rw.vs, err = toVersionstamp(vs); err != nil {
+			return err
 		}
-		if err != nil {
-			return st, fmt.Errorf("reading %s: %w", s, err)
+		if i, ok := at[s]; ok {
+			states[i].rows[string(key)] = rw
 		}
-		st.rows[string(key)] = rw
 	}
-	return st, nil
+	return rows.Err()
 }
 
 func (g *sqliteGroup) commit(ctx context.Context, ops []opWrite, _ []kv.Scope) error {

@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -114,5 +115,67 @@ func TestSQLiteSweepDeletesExpired(t *testing.T) {
 	}
 	if n := total(); n != 750 {
 		t.Fatalf("%d rows after sweeping, want the 750 that never expire", n)
+	}
+}
+
+// TestSQLiteGroupReadsInBatches reads, in one group, more scopes and keys
+// than one read statement names (maxBatchRead), in counts that are not
+// powers of two (the last batch is padded): every epoch and every live row
+// must land under its own scope, and missing keys, expired keys and
+// never-activated scopes must stay missing.
+func TestSQLiteGroupReadsInBatches(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "edge.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 2*maxBatchRead + 7
+	epochs := map[string]int64{}
+	var reads []scopeRead
+	for i := range n {
+		inst := fmt.Sprintf("c%d", i)
+		sc := kv.Scope{Project: "p", Instance: inst}
+		fenced := i%3 != 0
+		if fenced {
+			e, err := s.Activate(ctx, "p", inst, "node")
+			if err != nil {
+				t.Fatal(err)
+			}
+			epochs[inst] = e
+			sc.Epoch = e
+		}
+		muts := []kv.Mutation{set(mustKey(kv.Key{"v"}), fmt.Sprintf("%d", i))}
+		if i%5 == 0 {
+			muts = append(muts, kv.Mutation{Key: mustKey(kv.Key{"gone"}), Op: kv.OpSet,
+				Value: kv.Value{Kind: kv.KindJSON, Data: []byte("1")}, ExpireAt: time.Now().Add(-time.Hour)})
+		}
+		if _, ok, err := s.Commit(ctx, sc, nil, muts); err != nil || !ok {
+			t.Fatalf("writing %s: ok=%v err=%v", inst, ok, err)
+		}
+		reads = append(reads, scopeRead{scope: scopeID{"p", inst}, fenced: fenced,
+			keys: [][]byte{mustKey(kv.Key{"v"}), mustKey(kv.Key{"missing"}), mustKey(kv.Key{"gone"})}})
+	}
+	tx, _, states, err := s.beginGroup(ctx, reads, time.Now().UnixMilli())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.close()
+	if len(states) != n {
+		t.Fatalf("%d states for %d reads", len(states), n)
+	}
+	for i, st := range states {
+		inst := fmt.Sprintf("c%d", i)
+		want, fenced := epochs[inst]
+		if st.activated != fenced || st.epoch != want {
+			t.Errorf("%s: epoch %d activated %v, want %d %v", inst, st.epoch, st.activated, want, fenced)
+		}
+		if len(st.rows) != 1 {
+			t.Errorf("%s: %d rows, want only \"v\" (missing and expired keys stay out)", inst, len(st.rows))
+		}
+		r, ok := st.rows[string(mustKey(kv.Key{"v"}))]
+		if !ok || string(r.value.Data) != fmt.Sprintf("%d", i) {
+			t.Errorf("%s: row v = %q (found %v), want %d", inst, r.value.Data, ok, i)
+		}
 	}
 }
