@@ -153,9 +153,7 @@ func tuples(n int, tuple string) string {
 }
 
 // beginGroup opens a group's transaction on the writer connection, takes
-// its commit sequence number and reads what the group needs. Each read is a
-// call into SQLite in this process, so there is no round trip to save by
-// batching them.
+// its commit sequence number and reads what the group needs (readAll).
 func (s *SQLite) beginGroup(ctx context.Context, reads []scopeRead, now int64) (groupTx, uint64, []scopeState, error) {
 	g := &sqliteGroup{db: s.write, path: s.path, stmts: &s.stmts}
 	seq, err := g.begin(ctx)
