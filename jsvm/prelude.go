@@ -21,6 +21,7 @@ var preludeFiles = []string{
 	"encoding.js",
 	"base64.js",
 	"url.js",
+	"url_search_params.js",
 	"urlpattern.js",
 	"streams.js",
 	"text_streams.js",

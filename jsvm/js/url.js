@@ -1,6 +1,9 @@
-// URL and URLSearchParams (WHATWG URL Standard). Parsing and setters are done
-// in Go by a WHATWG URL parser (host.urlParse / host.urlSet); this file keeps
-// the JS object model: attributes, searchParams linkage, stringification.
+// URL (WHATWG URL Standard). Parsing and setters are done in Go by a WHATWG
+// URL parser (host.urlParse / host.urlSet); this file keeps the JS object
+// model: attributes, stringification, and the link to the URL's
+// URLSearchParams, which lives in url_search_params.js and is installed only
+// when something uses it (most handlers read a pathname and nothing else:
+// every method is a function object in each VM that installs the file).
 (function (globalThis, host, internal) {
   "use strict";
 
@@ -8,155 +11,7 @@
   const HREF = 0, PROTOCOL = 1, USERNAME = 2, PASSWORD = 3, HOST = 4, HOSTNAME = 5,
     PORT = 6, PATHNAME = 7, SEARCH = 8, HASH = 9, ORIGIN = 10;
 
-  const paramsOwner = Symbol("url");
-  const RESET = Symbol("reset");
   const SET_QUERY = Symbol("setQuery");
-
-  // toUSVString converts a JS value to a string and replaces lone surrogates
-  // with U+FFFD (WebIDL USVString); a Symbol throws a TypeError.
-  const SURROGATE = /[\uD800-\uDFFF]/;
-  function toUSVString(v) {
-    const s = typeof v === "string" ? v : `${v}`;
-    if (!SURROGATE.test(s)) return s;
-    let out = "";
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xDC00 && d <= 0xDFFF) { out += s[i] + s[i + 1]; i++; continue; }
-      }
-      out += c >= 0xD800 && c <= 0xDFFF ? "\uFFFD" : s[i];
-    }
-    return out;
-  }
-  internal.toUSVString = internal.toUSVString || toUSVString;
-
-  // The "URLSearchParams Iterator" of WebIDL's iterable declarations: live
-  // over the list (entries appended while iterating are seen), with
-  // %IteratorPrototype% as its prototype's prototype.
-  const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-  const LIST = Symbol("list");
-  class SearchParamsIterator {
-    #params;
-    #kind;
-    #index = 0;
-    constructor(params, kind) { this.#params = params; this.#kind = kind; }
-    next() {
-      if (!(#params in this)) throw new TypeError("next called on an object that is not a URLSearchParams Iterator");
-      const list = URLSearchParams[LIST](this.#params);
-      if (this.#index >= list.length) return { value: undefined, done: true };
-      const [k, v] = list[this.#index++];
-      return { value: this.#kind === "keys" ? k : this.#kind === "values" ? v : [k, v], done: false };
-    }
-  }
-  Object.setPrototypeOf(SearchParamsIterator.prototype, IteratorPrototype);
-  Object.defineProperty(SearchParamsIterator.prototype, Symbol.toStringTag, { value: "URLSearchParams Iterator", configurable: true });
-  Object.defineProperty(SearchParamsIterator.prototype, "next", { enumerable: true });
-  delete SearchParamsIterator.prototype.constructor;
-
-  class URLSearchParams {
-    #list = [];
-    [paramsOwner] = null;
-
-    // init is the WebIDL union (sequence<sequence<USVString>> or
-    // record<USVString, USVString> or USVString): any object (functions
-    // too) with an @@iterator is a sequence, read through that iterator even
-    // on a URLSearchParams; any other object is a record of its own
-    // enumerable properties.
-    constructor(init = "") {
-      if ((typeof init === "object" && init !== null) || typeof init === "function") {
-        const iter = init[Symbol.iterator];
-        if (iter !== undefined && iter !== null) {
-          if (typeof iter !== "function") throw new TypeError("URLSearchParams: init[Symbol.iterator] is not a function");
-          for (const pair of { [Symbol.iterator]: () => iter.call(init) }) {
-            if ((typeof pair !== "object" || pair === null) && typeof pair !== "function") {
-              throw new TypeError("URLSearchParams: each init pair must be a sequence");
-            }
-            const p = Array.from(pair);
-            if (p.length !== 2) {
-              throw new TypeError("URLSearchParams: each init pair must have exactly two elements");
-            }
-            this.#list.push([toUSVString(p[0]), toUSVString(p[1])]);
-          }
-        } else {
-          for (const key of Reflect.ownKeys(init)) {
-            const desc = Reflect.getOwnPropertyDescriptor(init, key);
-            if (desc === undefined || !desc.enumerable) continue;
-            const name = toUSVString(key);
-            const value = toUSVString(init[key]);
-            // A record keeps one entry per key (only a lone surrogate
-            // replaced by U+FFFD can make two keys collide).
-            const i = this.#list.findIndex((p) => p[0] === name);
-            if (i >= 0) this.#list[i][1] = value;
-            else this.#list.push([name, value]);
-          }
-        }
-      } else {
-        let s = toUSVString(init);
-        if (s.startsWith("?")) s = s.slice(1);
-        this.#list = host.formParse(s);
-      }
-    }
-
-    #update() {
-      const url = this[paramsOwner];
-      if (url) URL[SET_QUERY](url, host.formSerialize(this.#list));
-    }
-    // Called by URL when its query changes, to keep the list in sync.
-    static [RESET](params, query) {
-      params.#list = host.formParse(query);
-    }
-
-    get size() { return this.#list.length; }
-    append(name, value) { this.#list.push([toUSVString(name), toUSVString(value)]); this.#update(); }
-    delete(name, value) {
-      name = toUSVString(name);
-      if (value === undefined) this.#list = this.#list.filter((p) => p[0] !== name);
-      else { value = toUSVString(value); this.#list = this.#list.filter((p) => !(p[0] === name && p[1] === value)); }
-      this.#update();
-    }
-    get(name) {
-      name = toUSVString(name);
-      const p = this.#list.find((p) => p[0] === name);
-      return p ? p[1] : null;
-    }
-    getAll(name) { name = toUSVString(name); return this.#list.filter((p) => p[0] === name).map((p) => p[1]); }
-    has(name, value) {
-      name = toUSVString(name);
-      if (value === undefined) return this.#list.some((p) => p[0] === name);
-      value = toUSVString(value);
-      return this.#list.some((p) => p[0] === name && p[1] === value);
-    }
-    set(name, value) {
-      name = toUSVString(name); value = toUSVString(value);
-      const i = this.#list.findIndex((p) => p[0] === name);
-      if (i < 0) this.#list.push([name, value]);
-      else {
-        this.#list[i][1] = value;
-        this.#list = this.#list.filter((p, j) => j <= i || p[0] !== name);
-      }
-      this.#update();
-    }
-    sort() {
-      // Stable sort by UTF-16 code units, as the standard requires.
-      this.#list = this.#list.map((p, i) => [p, i]).sort((a, b) =>
-        a[0][0] < b[0][0] ? -1 : a[0][0] > b[0][0] ? 1 : a[1] - b[1]).map((x) => x[0]);
-      this.#update();
-    }
-    forEach(callback, thisArg) {
-      for (let i = 0; i < this.#list.length; i++) {
-        const [k, v] = this.#list[i];
-        callback.call(thisArg, v, k, this);
-      }
-    }
-    entries() { return new SearchParamsIterator(this, "entries"); }
-    keys() { return new SearchParamsIterator(this, "keys"); }
-    values() { return new SearchParamsIterator(this, "values"); }
-    static [LIST](p) { return p.#list; }
-    [Symbol.iterator]() { return this.entries(); }
-    toString() { return host.formSerialize(this.#list); }
-    get [Symbol.toStringTag]() { return "URLSearchParams"; }
-  }
 
   // parseComponents is the component array of new URL(url, base), or the
   // constructor's TypeError.
@@ -199,7 +54,7 @@
     #set(name, value) {
       this.#c = host.urlSet(this.#c[HREF], name, String(value));
       if (name === "search" || name === "href") {
-        if (this.#params) URLSearchParams[RESET](this.#params, this.#c[SEARCH].slice(1));
+        if (this.#params) internal.resetSearchParams(this.#params, this.#c[SEARCH].slice(1));
       }
     }
     static [SET_QUERY](url, query) {
@@ -211,7 +66,7 @@
       const c = host.urlParse(String(v), undefined);
       if (c === null) throw new TypeError(`Invalid URL: '${v}'`);
       this.#c = c;
-      if (this.#params) URLSearchParams[RESET](this.#params, c[SEARCH].slice(1));
+      if (this.#params) internal.resetSearchParams(this.#params, c[SEARCH].slice(1));
     }
     get origin() { return this.#c[ORIGIN]; }
     get protocol() { return this.#c[PROTOCOL]; }
@@ -233,10 +88,7 @@
     get hash() { return this.#c[HASH]; }
     set hash(v) { this.#set("hash", v); }
     get searchParams() {
-      if (this.#params === null) {
-        this.#params = new URLSearchParams(this.#c[SEARCH]);
-        this.#params[paramsOwner] = this;
-      }
+      if (this.#params === null) this.#params = internal.newSearchParams(this.#c[SEARCH], this);
       return this.#params;
     }
     toString() { return this.#c[HREF]; }
@@ -245,6 +97,9 @@
     static {
       // isURL tells a URL object (one this constructor made) from any other value.
       internal.isURL = (o) => typeof o === "object" && o !== null && #c in o;
+      // setURLQuery sets url's query to query (serialized), for its
+      // URLSearchParams, without resetting that list.
+      internal.setURLQuery = (url, query) => URL[SET_QUERY](url, query);
     }
     [internal.inspectSymbol](inspect) {
       return "URL " + inspect({ href: this.href, origin: this.origin, protocol: this.protocol,
@@ -254,5 +109,5 @@
   }
 
   Object.defineProperty(URL, "length", { value: 1, configurable: true });
-  Object.assign(globalThis, { URL, URLSearchParams });
+  globalThis.URL = URL;
 })
