@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -67,10 +68,15 @@ type Peers interface {
 // other live members to confirm they serve the change.
 const AckTimeout = 5 * time.Second
 
-// Service changes what is deployed. Its operations are serialized, so that
-// a Refresh never interleaves with a deploy made on this node.
+// Service changes what is deployed. Changes to one project are serialized
+// on this node (a deploy, rollback or delete, and a Refresh's load of that
+// project, never interleave); changes to different projects are not. A
+// single lock for all of them let two nodes stall each other until the
+// request timeout: node A, deploying P, waits while it starts P's default
+// coordinator on node B, which must first load P (Refresh); B, deploying Q
+// at the same moment, holds its lock while it waits for A to load Q.
 type Service struct {
-	mu sync.Mutex
+	locks projectLocks
 
 	Store    Store
 	Registry *Registry
@@ -102,8 +108,8 @@ type Result struct {
 
 // tellPeers makes the other members load a change made here (project's,
 // for the log) and returns those that did not confirm they have. It is
-// called without s.mu held: a member's refresh may wait for a deploy of
-// its own that is waiting for this node.
+// called without the project's lock held: a member's refresh may wait for a
+// deploy of its own that is waiting for this node.
 func (s *Service) tellPeers(ctx context.Context, change, project string) []string {
 	if s.Peers == nil {
 		return nil
@@ -159,8 +165,7 @@ func (s *Service) Deploy(ctx context.Context, account string, req Request) (Resu
 
 // deployHere is Deploy on this node.
 func (s *Service) deployHere(ctx context.Context, account string, req Request) (*Project, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.locks.lock(req.Project)()
 	kind := configs.Kind(req.Kind)
 	if !configs.IsLabel(req.Project) {
 		return nil, fmt.Errorf("%w: %q is not a valid project name: use 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen", ErrInvalid, req.Project)
@@ -289,8 +294,6 @@ func fromStored(d persistence.Deployment, prog *jsvm.Program) *Project {
 // Load makes every stored project current, at start-up. A project whose
 // code no longer compiles is logged and skipped; the others start.
 func (s *Service) Load(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	ds, err := s.Store.Projects(ctx)
 	if err != nil {
 		return fmt.Errorf("loading deployed projects: %w", err)
@@ -301,7 +304,9 @@ func (s *Service) Load(ctx context.Context) error {
 			s.Log.Error("stored project does not compile; skipped (deploy it again)", slog.String("project", d.Project), slog.Int64("version", d.Version), slog.Any("err", err))
 			continue
 		}
+		unlock := s.locks.lock(d.Project)
 		_ = s.activate(ctx, fromStored(d, prog), false)
+		unlock()
 	}
 	return nil
 }
@@ -341,8 +346,7 @@ func (s *Service) Rollback(ctx context.Context, account, project string, version
 
 // rollbackHere is Rollback on this node.
 func (s *Service) rollbackHere(ctx context.Context, account, project string, version int64) (*Project, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.locks.lock(project)()
 	cur, err := s.owned(account, project)
 	if err != nil {
 		return nil, err
@@ -401,8 +405,7 @@ func (s *Service) Delete(ctx context.Context, account, project string) (Result, 
 
 // deleteHere is Delete on this node.
 func (s *Service) deleteHere(ctx context.Context, account, project string) (*Project, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.locks.lock(project)()
 	p, err := s.owned(account, project)
 	if err != nil {
 		return nil, err
@@ -435,8 +438,6 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if !ok {
 		return nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	cur, err := vl.CurrentVersions(ctx)
 	if err != nil {
 		return fmt.Errorf("refreshing deployments: %w", err)
@@ -444,46 +445,146 @@ func (s *Service) Refresh(ctx context.Context) error {
 	// Every changed project is current here before any starts: starting
 	// a coordinator asks the node that holds it, which may be refreshing
 	// at the same moment (a deploy asks every node at once) and answers
-	// BEHIND until its registry has the version. (Deferred: what is in
-	// the registry starts even when the refresh stops at an error.)
-	type change struct{ p, prev *Project }
+	// BEHIND until its registry has the version. Each changed project's
+	// lock is held until it has started. (Deferred: what is in the
+	// registry starts even when the refresh stops at an error.)
+	type change struct {
+		p, prev *Project
+		unlock  func()
+	}
 	var changes []change
 	defer func() {
 		for _, c := range changes {
 			_ = s.start(ctx, c.p, c.prev, false)
+			c.unlock()
 		}
 	}()
-	for name, version := range cur {
-		if p, ok := s.Registry.Get(name); ok && p.Version == version {
+	// cur was read without the projects' locks: a deploy, rollback or
+	// delete made through this node meanwhile may have changed a project
+	// since, so each one that looks changed is read again under its lock
+	// (one more read per changed project; changes are rare).
+	recheck := func() (map[string]int64, error) {
+		now, err := vl.CurrentVersions(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("refreshing deployments: %w", err)
+		}
+		return now, nil
+	}
+	// The locks of changed projects are taken in name order: two refreshes
+	// running at once on this node (the timer's and a member's request)
+	// must not each hold one the other waits for.
+	for _, name := range slices.Sorted(maps.Keys(cur)) {
+		if p, ok := s.Registry.Get(name); ok && p.Version == cur[name] {
 			continue
 		}
-		d, err := s.Store.Deployment(ctx, name, version)
-		if errors.Is(err, persistence.ErrNotFound) {
-			continue // deleted since
-		}
-		if err != nil {
-			return fmt.Errorf("refreshing %s: %w", name, err)
-		}
-		prog, err := jsvm.Compile(d.Entry, d.Source)
-		if err != nil {
-			s.Log.Error("a version deployed through another node does not compile here; skipped", slog.String("project", name), slog.Int64("version", version), slog.Any("err", err))
+		unlock := s.locks.lock(name)
+		p, err := s.load(ctx, name, recheck)
+		if p == nil || err != nil {
+			unlock()
+			if err != nil {
+				return err
+			}
 			continue
 		}
-		p := fromStored(d, prog)
-		changes = append(changes, change{p, s.Registry.Put(p)})
+		changes = append(changes, change{p, s.Registry.Put(p), unlock})
 	}
 	for _, p := range s.Registry.All() {
 		if _, ok := cur[p.Name]; ok {
 			continue
 		}
-		s.Registry.Remove(p.Name)
-		s.Runtime.Removed(ctx, p)
-		for _, f := range s.OnDeleted {
-			f(p.Name)
+		if err := s.removeDeleted(ctx, p.Name, recheck); err != nil {
+			return err
 		}
-		s.Log.Info("project deleted through another node", slog.String("project", p.Name))
 	}
 	return nil
+}
+
+// load returns the current version of project in the store (as recheck
+// reads it now, under the project's lock) if this node does not serve it
+// yet, or nil: deleted, already current here, or not compiling here
+// (logged).
+func (s *Service) load(ctx context.Context, project string, recheck func() (map[string]int64, error)) (*Project, error) {
+	now, err := recheck()
+	if err != nil {
+		return nil, err
+	}
+	version, ok := now[project]
+	if !ok {
+		return nil, nil // deleted since
+	}
+	if p, ok := s.Registry.Get(project); ok && p.Version == version {
+		return nil, nil // made current through this node meanwhile
+	}
+	d, err := s.Store.Deployment(ctx, project, version)
+	if errors.Is(err, persistence.ErrNotFound) {
+		return nil, nil // deleted since
+	}
+	if err != nil {
+		return nil, fmt.Errorf("refreshing %s: %w", project, err)
+	}
+	prog, err := jsvm.Compile(d.Entry, d.Source)
+	if err != nil {
+		s.Log.Error("a version deployed through another node does not compile here; skipped", slog.String("project", project), slog.Int64("version", version), slog.Any("err", err))
+		return nil, nil
+	}
+	return fromStored(d, prog), nil
+}
+
+// removeDeleted stops serving project if the store (read again by
+// recheck, under the project's lock) no longer has it.
+func (s *Service) removeDeleted(ctx context.Context, project string, recheck func() (map[string]int64, error)) error {
+	defer s.locks.lock(project)()
+	now, err := recheck()
+	if err != nil {
+		return err
+	}
+	p, ok := s.Registry.Get(project)
+	if _, stored := now[project]; stored || !ok {
+		return nil // deployed through this node meanwhile, or already gone
+	}
+	s.Registry.Remove(project)
+	s.Runtime.Removed(ctx, p)
+	for _, f := range s.OnDeleted {
+		f(project)
+	}
+	s.Log.Info("project deleted through another node", slog.String("project", project))
+	return nil
+}
+
+// projectLocks is one mutex per project name, made on first use and
+// dropped when nobody holds or waits for it.
+type projectLocks struct {
+	mu sync.Mutex
+	m  map[string]*projectLock
+}
+
+type projectLock struct {
+	sync.Mutex
+	users int // holders and waiters
+}
+
+// lock locks project's mutex and returns its unlock.
+func (l *projectLocks) lock(project string) (unlock func()) {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[string]*projectLock{}
+	}
+	pl := l.m[project]
+	if pl == nil {
+		pl = &projectLock{}
+		l.m[project] = pl
+	}
+	pl.users++
+	l.mu.Unlock()
+	pl.Lock()
+	return func() {
+		pl.Unlock()
+		l.mu.Lock()
+		if pl.users--; pl.users == 0 {
+			delete(l.m, project)
+		}
+		l.mu.Unlock()
+	}
 }
 
 // RefreshInterval is how often a node on a shared database (Postgres)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"os"
@@ -911,5 +912,134 @@ func TestDeployIdenticalThroughALaggingNode(t *testing.T) {
 	a.deploy(t, "acme", deploy.Request{Project: "shop", Kind: "worker", Source: a.bundleB, Env: map[string]string{"K": "1"}})
 	if v3 := b.deploy(t, "acme", req); v3.Version != 3 {
 		t.Errorf("deploying v1's code over a's v2 through b: v%d, want v3", v3.Version)
+	}
+}
+
+// crossRuntime is a node's runtime whose start of one project asks another
+// node to load it first (as starting a default coordinator that lives on
+// that node does), waiting at a barrier so that both nodes are inside
+// their deploys at once. Unlike fakeRuntime it holds no lock while it
+// waits.
+type crossRuntime struct {
+	project string        // the project whose start asks the peer
+	peer    func() error  // the peer's Refresh
+	ready   chan struct{} // closed by this node when it is inside its deploy
+	other   chan struct{} // the peer's ready
+	once    sync.Once
+}
+
+func (r *crossRuntime) Deployed(ctx context.Context, p, _ *deploy.Project) error {
+	if p.Name != r.project {
+		return nil
+	}
+	asked := false
+	r.once.Do(func() { asked = true })
+	if !asked {
+		return nil
+	}
+	close(r.ready)
+	<-r.other
+	return r.peer()
+}
+
+func (r *crossRuntime) Removed(context.Context, *deploy.Project) {}
+
+// TestDeploysThroughTwoNodesDoNotStallEachOther: node A deploys p, whose
+// start needs node B to load p; node B deploys q at the same moment, whose
+// start needs A to load q. With one lock per node for every change, each
+// node's load waited for the other node's deploy. Each deploy must finish,
+// and each node must serve both projects.
+func TestDeploysThroughTwoNodesDoNotStallEachOther(t *testing.T) {
+	store := newFakeStore()
+	readyA, readyB := make(chan struct{}), make(chan struct{})
+	var svcA, svcB *deploy.Service
+	rtA := &crossRuntime{project: "p", ready: readyA, other: readyB}
+	rtB := &crossRuntime{project: "q", ready: readyB, other: readyA}
+	newSvc := func(rt deploy.Runtime) *deploy.Service {
+		return &deploy.Service{Store: store, Registry: deploy.NewRegistry(), Runtime: rt, Domain: "edge.test",
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	}
+	svcA, svcB = newSvc(rtA), newSvc(rtB)
+	ctx := context.Background()
+	rtA.peer = func() error { return svcB.Refresh(ctx) }
+	rtB.peer = func() error { return svcA.Refresh(ctx) }
+
+	code := bundle(t, "A")
+	errs := make(chan error, 2)
+	go func() {
+		_, err := svcA.Deploy(ctx, "acct", deploy.Request{Project: "p", Kind: "coordinator", Source: code, RequireStart: true})
+		errs <- err
+	}()
+	go func() {
+		_, err := svcB.Deploy(ctx, "acct", deploy.Request{Project: "q", Kind: "coordinator", Source: code, RequireStart: true})
+		errs <- err
+	}()
+	for range 2 {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Fatalf("deploy: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the two deploys are still waiting for each other after 10 s (each node's refresh waits for the other's deploy)")
+		}
+	}
+	for name, svc := range map[string]*deploy.Service{"A": svcA, "B": svcB} {
+		for _, project := range []string{"p", "q"} {
+			if p, ok := svc.Registry.Get(project); !ok || p.Version != 1 {
+				t.Errorf("node %s: project %s = %+v (found %v), want version 1", name, project, p, ok)
+			}
+		}
+	}
+}
+
+// staleStore answers Refresh's first read of the current versions with
+// what the store held before a change made through the same node, which
+// it makes just after that read (as a deploy that lands between the read
+// and the refresh's work does).
+type staleStore struct {
+	*fakeStore
+	once   sync.Once
+	change func()
+}
+
+func (s *staleStore) CurrentVersions(ctx context.Context) (map[string]int64, error) {
+	before, err := s.fakeStore.CurrentVersions(ctx)
+	s.once.Do(s.change)
+	return before, err
+}
+
+// TestRefreshDoesNotUndoAChangeMadeMeanwhile: a refresh reads the current
+// versions without the projects' locks, so a deploy through this node can
+// land after that read. The refresh must read such a project again under
+// its lock: a project deployed meanwhile is not removed as "deleted
+// through another node", and one deployed again is not taken back to the
+// version the first read saw.
+func TestRefreshDoesNotUndoAChangeMadeMeanwhile(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.deploy(t, "acct", deploy.Request{Project: "old", Kind: "coordinator", Source: f.bundleA})
+	store := &staleStore{fakeStore: f.store}
+	f.svc.Store = store
+	store.change = func() {
+		// New project, and a new version of an existing one.
+		f.deploy(t, "acct", deploy.Request{Project: "fresh", Kind: "worker", Source: f.bundleA})
+		f.deploy(t, "acct", deploy.Request{Project: "old", Kind: "coordinator", Source: f.bundleB})
+	}
+	// Make "old" look changed to the stale read, so the refresh takes its
+	// lock and reads it again.
+	f.svc.Registry.Remove("old")
+	if err := f.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := f.svc.Registry.Get("fresh"); !ok || p.Version != 1 {
+		t.Errorf("fresh, deployed while the refresh ran: %+v (found %v), want version 1 still served", p, ok)
+	}
+	if p, ok := f.svc.Registry.Get("old"); !ok || p.Version != 2 {
+		t.Errorf("old, deployed again while the refresh ran: %+v (found %v), want version 2", p, ok)
+	}
+	_, removed := f.rt.calls()
+	if slices.Contains(removed, "fresh@1") {
+		t.Errorf("the refresh stopped fresh: removed %v", removed)
 	}
 }
