@@ -18,6 +18,7 @@ var preludeFiles = []string{
 	"dom_exception.js",
 	"events.js",
 	"abort.js",
+	"webidl.js",
 	"encoding.js",
 	"base64.js",
 	"url.js",

@@ -9,28 +9,10 @@
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const EMPTY = new Uint8Array(0);
-  const LONE_SURROGATE = /[\uD800-\uDFFF]/;
   // Chunk size for Blob.prototype.stream().
   const STREAM_CHUNK = 64 * 1024;
 
-  // toUSVString converts a JS value to a string and replaces lone surrogates
-  // with U+FFFD (WebIDL USVString). A template literal is ToString, which
-  // throws a TypeError for Symbols as WebIDL requires.
-  function toUSVString(v) {
-    const s = typeof v === "string" ? v : `${v}`;
-    if (!LONE_SURROGATE.test(s)) return s;
-    let out = "";
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xDC00 && d <= 0xDFFF) { out += s[i] + s[i + 1]; i++; continue; }
-      }
-      out += c >= 0xD800 && c <= 0xDFFF ? "\uFFFD" : s[i];
-    }
-    return out;
-  }
-  internal.toUSVString = internal.toUSVString || toUSVString;
+  const toUSVString = internal.toUSVString;
 
   // normalizeType applies the File API's rule for Blob types: any character
   // outside U+0020..U+007E makes the type "", otherwise it is lowercased.

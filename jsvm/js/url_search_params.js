@@ -5,24 +5,7 @@
 (function (globalThis, host, internal) {
   "use strict";
 
-  // toUSVString converts a JS value to a string and replaces lone surrogates
-  // with U+FFFD (WebIDL USVString); a Symbol throws a TypeError.
-  const SURROGATE = /[\uD800-\uDFFF]/;
-  function toUSVString(v) {
-    const s = typeof v === "string" ? v : `${v}`;
-    if (!SURROGATE.test(s)) return s;
-    let out = "";
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.length) {
-        const d = s.charCodeAt(i + 1);
-        if (d >= 0xDC00 && d <= 0xDFFF) { out += s[i] + s[i + 1]; i++; continue; }
-      }
-      out += c >= 0xD800 && c <= 0xDFFF ? "\uFFFD" : s[i];
-    }
-    return out;
-  }
-  internal.toUSVString = internal.toUSVString || toUSVString;
+  const toUSVString = internal.toUSVString;
   const paramsOwner = Symbol("url");
   const RESET = Symbol("reset");
 
