@@ -51,6 +51,9 @@ type instanceActor struct {
 	inflight atomic.Int64
 	// lastActive is when the last request arrived (Unix ns).
 	lastActive atomic.Int64
+	// activeAt is when the activation last started or got a request
+	// (actor-owned): the start of its silence.
+	activeAt time.Time
 }
 
 // vm is one VM running one version of a project's code.
@@ -147,25 +150,43 @@ func (a *instanceActor) onActivate(ctx actor.Context, m *protos.Activate) {
 	} else if err != nil {
 		reply.Error = &protos.InstanceError{Reason: protos.InstanceError_ACTIVATION_FAILED, Message: err.Error()}
 	} else {
+		a.activeAt = time.Now()
 		a.armIdle(ctx)
 	}
 	ctx.Respond(reply)
 }
 
 // armIdle (re)starts the idle timer of a coordinator activation. Proto.Actor
-// resets it on every message, so it fires only after IdleTimeout of silence.
+// resets it on every message, so it fires only after a step of silence:
+// hibernate_after when that comes before idle_timeout, else idle_timeout.
 func (a *instanceActor) armIdle(ctx actor.Context) {
-	if a.coordinator && a.plat.idleTimeout > 0 {
-		ctx.SetReceiveTimeout(a.plat.idleTimeout)
+	if !a.coordinator {
+		return
+	}
+	step, idle := a.plat.hibernateAfter, a.plat.idleTimeout
+	if step <= 0 || (idle > 0 && idle < step) {
+		step = idle
+	}
+	if step > 0 {
+		ctx.SetReceiveTimeout(step)
 	}
 }
 
-// onIdle passivates an activation that received nothing for IdleTimeout:
-// its VM is closed and dropped, so an idle coordinator costs only its actor
-// (a few kilobytes) and its rows on disk. Its in-memory state and pending
-// timers are gone; the next message activates it again (with a new epoch)
-// from storage. While requests or writes are in flight it waits another
-// period.
+// quiescentWait bounds how long the idle check waits for a busy event loop
+// to say whether anything is pending (a loop that does not answer is busy).
+const quiescentWait = 100 * time.Millisecond
+
+// onIdle passivates an activation that has been silent long enough:
+//   - for coordinators.idle_timeout, whatever its VM still has pending
+//     (timers, a KV watch): it is evicted;
+//   - for coordinators.hibernate_after, if nothing is pending in its VM
+//     (jsvm.Instance.Quiescent): it hibernates, as a Durable Object does,
+//     and loses only in-memory state that no callback was going to use.
+//
+// Either way its VM is closed and dropped, so an idle coordinator costs only
+// its actor (a few kilobytes) and its rows on disk, and the next message
+// activates it again (with a new epoch) from storage. While requests or
+// writes are in flight it waits another step.
 //
 // Why the actor itself keeps running: Proto.Actor drops, without a dead
 // letter, the messages already in a stopping actor's mailbox, so a stopped
@@ -174,11 +195,18 @@ func (a *instanceActor) onIdle(ctx actor.Context) {
 	if a.vm == nil {
 		return
 	}
-	if !a.quiet() {
-		a.armIdle(ctx)
-		return
+	if a.quiet() {
+		silent := time.Since(a.activeAt)
+		if idle := a.plat.idleTimeout; idle > 0 && silent >= idle {
+			a.drop("idle")
+			return
+		}
+		if h := a.plat.hibernateAfter; h > 0 && silent >= h && a.vm.inst.Quiescent(quiescentWait) {
+			a.drop("hibernated")
+			return
+		}
 	}
-	a.drop("idle")
+	a.armIdle(ctx)
 }
 
 // quiet reports whether nothing is in flight: no request, no write.
@@ -315,7 +343,8 @@ func (a *instanceActor) activate() error {
 
 func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 	sender := ctx.Sender()
-	a.lastActive.Store(time.Now().UnixNano())
+	a.activeAt = time.Now()
+	a.lastActive.Store(a.activeAt.UnixNano())
 	if err := a.activate(); err != nil {
 		if errors.Is(err, errMoved) {
 			ctx.Respond(protos.NewError(protos.InstanceError_MOVED, err.Error()))

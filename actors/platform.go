@@ -78,6 +78,7 @@ type Platform struct {
 	// top-level code runs inside its first request's time).
 	requestTimeout time.Duration
 	idleTimeout    time.Duration
+	hibernateAfter time.Duration
 	workerIdle     time.Duration
 	queueLimit     int
 	observer       Observer
@@ -133,6 +134,10 @@ func NewPlatform(o Options) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	hibernate, err := o.Config.HibernateAfter()
+	if err != nil {
+		return nil, err
+	}
 	workerIdle, err := o.Config.WorkerIdleTimeout()
 	if err != nil {
 		workerIdle = 30 * time.Second
@@ -141,7 +146,7 @@ func NewPlatform(o Options) (*Platform, error) {
 	if obs == nil {
 		obs = noObserver{}
 	}
-	return &Platform{Options: o, requestTimeout: timeout, idleTimeout: idle, workerIdle: workerIdle,
+	return &Platform{Options: o, requestTimeout: timeout, idleTimeout: idle, hibernateAfter: hibernate, workerIdle: workerIdle,
 		queueLimit: o.Config.Coordinators.QueueLimit, observer: obs,
 		pools: map[string]*actor.PID{}, active: newLRU(),
 		bodies: NewBodyStreams(timeout)}, nil

@@ -132,6 +132,11 @@ type CoordinatorsConfig struct {
 	// stopped and its VM freed; the next request activates it again from
 	// storage. "0s" keeps activations forever.
 	IdleTimeout string `mapstructure:"idle_timeout"`
+	// HibernateAfter: an activation with nothing pending (no request, timer,
+	// host call, open stream or KV watch) for this long is passivated the
+	// same way, as a Durable Object hibernates. "0s" (and, in a Config
+	// built in Go, "") turns it off; the YAML default is 10s.
+	HibernateAfter string `mapstructure:"hibernate_after"`
 	// MaxActive bounds the coordinator VMs this node keeps running; past
 	// it the least recently used is passivated. 0: no bound.
 	MaxActive int `mapstructure:"max_active"`
@@ -247,6 +252,7 @@ const (
 	DefaultRequestTimeout = "60s"
 	DefaultCPUTime        = "30s"
 	DefaultIdleTimeout    = "2m"
+	DefaultHibernateAfter = "10s"
 	DefaultWorkerIdle     = "30s"
 	DefaultMaxActive      = 10000
 	DefaultQueueLimit     = 1000
@@ -335,6 +341,7 @@ func Load(path string) (*Config, error) {
 	v.SetDefault("limits.request_timeout", DefaultRequestTimeout)
 	v.SetDefault("limits.cpu_time", DefaultCPUTime)
 	v.SetDefault("coordinators.idle_timeout", DefaultIdleTimeout)
+	v.SetDefault("coordinators.hibernate_after", DefaultHibernateAfter)
 	v.SetDefault("coordinators.max_active", DefaultMaxActive)
 	v.SetDefault("coordinators.queue_limit", DefaultQueueLimit)
 	v.SetDefault("workers.idle_timeout", DefaultWorkerIdle)
@@ -500,6 +507,9 @@ func (c *Config) validate(loc locator) []Problem {
 	if _, err := c.IdleTimeout(); err != nil {
 		add("coordinators.idle_timeout", err.Error())
 	}
+	if _, err := c.HibernateAfter(); err != nil {
+		add("coordinators.hibernate_after", err.Error())
+	}
 	if _, err := c.PostgresURL(); err != nil {
 		add("persistence.postgres.url", err.Error())
 	}
@@ -647,6 +657,18 @@ func (c *Config) WorkerIdleTimeout() (time.Duration, error) {
 }
 
 // IdleTimeout parses coordinators.idle_timeout; 0 means never passivate.
+// HibernateAfter parses coordinators.hibernate_after; 0 means off.
+func (c *Config) HibernateAfter() (time.Duration, error) {
+	if c.Coordinators.HibernateAfter == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(c.Coordinators.HibernateAfter)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration such as 10s or 1m (0s turns hibernation off)", c.Coordinators.HibernateAfter)
+	}
+	return d, nil
+}
+
 func (c *Config) IdleTimeout() (time.Duration, error) {
 	d, err := time.ParseDuration(c.Coordinators.IdleTimeout)
 	if err != nil || d < 0 {

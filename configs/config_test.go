@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeConfig writes yaml as edge.yaml in a temp dir with the named entry
@@ -53,6 +54,9 @@ projects:
 	}
 	if cfg.Projects[1].Kind != KindCoordinator || cfg.Projects[1].Env["GREETING"] != "hi" {
 		t.Fatalf("project 1: %+v", cfg.Projects[1])
+	}
+	if d, err := cfg.HibernateAfter(); d != 10*time.Second || err != nil {
+		t.Fatalf("coordinators.hibernate_after = %v, %v; want the default 10s", d, err)
 	}
 }
 
@@ -213,7 +217,7 @@ projects:
   - { name: a, entry: a.js, kind: worker, account: nobody, domains: [x.deno.dev, "not a host"] }
   - { name: b, entry: a.js, kind: worker, domains: [api.example.com] }
   - { name: c, entry: a.js, kind: worker, domains: [api.example.com] }
-coordinators: { queue_limit: 0, max_active: -1 }
+coordinators: { queue_limit: 0, max_active: -1, hibernate_after: -5s }
 limits: { max_hops: 0 }
 workers: { idle_timeout: soon }
 `, "a.js")
@@ -228,6 +232,7 @@ workers: { idle_timeout: soon }
 		`projects[2].domains[0]: "api.example.com" is already served by project b`,
 		"coordinators.queue_limit: must be at least 1",
 		"coordinators.max_active: must be 0 (no bound) or more",
+		`coordinators.hibernate_after: "-5s" is not a duration such as 10s or 1m (0s turns hibernation off)`,
 		"limits.max_hops: must be at least 1",
 		"workers.idle_timeout:",
 		"admin.listen: is the public listener's address",

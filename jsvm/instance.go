@@ -215,6 +215,11 @@ type Instance struct {
 	// fetches in flight, by id, for AbortSignal (loop-owned).
 	fetches   map[int64]context.CancelFunc
 	nextFetch int64
+	// hostPending counts Deno.openKv and Deno.storage calls whose result
+	// has not come back to the loop; watches the KV watches still open
+	// (loop-owned; see quiescent.go).
+	hostPending int
+	watches     int
 
 	closeOnce sync.Once
 }

@@ -72,9 +72,11 @@ func (in *Instance) kvOps() map[string]any {
 	// run does f off the loop and hands its result to cb on the loop.
 	run := func(cb goja.Callable, f func(ctx context.Context) (func() goja.Value, error)) {
 		post := in.poster()
+		in.hostPending++
 		goHost(func() {
 			res, err := f(in.ctx)
 			post(func() {
+				in.hostPending--
 				if err != nil {
 					name, msg := kvErrorName(err)
 					_, _ = cb(goja.Undefined(), vm.ToValue(name), vm.ToValue(msg))
@@ -212,6 +214,7 @@ func (in *Instance) kvOps() map[string]any {
 		"kvWatch": func(cb goja.Callable) func() {
 			changes, stopChanges := store().Changes()
 			post := in.poster()
+			in.watches++
 			done := make(chan struct{})
 			var pending atomic.Bool
 			go func() {
@@ -243,6 +246,7 @@ func (in *Instance) kvOps() map[string]any {
 			var once atomic.Bool
 			return func() {
 				if !once.Swap(true) {
+					in.watches--
 					close(done)
 				}
 			}

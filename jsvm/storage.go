@@ -29,9 +29,11 @@ func (in *Instance) storageOps() map[string]any {
 	settle := func(d Durable, value goja.Value) goja.Value {
 		p, resolve, reject := vm.NewPromise()
 		post := in.poster()
+		in.hostPending++
 		goHost(func() {
 			err := d(in.ctx)
 			post(func() {
+				in.hostPending--
 				if err != nil {
 					_ = reject(in.newError(fmt.Sprintf("storage write was not committed: %v", err)))
 					return

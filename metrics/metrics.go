@@ -234,7 +234,7 @@ func (m *Metrics) Activation(project string, ok bool) {
 }
 
 // Passivation records an instance of project closing its VM, for reason:
-// "idle", "lru", "redeploy" or "deleted". Reasons must come from such a
+// "hibernated", "idle", "lru", "deleted" and the others actors uses. Reasons must come from such a
 // fixed set: each one is a series per project.
 func (m *Metrics) Passivation(project, reason string) {
 	if m == nil {

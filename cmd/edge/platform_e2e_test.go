@@ -194,6 +194,53 @@ Deno.serve(async () => {
 	p.expect("b.c.example.test", "/", 200, "stored 2 memory 1") // state from storage, a fresh VM
 }
 
+// A coordinator with nothing pending hibernates after
+// coordinators.hibernate_after: its VM goes, its stored state stays, and its
+// next request starts a fresh VM. A pending timer keeps it in memory until
+// coordinators.idle_timeout evicts it anyway; once the timer is cleared it
+// hibernates.
+func TestQuietCoordinatorHibernatesAndComesBack(t *testing.T) {
+	config := writeProject(t, map[string]string{
+		"edge.yaml": "domain: example.test\ncoordinators:\n  hibernate_after: 300ms\n  idle_timeout: 3s\nprojects:\n  - { name: g, entry: g.js, kind: greeter }\n",
+		"g.js": `let inMemory = 0, timer = null;
+Deno.serve(async (req) => {
+  const path = new URL(req.url).pathname;
+  const n = ((await Deno.storage.get("n")) ?? 0) + 1;
+  await Deno.storage.put("n", n);
+  if (path === "/timer") timer = setTimeout(() => {}, 600000);
+  if (path === "/clear") clearTimeout(timer);
+  return new Response("stored " + n + " memory " + (++inMemory));
+});`,
+	})
+	p := startEdge(t, config, t.TempDir(), "--log-level", "debug")
+	passivated := func(instance, reason string) *regexp.Regexp {
+		return regexp.MustCompile(`msg="passivating activation" project=g instance=` + instance + ` epoch=\d+ reason=` + reason)
+	}
+	waitPassivated := func(instance, reason string) {
+		t.Helper()
+		re := passivated(instance, reason)
+		p.waitFor(re.MatchString, instance+" passivated ("+reason+")")
+	}
+
+	p.expect("a.g.example.test", "/", 200, "stored 1 memory 1")
+	waitPassivated("a", "hibernated")
+	p.expect("a.g.example.test", "/", 200, "stored 2 memory 1")
+
+	// A pending timer: no hibernation, eviction after idle_timeout.
+	p.expect("b.g.example.test", "/timer", 200, "stored 1 memory 1")
+	waitPassivated("b", "idle")
+	if passivated("b", "hibernated").MatchString(p.logs()) {
+		t.Fatalf("b hibernated with a timer pending:\n%s", p.logs())
+	}
+	p.expect("b.g.example.test", "/", 200, "stored 2 memory 1")
+
+	// Once the timer is cleared, it hibernates.
+	p.expect("c.g.example.test", "/timer", 200, "stored 1 memory 1")
+	p.expect("c.g.example.test", "/clear", 200, "stored 2 memory 2")
+	waitPassivated("c", "hibernated")
+	p.expect("c.g.example.test", "/", 200, "stored 3 memory 1")
+}
+
 // edge dev redeploys on change; the redeploy is graceful: a request in
 // flight finishes on the old code, the next one runs the new code, and the
 // coordinator's stored state carries over.
