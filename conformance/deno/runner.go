@@ -179,37 +179,51 @@ func runProgram(ctx context.Context, client *http.Client, denoBin, denoDir strin
 		results[i] = Result{Program: p.Name, Case: cs}
 	}
 	host := p.Name + "." + domain
-	d, err := startDeno(ctx, denoBin, denoDir, p)
-	for i := range results {
-		var wg sync.WaitGroup
-		if edge != nil {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
+	var edgeDone sync.WaitGroup
+	if edge != nil {
+		edgeDone.Add(1)
+		go func() {
+			defer edgeDone.Done()
+			for i := range results {
 				results[i].Edge = send(ctx, client, edge.addr, host, results[i].Case)
-			}()
-		}
-		if err != nil {
-			results[i].Deno = Response{Err: err.Error()}
-		} else {
-			results[i].Deno = send(ctx, client, d.addr, host, results[i].Case)
-		}
-		wg.Wait()
+			}
+		}()
+	}
+	denoLog := askDeno(ctx, client, denoBin, denoDir, p, host, results)
+	edgeDone.Wait()
+	for i := range results {
 		if edge != nil {
 			results[i].Diff = compare(results[i].Case, results[i].Deno, results[i].Edge)
 		}
-	}
-	if d != nil {
-		d.stop()
 		// Deno's own console output and uncaught errors help explain a
 		// difference (or a corpus bug).
-		for i := range results {
-			if results[i].Diff != "" || edge == nil {
-				results[i].DenoLog = tail(d.output(), 20)
-			}
+		if results[i].Diff != "" || edge == nil {
+			results[i].DenoLog = denoLog
 		}
 	}
 	return results
+}
+
+// askDeno sends every case to p running under Deno and stores the answers
+// in results[i].Deno; it returns the tail of Deno's output.
+func askDeno(ctx context.Context, client *http.Client, denoBin, denoDir string, p *Program, host string, results []Result) string {
+	d, err := startDeno(ctx, denoBin, denoDir, p)
+	if err != nil {
+		for i := range results {
+			results[i].Deno = Response{Err: err.Error()}
+		}
+		return ""
+	}
+	for i := range results {
+		results[i].Deno = send(ctx, client, d.addr, host, results[i].Case)
+	}
+	d.stop()
+	return tail(d.output(), 20)
+}
+
+// addrInUse reports whether Deno's output says its port was taken.
+func addrInUse(out string) bool {
+	return strings.Contains(out, "AddrInUse") || strings.Contains(out, "already in use")
 }
 
 func anyDiff(rs []Result) bool {
@@ -331,13 +345,31 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// handedOut are the ports freePort has returned in this process: the
+// kernel may offer a port again as soon as its probe closes, and three
+// programs start at once.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freePort returns a loopback port that was free a moment ago and that no
+// earlier call returned.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return port, nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // startDeno runs p under Deno on a free port and waits until it accepts
@@ -398,7 +430,7 @@ func startDeno(ctx context.Context, bin, denoDir string, p *Program) (*process, 
 			return proc, nil
 		}
 		proc.stop()
-		if out := proc.output(); !strings.Contains(out, "AddrInUse") && !strings.Contains(out, "already in use") {
+		if !addrInUse(proc.output()) {
 			break
 		}
 	}
@@ -418,7 +450,12 @@ func waitListening(ctx context.Context, p *process, timeout time.Duration) error
 		}
 		if c, err := net.DialTimeout("tcp", p.addr, time.Second); err == nil {
 			c.Close()
-			return nil
+			// Another process may have taken the port before Deno bound
+			// it: then Deno exits with "address in use", and its cases
+			// must not go to that process.
+			if mine, err := listensOn(p.cmd.Process.Pid, p.addr); err != nil || mine {
+				return nil
+			}
 		}
 		time.Sleep(30 * time.Millisecond)
 	}
