@@ -5,9 +5,13 @@
 (function (globalThis, host, internal) {
   "use strict";
 
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  const LONE_SURROGATE = /[\uD800-\uDFFF]/;
+  // The encoder is made on first use: making it here would install
+  // encoding.js, and make goja build its TextEncoder and TextDecoder, in
+  // every VM that makes a Request or a Response, though most never turn a
+  // text body into bytes. What one VM holds counts a thousand times over
+  // when a node runs a thousand coordinators.
+  let encoder = null;
+  const encode = (s) => (encoder === null ? (encoder = new TextEncoder()) : encoder).encode(s);
   // Body state per Request/Response: { source, used }. source is null, a
   // string (kept as text until someone needs bytes: most bodies are text and
   // go to the host as text, so they are never encoded in JS), a Uint8Array,
@@ -79,7 +83,7 @@
     bodies.set(obj, internal.newBodyState(source));
   };
   function toBytes(source) {
-    return typeof source === "string" ? encoder.encode(source) : source;
+    return typeof source === "string" ? encode(source) : source;
   }
   // bodySource returns the body's current source (null, string, bytes or stream).
   internal.bodySource = (obj) => { const b = bodies.get(obj); return b ? b.source : null; };
@@ -291,12 +295,13 @@
 
   function asText(source) {
     if (source === null) return "";
-    if (typeof source === "string") return LONE_SURROGATE.test(source) ? decoder.decode(encoder.encode(source)) : source;
+    // UTF-8 and back: each lone surrogate becomes U+FFFD, as in USVString.
+    if (typeof source === "string") return internal.toUSVString(source);
     return host.utf8Decode(source);
   }
   function asBytes(source) {
     if (source === null) return new Uint8Array(0);
-    return typeof source === "string" ? encoder.encode(source) : source.slice();
+    return typeof source === "string" ? encode(source) : source.slice();
   }
   function mimeType(obj) {
     const ct = obj.headers.get("content-type");

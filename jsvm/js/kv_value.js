@@ -101,7 +101,10 @@
         return false;
     }
     if (v === null) return true;
-    if (seen.has(v)) return false;
+    // The set of objects met is made for the first one: most stored values
+    // are primitives, and a Set would make goja build Set.prototype.
+    if (seen === null) seen = new Set();
+    else if (seen.has(v)) return false;
     seen.add(v);
     const proto = getPrototypeOf(v);
     if (proto !== ObjectPrototype && proto !== ArrayPrototype) return false;
@@ -125,7 +128,7 @@
       host.objectKind(v) !== "Proxy") {
       return [KIND_BYTES, new Uint8Array(v)];
     }
-    if (jsonSafe(v, new Set())) return [KIND_JSON, stringify(v)];
+    if (jsonSafe(v, null)) return [KIND_JSON, stringify(v)];
     return [KIND_STRUCTURED, stringify(new Encoder().node(v))];
   }
 

@@ -3,7 +3,9 @@
 (function (globalThis, host, internal) {
   "use strict";
 
-  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  // Made on first use (few requests name a method): a regular expression
+  // made here would make goja build RegExp.prototype in every VM.
+  let TOKEN = null;
   const NORMALIZE = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
   const FORBIDDEN = ["CONNECT", "TRACE", "TRACK"];
   const CORS_SAFELISTED = ["GET", "HEAD", "POST"];
@@ -29,6 +31,7 @@
 
   function normalizeMethod(m) {
     m = String(m);
+    if (TOKEN === null) TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
     if (!TOKEN.test(m)) throw new TypeError(`'${m}' is not a valid HTTP method`);
     const upper = m.toUpperCase();
     if (FORBIDDEN.includes(upper)) throw new TypeError(`'${m}' HTTP method is unsupported`);

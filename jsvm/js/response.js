@@ -4,7 +4,8 @@
 
   const REDIRECT = [301, 302, 303, 307, 308];
   const NULL_BODY = [101, 103, 204, 205, 304];
-  const REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
+  // Made on first use (see request.js's TOKEN).
+  let REASON = null;
 
   const TEXT_PLAIN = "text/plain;charset=UTF-8";
 
@@ -53,6 +54,7 @@
       }
       if (init.statusText !== undefined) {
         const t = String(init.statusText);
+        if (REASON === null) REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
         if (!REASON.test(t)) throw new TypeError("Invalid statusText");
         this.#statusText = t;
       }
