@@ -7,6 +7,13 @@ func TestRequestAndResponse(t *testing.T) {
 		{"response defaults", `const r = new Response("hi"); return [r.status, r.ok, r.statusText, r.headers.get("content-type"), await r.text()].join("|");`,
 			"200|true||text/plain;charset=UTF-8|hi"},
 		{"number body", `return await new Response(42).text();`, "42"},
+		// body.js makes its regular expressions and TextEncoder on first use;
+		// these are the paths that use them.
+		{"text of a string body replaces lone surrogates", `return [await new Response("a\uD800b").text(), await new Request("https://x.example/", { method: "POST", body: "\uDC00" }).text()].map((s) => Array.from(s, (c) => c.charCodeAt(0).toString(16)).join(" ")).join("|");`,
+			"61 fffd 62|fffd"},
+		{"bytes of a string body", `return Array.from(await new Response("é").bytes()).join(",");`, "195,169"},
+		{"bad statusText and method", `const t = (f) => { try { f(); return "ok"; } catch (e) { return e.name; } }; return [t(() => new Response("", { statusText: "a\nb" })), t(() => new Request("https://x.example/", { method: "GE T" })), new Request("https://x.example/", { method: "patch" }).method].join("|");`,
+			"TypeError|TypeError|patch"},
 		{"null body", `const r = new Response(null, { status: 204 }); return [r.status, await r.text()].join("|");`, "204|"},
 		{"body used once", `const r = new Response("x"); await r.text(); return r.bodyUsed + " " + await r.text().catch((e) => e.name);`, "true TypeError"},
 		{"clone", `const r = new Response("x"); const c = r.clone(); return await r.text() + await c.text();`, "xx"},
