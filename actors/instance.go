@@ -54,6 +54,10 @@ type instanceActor struct {
 	// activeAt is when the activation last started or got a request
 	// (actor-owned): the start of its silence.
 	activeAt time.Time
+	// served tells whether the activation has had a request (actor-owned).
+	// One activated at deploy, to spare the first request the start, does
+	// not hibernate before it has served one: it waits for idle_timeout.
+	served bool
 }
 
 // vm is one VM running one version of a project's code.
@@ -179,9 +183,11 @@ const quiescentWait = 100 * time.Millisecond
 // onIdle passivates an activation that has been silent long enough:
 //   - for coordinators.idle_timeout, whatever its VM still has pending
 //     (timers, a KV watch): it is evicted;
-//   - for coordinators.hibernate_after, if nothing is pending in its VM
-//     (jsvm.Instance.Quiescent): it hibernates, as a Durable Object does,
-//     and loses only in-memory state that no callback was going to use.
+//   - for coordinators.hibernate_after, if it has served a request and
+//     nothing is pending in its VM (jsvm.Instance.Quiescent): it
+//     hibernates, as a Durable Object does, and loses only in-memory state
+//     that no callback was going to use. (An activation made at deploy, so
+//     that the first request finds it running, waits for idle_timeout.)
 //
 // Either way its VM is closed and dropped, so an idle coordinator costs only
 // its actor (a few kilobytes) and its rows on disk, and the next message
@@ -201,7 +207,7 @@ func (a *instanceActor) onIdle(ctx actor.Context) {
 			a.drop("idle")
 			return
 		}
-		if h := a.plat.hibernateAfter; h > 0 && silent >= h && a.vm.inst.Quiescent(quiescentWait) {
+		if h := a.plat.hibernateAfter; h > 0 && a.served && silent >= h && a.vm.inst.Quiescent(quiescentWait) {
 			a.drop("hibernated")
 			return
 		}
@@ -330,6 +336,7 @@ func (a *instanceActor) activate() error {
 	}
 	a.vm, a.kv = &vm{inst: inst, version: proj.Version}, view
 	if first {
+		a.served = false
 		a.leaseGen = gen
 		a.epoch.Store(view.scope.Epoch)
 		a.log.Debug("activated", slog.Int64("epoch", a.epoch.Load()), slog.Int64("version", proj.Version))
@@ -358,6 +365,7 @@ func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 		return
 	}
 	a.armIdle(ctx)
+	a.served = true
 	if a.coordinator {
 		if limit := a.plat.queueLimit; limit > 0 && a.inflight.Load() >= int64(limit) {
 			a.plat.observer.Overloaded(a.project)

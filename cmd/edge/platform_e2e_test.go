@@ -198,7 +198,8 @@ Deno.serve(async () => {
 // coordinators.hibernate_after: its VM goes, its stored state stays, and its
 // next request starts a fresh VM. A pending timer keeps it in memory until
 // coordinators.idle_timeout evicts it anyway; once the timer is cleared it
-// hibernates.
+// hibernates. One activated at deploy and never asked waits for
+// idle_timeout too.
 func TestQuietCoordinatorHibernatesAndComesBack(t *testing.T) {
 	config := writeProject(t, map[string]string{
 		"edge.yaml": "domain: example.test\ncoordinators:\n  hibernate_after: 300ms\n  idle_timeout: 3s\nprojects:\n  - { name: g, entry: g.js, kind: greeter }\n",
@@ -239,6 +240,14 @@ Deno.serve(async (req) => {
 	p.expect("c.g.example.test", "/clear", 200, "stored 2 memory 2")
 	waitPassivated("c", "hibernated")
 	p.expect("c.g.example.test", "/", 200, "stored 3 memory 1")
+
+	// The default instance, activated at deploy and never asked, stays
+	// running until idle_timeout: deploy-time activation spares its first
+	// request the start, and hibernating it would undo that.
+	waitPassivated("_default", "idle")
+	if passivated("_default", "hibernated").MatchString(p.logs()) {
+		t.Fatalf("the default instance hibernated before its first request:\n%s", p.logs())
+	}
 }
 
 // edge dev redeploys on change; the redeploy is graceful: a request in
