@@ -13,7 +13,10 @@
 #   loadtest/ab.sh read 4 GOGC=200 /tmp/edge-b "" /tmp/edge-b
 #
 # usage: ab.sh SCENARIO RUNS ENV_A BIN_A ENV_B BIN_B
-#   SCENARIO: read, increment or spread (a path of loadtest/edge/worker.js)
+#   SCENARIO: read, increment or spread (a path of loadtest/edge/worker.js);
+#     "spread?n=N" spreads over N coordinators instead of 1,000
+#     (loadtest/ab.sh 'spread?n=10' 3 "" /tmp/edge "" /tmp/edge measures
+#     one build six times)
 #   ENV_*: space-separated VAR=value pairs for that side, or ""
 # C=1 ab.sh ... uses 1 connection instead of 32 (latency of a lone caller).
 set -euo pipefail
@@ -36,10 +39,14 @@ run1() { # env binary -> "req/cpu-s req/s p50"
 		curl -s -o /dev/null -H 'Host: hello.deno.dev' "http://127.0.0.1:$port/" && break
 		sleep 0.1
 	done
-	if [ "$scenario" = spread ]; then
-		for k in $(seq 0 999); do echo "http://127.0.0.1:$port/spread?k=$k"; done |
+	case "$scenario" in
+	spread | "spread?n="*)
+		local n=1000
+		[ "$scenario" = spread ] || n=${scenario#spread?n=}
+		for k in $(seq 0 $((n - 1))); do echo "http://127.0.0.1:$port/spread?k=$k"; done |
 			xargs -P 8 -n 50 curl -s -H 'Host: bench.deno.dev' >/dev/null
-	fi
+		;;
+	esac
 	"$work/loadgen" -c 32 -d 2s -warmup 0s -H bench.deno.dev "http://127.0.0.1:$port/$scenario" >/dev/null
 	local t0 t1 out req
 	t0=$(awk '{print $14+$15}' /proc/$pid/stat)

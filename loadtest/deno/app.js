@@ -2,7 +2,7 @@
 //   deno run -A --unstable-kv app.js <port> <kv path>
 //   /read          kv.get(["count"])
 //   /increment     check+set increment of ["count"] (retried on conflict)
-//   /spread[?k=N]  the same on ["c", k], k random in [0, 1000) unless given
+//   /spread[?k=K|?n=N]  the same on ["c", k], k random in [0, 1000) unless given
 //   /create/<name> set ["created", name] if absent (one atomic commit):
 //                  "new", or "old" if the key existed
 // There is no second process: the "coordinator" is the KV store itself.
@@ -30,7 +30,9 @@ Deno.serve({ hostname: "127.0.0.1", port, onListen() {} }, async (req) => {
       return new Response(String(await increment(["count"])));
     case "/spread": {
       const given = url.searchParams.get("k");
-      const k = given === null ? Math.floor(Math.random() * SPREAD) : Number(given);
+      // ?n=N spreads over the first N instead (a diagnostic: cost by number of objects).
+      const n = url.searchParams.get("n");
+      const k = given === null ? Math.floor(Math.random() * (n === null ? SPREAD : Number(n))) : Number(given);
       return new Response(String(await increment(["c", k])));
     }
     default:

@@ -2,7 +2,7 @@
 // project "counter" and returns the coordinator's answer (the count).
 //   /read            -> https://counter.deno.dev/           (read the count)
 //   /increment       -> https://counter.deno.dev/increment  (one hot coordinator)
-//   /spread[?k=N]    -> https://c<k>.counter.deno.dev/increment, k random in
+//   /spread[?k=K|?n=N]    -> https://c<k>.counter.deno.dev/increment, k random in
 //                       [0, 1000) unless given (the harness primes all 1000)
 //   /create/<name>   -> https://<name>.store.deno.dev/ (a new duplicate of the
 //                       "store" coordinator: created by this request)
@@ -22,7 +22,9 @@ Deno.serve(async (req) => {
       break;
     case "/spread": {
       const given = url.searchParams.get("k");
-      const k = given === null ? Math.floor(Math.random() * SPREAD) : Number(given);
+      // ?n=N spreads over the first N instead (a diagnostic: cost by number of objects).
+      const n = url.searchParams.get("n");
+      const k = given === null ? Math.floor(Math.random() * (n === null ? SPREAD : Number(n))) : Number(given);
       target = `https://c${k}.${COORDINATOR}/increment`;
       break;
     }

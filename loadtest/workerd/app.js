@@ -2,7 +2,7 @@
 // Object class that runs the same counter program as edge's coordinator.
 //   /read          Durable Object "main", path "/"
 //   /increment     Durable Object "main", path "/increment"
-//   /spread[?k=N]  Durable Object idFromName("c<k>"), k random in [0, 1000)
+//   /spread[?k=K|?n=N]  Durable Object idFromName("c<k>"), k random in [0, 1000)
 //                  unless given, path "/increment"
 //   /create/<name> Durable Object Store idFromName(name): a new object,
 //                  created by this request, which stores one value
@@ -71,7 +71,9 @@ export default {
         break;
       case "/spread": {
         const given = url.searchParams.get("k");
-        const k = given === null ? Math.floor(Math.random() * SPREAD) : Number(given);
+        // ?n=N spreads over the first N instead (a diagnostic: cost by number of objects).
+        const n = url.searchParams.get("n");
+        const k = given === null ? Math.floor(Math.random() * (n === null ? SPREAD : Number(n))) : Number(given);
         name = `c${k}`;
         path = "/increment";
         break;
