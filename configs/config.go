@@ -656,7 +656,6 @@ func (c *Config) WorkerIdleTimeout() (time.Duration, error) {
 	return d, nil
 }
 
-// IdleTimeout parses coordinators.idle_timeout; 0 means never passivate.
 // HibernateAfter parses coordinators.hibernate_after; 0 means off.
 func (c *Config) HibernateAfter() (time.Duration, error) {
 	if c.Coordinators.HibernateAfter == "" {
@@ -669,6 +668,7 @@ func (c *Config) HibernateAfter() (time.Duration, error) {
 	return d, nil
 }
 
+// IdleTimeout parses coordinators.idle_timeout; 0 means never passivate.
 func (c *Config) IdleTimeout() (time.Duration, error) {
 	d, err := time.ParseDuration(c.Coordinators.IdleTimeout)
 	if err != nil || d < 0 {

@@ -295,7 +295,8 @@
 
   function asText(source) {
     if (source === null) return "";
-    // UTF-8 and back: each lone surrogate becomes U+FFFD, as in USVString.
+    // Each lone surrogate becomes U+FFFD, as encoding to UTF-8 and
+    // decoding again would make it (a USVString).
     if (typeof source === "string") return internal.toUSVString(source);
     return host.utf8Decode(source);
   }
