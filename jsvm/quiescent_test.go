@@ -3,6 +3,7 @@ package jsvm
 import (
 	"context"
 	"errors"
+	"io"
 	"testing"
 	"time"
 
@@ -56,6 +57,8 @@ Deno.serve(async (req) => {
     case "/fetch": fetch("https://elsewhere.test/").then(() => {}); break;
     case "/watch": reader = kv.watch([["w"]]).getReader(); await reader.read(); break;
     case "/unwatch": await reader.cancel(); break;
+    case "/stream": return new Response(new ReadableStream({ start(c) { globalThis.streamCtl = c; c.enqueue(new Uint8Array([104, 105])); } }));
+    case "/end": globalThis.streamCtl.close(); break;
   }
   return new Response("ok");
 });`
@@ -106,6 +109,18 @@ Deno.serve(async (req) => {
 	want("with a KV watch open", false)
 	get("/unwatch")
 	want("after the watch was cancelled", true)
+
+	// A streamed response body still being written.
+	resp := serve(t, in, "GET", "https://test.example/stream", "")
+	if resp.BodyStream == nil {
+		t.Fatal("/stream: no streamed body")
+	}
+	want("with a response body streaming", false)
+	get("/end")
+	if b, err := io.ReadAll(resp.BodyStream); err != nil || string(b) != "hi" {
+		t.Fatalf("streamed body %q, %v", b, err)
+	}
+	settles("after the streamed body ended")
 
 	in.Close()
 	want("after Close", false)
