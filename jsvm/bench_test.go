@@ -2,6 +2,8 @@ package jsvm
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -230,4 +232,46 @@ func BenchmarkReadPair(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkSpreadCoordinators is the loadtest's coordinator program alone
+// (no worker, no HTTP, no actors; Deno.storage.put durable at once), its
+// increments spread at random over N instances from 32 goroutines. How the
+// cost per increment grows with N is the cost of visiting a VM whose heap
+// is not in the CPU's caches, apart from everything else a spread request
+// pays (docs/BENCHMARKS.md).
+func BenchmarkSpreadCoordinators(b *testing.B) {
+	prog := bundleFile(b, "../loadtest/edge/coordinator.js")
+	for _, n := range []int{1, 10, 100, 1000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			ins := make([]*Instance, n)
+			for i := range ins {
+				in, err := Start(ctx, prog, Config{Storage: &memStorage{}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer in.Close()
+				ins[i] = in
+			}
+			req := &Request{Method: "GET", URL: "https://c0.counter.deno.dev/increment", Header: http.Header{"Accept": {"*/*"}}}
+			for _, in := range ins { // every VM has served once, as the loadtest primes them
+				if _, err := in.Serve(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				r := rand.New(rand.NewPCG(rand.Uint64(), 0))
+				for pb.Next() {
+					resp, err := ins[r.IntN(n)].Serve(ctx, req)
+					if err != nil || resp.Status != 200 {
+						b.Fatal(resp, err)
+					}
+				}
+			})
+		})
+	}
 }
