@@ -350,6 +350,7 @@ func (a *instanceActor) activate() error {
 
 func (a *instanceActor) onRequest(ctx actor.Context, req *protos.HttpRequest) {
 	sender := ctx.Sender()
+	a.plat.requests.Add(1)
 	a.activeAt = time.Now()
 	a.lastActive.Store(a.activeAt.UnixNano())
 	if err := a.activate(); err != nil {

@@ -94,8 +94,9 @@ type Platform struct {
 	// active: the coordinator activations on this node, least recently
 	// used first.
 	active *lru
-	// passivations since releaseMemory last looked.
+	// passivations and requests since releaseMemory last looked.
 	passivations atomic.Int64
+	requests     atomic.Int64
 	// refresher loads the current deployments from the store (see
 	// SetRefresher).
 	refresher atomic.Pointer[func(context.Context) error]
@@ -214,23 +215,47 @@ func (p *Platform) reactivateDefaults(ctx context.Context, dead []string) {
 // kilobytes live, but the heap its VM used stays with the process: Go
 // collects it only when the heap grows again (an idle node allocates
 // nothing, so that is at the 2-minute forced GC) and gives free pages back
-// slowly. After at least min passivations within one period, a full
-// collection and release (debug.FreeOSMemory) brings RSS down to about
-// what is live; its cost is one GC of the live heap, at most once a period.
+// slowly. A full collection and release (debug.FreeOSMemory) brings RSS
+// down to about what is live; memoryRelease decides when (see there).
 func (p *Platform) releaseMemory(ctx context.Context, period time.Duration, min int64) {
 	t := time.NewTicker(period)
 	defer t.Stop()
+	m := memoryRelease{min: min}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		if n := p.passivations.Swap(0); n >= min {
+		if passivated, ok := m.tick(p.passivations.Swap(0), p.requests.Swap(0)); ok {
 			debug.FreeOSMemory()
-			p.Logger.Debug("released the memory of passivated VMs", slog.Int64("passivations", n))
+			p.Logger.Debug("released the memory of passivated VMs", slog.Int64("passivations", passivated))
 		}
 	}
+}
+
+// memoryRelease is releaseMemory's decision, once a period: release after
+// at least min passivations (counted since the last release), but only in
+// a period in which the node served fewer than min requests. A busy node
+// reuses the freed heap at once: handing it to the OS would cost a full
+// collection plus the page faults of taking it back, every period, and
+// with coordinators hibernating 10 s after their last request a node that
+// keeps meeting new ones passivates all the time.
+type memoryRelease struct {
+	min     int64
+	pending int64 // passivations since the last release
+}
+
+// tick takes the passivations and requests of the period that ended and
+// reports whether to release now, with the passivations it covers.
+func (m *memoryRelease) tick(passivations, requests int64) (int64, bool) {
+	m.pending += passivations
+	if m.pending < m.min || requests >= m.min {
+		return 0, false
+	}
+	n := m.pending
+	m.pending = 0
+	return n, true
 }
 
 // Deployed starts what a newly current project version needs: its worker
