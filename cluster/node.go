@@ -76,6 +76,10 @@ type Node struct {
 	Directory *Directory
 	lookup    *directoryLookup
 	log       *slog.Logger
+	// stopMembers ends Members.Run, which then leaves the members table;
+	// membersDone is closed once it has.
+	stopMembers context.CancelFunc
+	membersDone chan struct{}
 }
 
 // ErrGrainCall wraps failures to reach a grain (as opposed to errors the
@@ -229,11 +233,17 @@ func Start(ctx context.Context, cfg Config) (n *Node, err error) {
 		c.Shutdown(false)
 		return nil, err
 	}
-	go cfg.Members.Run(ctx)
+	mctx, stopMembers := context.WithCancel(ctx)
+	membersDone := make(chan struct{})
+	go func() {
+		defer close(membersDone)
+		cfg.Members.Run(mctx)
+	}()
 	self := cfg.Members.Self()
 	cfg.Logger.Info("cluster member started", slog.String("address", system.Address()), slog.String("member", self.ID),
 		slog.String("region", self.Region), slog.Int("peers", len(cfg.Peers)), slog.Int("kinds", len(cfg.Kinds)))
-	return &Node{System: system, Cluster: c, Members: cfg.Members, Directory: cfg.Directory, lookup: lookup, log: cfg.Logger}, nil
+	return &Node{System: system, Cluster: c, Members: cfg.Members, Directory: cfg.Directory, lookup: lookup, log: cfg.Logger,
+		stopMembers: stopMembers, membersDone: membersDone}, nil
 }
 
 func splitBind(bind string) (string, int, error) {
@@ -468,8 +478,25 @@ func (n *Node) send(ctx context.Context, pid *actor.PID, owner string, msg any) 
 	return nil, err
 }
 
-// Stop leaves the cluster and stops every actor.
+// leaveWait bounds how long Stop waits for this member to leave the members
+// table (Members.Run gives the delete 2 s).
+const leaveWait = 5 * time.Second
+
+// Stop leaves the cluster and stops every actor. It leaves the members
+// table first and waits for that, so that the others move this node's
+// coordinators at once instead of after a lease, and so that the caller can
+// close the store afterwards: before, a shutdown that closed the store
+// while the delete was still on its way left the row behind ("database is
+// closed").
 func (n *Node) Stop() {
+	if n.stopMembers != nil {
+		n.stopMembers()
+		select {
+		case <-n.membersDone:
+		case <-time.After(leaveWait):
+			n.log.Warn("leaving the members table took too long; the others will see this node's lease run out", slog.Duration("waited", leaveWait))
+		}
+	}
 	n.Cluster.Shutdown(false)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/edge-platform/edge/persistence"
 )
 
 const (
@@ -374,6 +377,20 @@ func TestSigtermShutsDownCleanly(t *testing.T) {
 	}
 	if !strings.Contains(p.logs(), `msg="shutting down"`) {
 		t.Fatalf("no shutdown line:\n%s", p.logs())
+	}
+	// It left the members table before closing the store: the row is gone
+	// and nothing was logged about it.
+	if strings.Contains(p.logs(), "leaving the cluster") {
+		t.Fatalf("leaving the cluster failed:\n%s", p.logs())
+	}
+	st, err := persistence.OpenSQLite(context.Background(), filepath.Join(data, "edge.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, _, err := st.Members(context.Background())
+	st.Close()
+	if err != nil || len(members) != 0 {
+		t.Fatalf("members after SIGTERM: %+v, %v; want none", members, err)
 	}
 	p2 := startEdge(t, config, data)
 	p2.expect(workerHost, "/", 200, "Coordinator count: 1")
