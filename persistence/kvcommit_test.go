@@ -41,6 +41,17 @@ func nextSeq(t *testing.T, s store) uint64 {
 	return binary.BigEndian.Uint64(vs[:8]) + 1
 }
 
+// activeScope activates instance of project in s and returns its scope
+// under the new epoch.
+func activeScope(t *testing.T, s store, project, instance string) kv.Scope {
+	t.Helper()
+	e, err := s.Activate(context.Background(), project, instance, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kv.Scope{Project: project, Instance: instance, Epoch: e}
+}
+
 // vsOf is the versionstamp of operation i of the group with sequence seq.
 func vsOf(seq uint64, i int) kv.Versionstamp {
 	var vs kv.Versionstamp
@@ -253,12 +264,7 @@ func TestGroupWriteRefused(t *testing.T) {
 	eachBackend(t, func(t *testing.T, kind, dsn string) {
 		s := mustOpen(t, kind, dsn)
 		ctx := context.Background()
-		sc := kv.Scope{Project: "p", Instance: "i"}
-		e, err := s.Activate(ctx, sc.Project, sc.Instance, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc.Epoch = e
+		sc := activeScope(t, s, "p", "i")
 		shared := kv.Scope{Project: "p"}
 		counter := mustKey(kv.Key{"counter"})
 		bad1, bad2 := refusedKey(t, s), refusedKey(t, s)
@@ -312,6 +318,52 @@ func TestGroupWriteRefused(t *testing.T) {
 		}
 		if v, err := s.Get(ctx, shared, [][]byte{counter}); err != nil || v[0] == nil {
 			t.Errorf("the other scope's write is missing: %v", err)
+		}
+	})
+}
+
+// Several operations of one group writing the same keys: the store keeps
+// each key as the last of them left it, with that operation's versionstamp
+// (on Postgres the group's rows go out in one upsert and one delete, so the
+// last write per key is picked before they are sent).
+func TestGroupLastWriteOfAKeyWins(t *testing.T) {
+	eachBackend(t, func(t *testing.T, kind, dsn string) {
+		s := mustOpen(t, kind, dsn)
+		ctx := context.Background()
+		sc := activeScope(t, s, "p", "last")
+		k1, k2, k3, k4 := mustKey(kv.Key{"k1"}), mustKey(kv.Key{"k2"}), mustKey(kv.Key{"k3"}), mustKey(kv.Key{"k4"})
+		del := func(k []byte) kv.Mutation { return kv.Mutation{Key: k, Op: kv.OpDelete} }
+		if _, ok, err := s.Commit(ctx, sc, nil, []kv.Mutation{set(k2, `"old"`), sum(k4, 5)}); err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		seq := nextSeq(t, s)
+		reqs := []commitReq{
+			{scope: sc, muts: []kv.Mutation{set(k1, `"a"`)}},
+			{scope: sc, muts: []kv.Mutation{set(k1, `"b"`), del(k2)}},
+			{scope: sc, muts: []kv.Mutation{set(k2, `"c"`), set(k3, `"d"`)}},
+			{scope: sc, muts: []kv.Mutation{del(k3), sum(k4, 1)}},
+			{scope: sc, muts: []kv.Mutation{del(k4)}},
+		}
+		for i, r := range runGroup(beginOf(t, s), func([]kv.Scope) {}, nil, reqs) {
+			if r.err != nil {
+				t.Fatalf("op %d: %v", i, r.err)
+			}
+		}
+		es, err := s.Get(ctx, sc, [][]byte{k1, k2, k3, k4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []struct {
+			value string
+			op    int
+		}{{`"b"`, 1}, {`"c"`, 2}, {"", 0}, {"", 0}}
+		for i, w := range want {
+			switch {
+			case w.value == "" && es[i] != nil:
+				t.Errorf("k%d: %s, want deleted", i+1, es[i].Value.Data)
+			case w.value != "" && (es[i] == nil || string(es[i].Value.Data) != w.value || es[i].Versionstamp != vsOf(seq, w.op)):
+				t.Errorf("k%d: %+v, want %s at %s", i+1, es[i], w.value, vsOf(seq, w.op))
+			}
 		}
 	})
 }

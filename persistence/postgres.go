@@ -406,14 +406,136 @@ WHERE kv.expires_at IS NULL OR kv.expires_at > $4`, keys.projects, keys.instance
 type pgGroup struct {
 	p    *Postgres
 	conn *pgxpool.Conn // nil once the transaction ended
+	safe bool          // each operation in its own savepoint (after a refused write)
 }
 
-// commit sends every write of ops, each inside its savepoint, the NOTIFYs
-// and COMMIT, in one round trip. After an error, the server skips the rest
-// of the batch (COMMIT included), so a refused write leaves the
+// commit writes ops and commits. It first sends every row of the group in
+// two statements (commitRows); only if the server refuses one of them does
+// it write again operation by operation, each inside its own savepoint
+// (commitEach), to learn which operation it was.
+func (g *pgGroup) commit(ctx context.Context, ops []opWrite, changed []kv.Scope) error {
+	if !g.safe {
+		err := g.commitRows(ctx, ops, changed)
+		if !errors.Is(err, errRowsRefused) {
+			return err
+		}
+		g.safe = true
+	}
+	return g.commitEach(ctx, ops, changed)
+}
+
+// errRowsRefused means commitRows' statements were refused and rolled back
+// to the group's savepoint: the transaction is open, with its reads and
+// their locks, and nothing of ops is written.
+var errRowsRefused = errors.New("a write of the group was refused")
+
+// groupRows is what a group leaves in kv: each row as the last operation
+// that wrote it left it (the transaction shows no other state), as the
+// arrays of one upsert and one delete.
+type groupRows struct {
+	setProjects, setInstances []string
+	setKeys, setValues, setVS [][]byte
+	setKinds                  []int16
+	setExpires                []*int64
+	delProjects, delInstances []string
+	delKeys                   [][]byte
+}
+
+func newGroupRows(ops []opWrite) *groupRows {
+	type rowID struct{ project, instance, key string }
+	last := map[rowID]struct {
+		op int
+		w  kvWrite
+	}{}
+	var order []rowID
+	for i, op := range ops {
+		for _, w := range op.ws {
+			id := rowID{op.scope.Project, op.scope.Instance, string(w.key)}
+			if _, seen := last[id]; !seen {
+				order = append(order, id)
+			}
+			last[id] = struct {
+				op int
+				w  kvWrite
+			}{i, w}
+		}
+	}
+	r := &groupRows{}
+	for _, id := range order {
+		l := last[id]
+		if l.w.value == nil {
+			r.delProjects = append(r.delProjects, id.project)
+			r.delInstances = append(r.delInstances, id.instance)
+			r.delKeys = append(r.delKeys, nonNil(l.w.key))
+			continue
+		}
+		var exp *int64
+		if l.w.expiresAt != 0 {
+			e := l.w.expiresAt
+			exp = &e
+		}
+		vs := ops[l.op].vs
+		r.setProjects = append(r.setProjects, id.project)
+		r.setInstances = append(r.setInstances, id.instance)
+		r.setKeys = append(r.setKeys, nonNil(l.w.key))
+		r.setKinds = append(r.setKinds, int16(l.w.value.Kind))
+		r.setValues = append(r.setValues, nonNil(l.w.value.Data))
+		r.setVS = append(r.setVS, vs[:])
+		r.setExpires = append(r.setExpires, exp)
+	}
+	return r
+}
+
+// commitRows sends a savepoint, the group's rows in one delete and one
+// upsert, the NOTIFYs and COMMIT, in one round trip: two statements
+// however many operations the group holds, where commitEach sends two
+// savepoint statements per operation plus one per row. If the server
+// refuses the delete or the upsert, it rolls back to the savepoint and
+// returns errRowsRefused.
+func (g *pgGroup) commitRows(ctx context.Context, ops []opWrite, changed []kv.Scope) error {
+	r := newGroupRows(ops)
+	b := &pgx.Batch{}
+	b.Queue(`SAVEPOINT group_rows`)
+	writes := 0
+	if len(r.delKeys) > 0 {
+		b.Queue(`DELETE FROM kv USING unnest($1::text[], $2::text[], $3::bytea[]) AS q(project, instance, key)
+WHERE kv.project = q.project AND kv.instance = q.instance AND kv.key = q.key`, r.delProjects, r.delInstances, r.delKeys)
+		writes++
+	}
+	if len(r.setKeys) > 0 {
+		b.Queue(`INSERT INTO kv (project, instance, key, kind, value, versionstamp, expires_at)
+SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::int2[], $5::bytea[], $6::bytea[], $7::int8[])
+ON CONFLICT (project, instance, key) DO UPDATE SET kind = EXCLUDED.kind, value = EXCLUDED.value,
+	versionstamp = EXCLUDED.versionstamp, expires_at = EXCLUDED.expires_at`,
+			r.setProjects, r.setInstances, r.setKeys, r.setKinds, r.setValues, r.setVS, r.setExpires)
+		writes++
+	}
+	for _, s := range changed {
+		b.Queue(`SELECT pg_notify($1, $2)`, g.p.channel, notifyPayload(s))
+	}
+	b.Queue(`COMMIT`)
+	ended, failed, err := g.exec(ctx, b, 1+writes+len(changed)+1)
+	if ended {
+		return err
+	}
+	if statementError(err) && failed >= 1 && failed <= writes {
+		// The server refused the delete or the upsert: the rest of the
+		// batch, COMMIT included, did not run.
+		if _, rerr := g.conn.Exec(ctx, `ROLLBACK TO SAVEPOINT group_rows; RELEASE group_rows`); rerr == nil {
+			return errRowsRefused
+		}
+		g.close()
+		return g.p.unreachable("writing a group", err)
+	}
+	return g.failed(err)
+}
+
+// commitEach sends every write of ops, each inside its savepoint, the
+// NOTIFYs and COMMIT, in one round trip. After an error, the server skips
+// the rest of the batch (COMMIT included), so a refused write leaves the
 // transaction open, in its failed state, until the rollback to that
 // operation's savepoint.
-func (g *pgGroup) commit(ctx context.Context, ops []opWrite, changed []kv.Scope) error {
+func (g *pgGroup) commitEach(ctx context.Context, ops []opWrite, changed []kv.Scope) error {
 	b := &pgx.Batch{}
 	var owner []int // owner[q]: the operation statement q writes for, -1 if none
 	queue := func(op int, sql string, args ...any) {
@@ -444,33 +566,15 @@ ON CONFLICT (project, instance, key) DO UPDATE SET kind = EXCLUDED.kind, value =
 		queue(-1, `SELECT pg_notify($1, $2)`, g.p.channel, notifyPayload(s))
 	}
 	queue(-1, `COMMIT`)
-	br := g.conn.SendBatch(ctx, b)
-	var err error
-	var tag pgconn.CommandTag
-	failed := -1
-	for q := range owner {
-		if tag, err = br.Exec(); err != nil {
-			failed = q
-			break
-		}
-	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		g.conn.Release()
-		g.conn = nil
-		if tag.String() == "ROLLBACK" {
-			return fmt.Errorf("committing to Postgres at %s: %w", g.p.where, pgx.ErrTxCommitRollback)
-		}
-		return nil
+	ended, failed, err := g.exec(ctx, b, len(owner))
+	if ended {
+		return err
 	}
 	// A statement's ERROR means the server skipped the rest of the batch, so
 	// COMMIT did not run. A FATAL one (the connection is being terminated)
 	// proves nothing: it may come after COMMIT ran but before its result was
 	// sent.
-	refused := statementError(err)
-	if refused && failed >= 0 && owner[failed] >= 0 {
+	if statementError(err) && failed >= 0 && owner[failed] >= 0 {
 		// The server refused a write: undo that operation only.
 		op := owner[failed]
 		if _, rerr := g.conn.Exec(ctx, `ROLLBACK TO SAVEPOINT op; RELEASE op`); rerr == nil {
@@ -479,8 +583,42 @@ ON CONFLICT (project, instance, key) DO UPDATE SET kind = EXCLUDED.kind, value =
 		g.close()
 		return g.p.unreachable("writing "+ops[op].scope.String(), err)
 	}
+	return g.failed(err)
+}
+
+// exec sends b, whose last statement is COMMIT, and reads its n results.
+// ended reports that the transaction is over (committed if err is nil);
+// otherwise statement failed (or -1) failed with err and the transaction
+// is still open.
+func (g *pgGroup) exec(ctx context.Context, b *pgx.Batch, n int) (ended bool, failed int, err error) {
+	br := g.conn.SendBatch(ctx, b)
+	var tag pgconn.CommandTag
+	failed = -1
+	for q := range n {
+		if tag, err = br.Exec(); err != nil {
+			failed = q
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return false, failed, err
+	}
+	g.conn.Release()
+	g.conn = nil
+	if tag.String() == "ROLLBACK" {
+		return true, -1, fmt.Errorf("committing to Postgres at %s: %w", g.p.where, pgx.ErrTxCommitRollback)
+	}
+	return true, -1, nil
+}
+
+// failed ends the transaction after err, which the server's refusal of an
+// operation does not explain, and says whether the COMMIT may have applied.
+func (g *pgGroup) failed(err error) error {
 	g.close()
-	if refused || pgconn.SafeToRetry(err) {
+	if statementError(err) || pgconn.SafeToRetry(err) {
 		return fmt.Errorf("committing to Postgres at %s: %w", g.p.where, err)
 	}
 	// The COMMIT may have reached the server before the connection failed.
