@@ -51,10 +51,7 @@ func Percent(live, headroom uint64) int {
 	if live == 0 {
 		return MaxPercent
 	}
-	p := headroom / live * 100
-	if rem := headroom % live; rem != 0 {
-		p += rem * 100 / live
-	}
+	p := headroom * 100 / live // headroom is below 2^53 (cmd/edge reads MiB into 32 bits)
 	switch {
 	case p < MinPercent:
 		return MinPercent

@@ -443,10 +443,11 @@ type groupRows struct {
 
 func newGroupRows(ops []opWrite) *groupRows {
 	type rowID struct{ project, instance, key string }
-	last := map[rowID]struct {
-		op int
+	type lastWrite struct {
+		op int // index in ops
 		w  kvWrite
-	}{}
+	}
+	last := map[rowID]lastWrite{}
 	var order []rowID
 	for i, op := range ops {
 		for _, w := range op.ws {
@@ -454,10 +455,7 @@ func newGroupRows(ops []opWrite) *groupRows {
 			if _, seen := last[id]; !seen {
 				order = append(order, id)
 			}
-			last[id] = struct {
-				op int
-				w  kvWrite
-			}{i, w}
+			last[id] = lastWrite{i, w}
 		}
 	}
 	r := &groupRows{}

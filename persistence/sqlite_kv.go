@@ -285,12 +285,7 @@ func (g *sqliteGroup) readAll(ctx context.Context, reads []scopeRead, now int64)
 
 // readEpochs runs epochs[n] with args and records each scope's epoch.
 func (g *sqliteGroup) readEpochs(ctx context.Context, n int, args []any, at map[scopeID]int, states []scopeState) error {
-	rows, err := g.stmt(ctx, g.stmts.epochs[n]).QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return g.each(ctx, g.stmts.epochs[n], args, func(rows *sql.Rows) error {
 		var s scopeID
 		var epoch int64
 		if err := rows.Scan(&s.project, &s.instance, &epoch); err != nil {
@@ -299,22 +294,18 @@ func (g *sqliteGroup) readEpochs(ctx context.Context, n int, args []any, at map[
 		if i, ok := at[s]; ok {
 			states[i].epoch, states[i].activated = epoch, true
 		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // readRows runs gets[n] with args and files each live row under its scope.
 func (g *sqliteGroup) readRows(ctx context.Context, n int, args []any, at map[scopeID]int, states []scopeState) error {
-	rows, err := g.stmt(ctx, g.stmts.gets[n]).QueryContext(ctx, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return g.each(ctx, g.stmts.gets[n], args, func(rows *sql.Rows) error {
 		var s scopeID
 		var key, vs []byte
 		var rw row
-		if err := rows.Scan(&s.project, &s.instance, &key, &rw.value.Kind, &rw.value.Data, &vs); err != nil {
+		err := rows.Scan(&s.project, &s.instance, &key, &rw.value.Kind, &rw.value.Data, &vs)
+		if err != nil {
 			return err
 		}
 		if rw.vs, err = toVersionstamp(vs); err != nil {
@@ -322,6 +313,22 @@ func (g *sqliteGroup) readRows(ctx context.Context, n int, args []any, at map[sc
 		}
 		if i, ok := at[s]; ok {
 			states[i].rows[string(key)] = rw
+		}
+		return nil
+	})
+}
+
+// each runs st (in the group's transaction) with args and calls scan on
+// every row.
+func (g *sqliteGroup) each(ctx context.Context, st *sql.Stmt, args []any, scan func(*sql.Rows) error) error {
+	rows, err := g.stmt(ctx, st).QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
 		}
 	}
 	return rows.Err()
