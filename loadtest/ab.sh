@@ -16,12 +16,14 @@
 #   SCENARIO: read, increment or spread (a path of loadtest/edge/worker.js);
 #     "spread?n=N" spreads over N coordinators instead of 1,000
 #     (loadtest/ab.sh 'spread?n=10' 3 "" /tmp/edge "" /tmp/edge measures
-#     one build six times)
+#     one build six times); "spread?op=read" reads instead of incrementing
+#     and "spread?op=floor" visits coordinators that do nothing (both
+#     combine with n=N)
 #   ENV_*: space-separated VAR=value pairs for that side, or ""
 # C=1 ab.sh ... uses 1 connection instead of 32 (latency of a lone caller).
 set -euo pipefail
 if [ $# -ne 6 ]; then
-	sed -n '2,20p' "$0" >&2
+	sed -n '2,23p' "$0" >&2
 	exit 2
 fi
 scenario=$1 runs=$2 env_a=$3 bin_a=$4 env_b=$5 bin_b=$6
@@ -40,10 +42,18 @@ run1() { # env binary -> "req/cpu-s req/s p50"
 		sleep 0.1
 	done
 	case "$scenario" in
-	spread | "spread?n="*)
-		local n=1000
-		[ "$scenario" = spread ] || n=${scenario#spread?n=}
-		for k in $(seq 0 $((n - 1))); do echo "http://127.0.0.1:$port/spread?k=$k"; done |
+	spread | "spread?"*)
+		# Prime every coordinator the scenario visits, with its op.
+		local n=1000 query="" param
+		[ "$scenario" = spread ] || query=${scenario#spread?}
+		for param in ${query//&/ }; do
+			case "$param" in
+			n=*) n=${param#n=} ;;
+			op=*) query="&$param" ;;
+			esac
+		done
+		[ "${query:0:4}" = "&op=" ] || query=""
+		for k in $(seq 0 $((n - 1))); do echo "http://127.0.0.1:$port/spread?k=$k$query"; done |
 			xargs -P 8 -n 50 curl -s -H 'Host: bench.deno.dev' >/dev/null
 		;;
 	esac

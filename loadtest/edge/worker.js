@@ -4,11 +4,17 @@
 //   /increment       -> https://counter.deno.dev/increment  (one hot coordinator)
 //   /spread[?k=K|?n=N]    -> https://c<k>.counter.deno.dev/increment, k random in
 //                       [0, 1000) unless given (the harness primes all 1000)
+//   /spread?op=read  -> https://c<k>.counter.deno.dev/  (the count: no write)
+//   /spread?op=floor -> https://c<k>.floor.deno.dev/    (a coordinator that does
+//                       nothing). Diagnostics the harness does not use: what
+//                       visiting one of many coordinators costs without the
+//                       durable write, and without any work at all.
 //   /create/<name>   -> https://<name>.store.deno.dev/ (a new duplicate of the
 //                       "store" coordinator: created by this request)
 const COORDINATOR = "counter.deno.dev";
 const SPREAD = 1000;
 const STORE = "store.deno.dev";
+const FLOOR = "floor.deno.dev";
 
 Deno.serve(async (req) => {
   const url = new URL(req.url);
@@ -25,7 +31,11 @@ Deno.serve(async (req) => {
       // ?n=N spreads over the first N instead (a diagnostic: cost by number of objects).
       const n = url.searchParams.get("n");
       const k = given === null ? Math.floor(Math.random() * (n === null ? SPREAD : Number(n))) : Number(given);
-      target = `https://c${k}.${COORDINATOR}/increment`;
+      const op = url.searchParams.get("op");
+      if (op === null) target = `https://c${k}.${COORDINATOR}/increment`;
+      else if (op === "read") target = `https://c${k}.${COORDINATOR}/`;
+      else if (op === "floor") target = `https://c${k}.${FLOOR}/`;
+      else return new Response(`unknown op ${JSON.stringify(op)}: use read or floor, or none for an increment`, { status: 400 });
       break;
     }
     default:
