@@ -6,8 +6,13 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
+
+	"github.com/edge-platform/edge/kv"
 )
 
 // BenchmarkStartInstance measures creating an instance of an already
@@ -256,6 +261,54 @@ func BenchmarkSpreadCoordinators(b *testing.B) {
 			}
 			req := &Request{Method: "GET", URL: "https://c0.counter.deno.dev/increment", Header: http.Header{"Accept": {"*/*"}}}
 			for _, in := range ins { // every VM has served once, as the loadtest primes them
+				if _, err := in.Serve(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				r := rand.New(rand.NewPCG(rand.Uint64(), 0))
+				for pb.Next() {
+					resp, err := ins[r.IntN(n)].Serve(ctx, req)
+					if err != nil || resp.Status != 200 {
+						b.Fatal(resp, err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkKVSum is the in-process loadtest's handler (go run ./loadtest
+// -kv): `await kv.atomic().sum(key, 1n).commit()` over N instances, each
+// its own coordinator scope of one in-memory store, requests at random
+// from 32 goroutines. The store costs little, so this is the JavaScript
+// and host side of a KV commit.
+func BenchmarkKVSum(b *testing.B) {
+	dir := b.TempDir()
+	entry := filepath.Join(dir, "sum.js")
+	src := "const kv = await Deno.openKv();\nDeno.serve(async () => {\n  await kv.atomic().sum([\"n\"], 1n).commit();\n  return new Response(\"ok\");\n});\n"
+	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	prog := bundleFile(b, entry)
+	for _, n := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			ctx := context.Background()
+			mem := kv.NewMemory(time.Now)
+			ins := make([]*Instance, n)
+			for i := range ins {
+				in, err := Start(ctx, prog, Config{KV: memKV{m: mem, s: kv.Scope{Project: "p", Instance: fmt.Sprint("c", i)}}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer in.Close()
+				ins[i] = in
+			}
+			req := &Request{Method: "GET", URL: "https://c0.counter.deno.dev/", Header: http.Header{"Accept": {"*/*"}}}
+			for _, in := range ins {
 				if _, err := in.Serve(ctx, req); err != nil {
 					b.Fatal(err)
 				}

@@ -59,7 +59,9 @@ const kvWatchPoll = time.Second
 // KindJSON and KindStructured, a Uint8Array for KindBytes, a bigint for
 // KindU64). Validation happens here, synchronously, in Deno's order; the
 // store call runs on another goroutine and its result comes back on the
-// loop through cb(errName, errMessage, result), errName null on success.
+// loop: kvGet and kvCommit settle the promise they returned (rejecting it
+// with kv.js's makeError(name, message)), kvList calls
+// cb(errName, errMessage, result), errName null on success.
 func (in *Instance) kvOps() map[string]any {
 	vm := in.vm
 	typeErr := func(msg string) { panic(vm.NewTypeError(msg)) }
@@ -86,6 +88,32 @@ func (in *Instance) kvOps() map[string]any {
 			})
 		})
 	}
+	// settle is run for an op that answers with a promise: f's result
+	// fulfils it, f's error rejects it with makeError(name, message), the
+	// error kv.js would make for a callback's (errName, errMessage).
+	settle := func(makeError goja.Callable, f func(ctx context.Context) (func() goja.Value, error)) goja.Value {
+		p, resolve, reject := vm.NewPromise()
+		post := in.poster()
+		in.hostPending++
+		goHost(func() {
+			res, err := f(in.ctx)
+			post(func() {
+				in.hostPending--
+				if err != nil {
+					name, msg := kvErrorName(err)
+					e, jsErr := makeError(goja.Undefined(), vm.ToValue(name), vm.ToValue(msg))
+					if jsErr != nil {
+						_ = reject(jsErr)
+						return
+					}
+					_ = reject(e)
+					return
+				}
+				_ = resolve(res())
+			})
+		})
+		return vm.ToValue(p)
+	}
 	// callback is a native-call function's callback argument i.
 	callback := func(call goja.FunctionCall, i int) goja.Callable {
 		cb, ok := goja.AssertFunction(call.Argument(i))
@@ -96,11 +124,13 @@ func (in *Instance) kvOps() map[string]any {
 	}
 	return map[string]any{
 		"kvAvailable": func() bool { return in.cfg.KV != nil },
-		// kvGet(keys, cb) and kvCommit(checks, muts, cb) are native-call
-		// functions: goja calls typed Go functions through reflection, which
-		// cost more than the rest of a small commit's validation.
+		// kvGet(keys, makeError) and kvCommit(checks, muts, makeError) are
+		// native-call functions: goja calls typed Go functions through
+		// reflection, which cost more than the rest of a small commit's
+		// validation. kvGet returns a promise of the entries, each
+		// [kind, data, versionstamp] or null.
 		"kvGet": func(call goja.FunctionCall) goja.Value {
-			keys, cb := arrayValues(vm, call.Argument(0)), callback(call, 1)
+			keys, makeError := arrayValues(vm, call.Argument(0)), callback(call, 1)
 			st := store()
 			if err := kv.ValidateGetMany(len(keys)); err != nil {
 				typeErr(err.Error())
@@ -109,7 +139,7 @@ func (in *Instance) kvOps() map[string]any {
 			for i, k := range keys {
 				enc[i] = in.kvKey(k, false)
 			}
-			run(cb, func(ctx context.Context) (func() goja.Value, error) {
+			return settle(makeError, func(ctx context.Context) (func() goja.Value, error) {
 				es, err := st.Get(ctx, enc)
 				if err != nil {
 					return nil, err
@@ -126,7 +156,6 @@ func (in *Instance) kvOps() map[string]any {
 					return vm.NewArray(out...)
 				}, nil
 			})
-			return goja.Undefined()
 		},
 		// kvList reads up to n entries of the selector after cursor; every
 		// batch of the list is one call.
@@ -164,8 +193,11 @@ func (in *Instance) kvOps() map[string]any {
 				}, nil
 			})
 		},
+		// kvCommit(checks, muts, makeError) returns a promise of the commit
+		// result, { ok: true, versionstamp } or { ok: false }; a failed
+		// store call rejects it with makeError(name, message).
 		"kvCommit": func(call goja.FunctionCall) goja.Value {
-			checks, muts, cb := arrayValues(vm, call.Argument(0)), arrayValues(vm, call.Argument(1)), callback(call, 2)
+			checks, muts, makeError := arrayValues(vm, call.Argument(0)), arrayValues(vm, call.Argument(1)), callback(call, 2)
 			st := store()
 			cs, ms := in.kvAtomic(checks, muts)
 			commit := func(ctx context.Context) (kv.Versionstamp, bool, error) { return st.Commit(ctx, cs, ms) }
@@ -177,19 +209,20 @@ func (in *Instance) kvOps() map[string]any {
 					commit = started
 				}
 			}
-			run(cb, func(ctx context.Context) (func() goja.Value, error) {
+			return settle(makeError, func(ctx context.Context) (func() goja.Value, error) {
 				vs, ok, err := commit(ctx)
 				if err != nil {
 					return nil, err
 				}
 				return func() goja.Value {
-					if !ok {
-						return goja.Null()
+					res := vm.NewObject()
+					_ = res.Set("ok", ok)
+					if ok {
+						_ = res.Set("versionstamp", vs.String())
 					}
-					return vm.ToValue(vs.String())
+					return res
 				}, nil
 			})
-			return goja.Undefined()
 		},
 		"kvBase64": func(b []byte) string { return base64.StdEncoding.EncodeToString(b) },
 		"kvFromBase64": func(s string) goja.Value {

@@ -2,6 +2,7 @@ package jsvm
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -125,6 +126,9 @@ func TestKvKeysAndErrors(t *testing.T) {
 		{"illegal constructor", kvErrHelper + `return await err(() => new Deno.Kv());`, "TypeError: Illegal constructor"},
 		{"console output", `return [Deno.inspect(kv.atomic()), Deno.inspect(kv.atomic().set(["a"], 1)), Deno.inspect(new Deno.KvU64(5n)), String(new Deno.KvU64(5n)), Object.prototype.toString.call(new Deno.KvU64(5n))].join("|");`,
 			"AtomicOperation (empty)|AtomicOperation\n  set([ \"a\" ], 1)|[Deno.KvU64: 5n]|5|[object Deno.KvU64]"},
+		{"console output of every operation", `return Deno.inspect(kv.atomic().check({ key: ["a"], versionstamp: null }).sum(["n"], 1n).min(["n"], 2n).max(["n"], 3n)
+			.delete(["d"]).set(["s"], undefined).mutate({ type: "set", key: ["m"], value: 2 }));`,
+			"AtomicOperation\n  check({ key: [ \"a\" ], versionstamp: null })\n  sum([ \"n\" ], 1n)\n  min([ \"n\" ], 2n)\n  max([ \"n\" ], 3n)\n  delete([ \"d\" ])\n  set([ \"s\" ], undefined)\n  mutate({ type: \"set\", key: [ \"m\" ], value: 2 })"},
 	})
 }
 
@@ -395,5 +399,40 @@ func TestKvUnawaitedCommitIsStartedOnTheLoop(t *testing.T) {
 		if n != i {
 			t.Fatalf("after %d responses %d commits were registered: a commit was registered after its response", i, n)
 		}
+	}
+}
+
+// failingKV is a store whose commits fail.
+type failingKV struct {
+	memKV
+	err error
+}
+
+func (k failingKV) Commit(context.Context, []kv.Check, []kv.Mutation) (kv.Versionstamp, bool, error) {
+	return kv.Versionstamp{}, false, k.err
+}
+
+// A commit the store fails rejects with the error Deno's would (an Error
+// naming the failure, a TypeError for a refused mutation), and its
+// result, when it succeeds, is { ok, versionstamp } or { ok: false }.
+func TestKvCommitOutcomes(t *testing.T) {
+	e := newKVEnv()
+	body := kvErrHelper + `return await err(() => kv.atomic().set(["a"], 1).commit());`
+	failing := *e
+	failing.cfg.KV = failingKV{memKV: e.cfg.KV.(memKV), err: errors.New("disk on fire")}
+	if got, want := failing.eval(t, body), "Error: Deno.Kv: the store failed: disk on fire"; got != want {
+		t.Errorf("store failure: got %q, want %q", got, want)
+	}
+	refused := *e
+	refused.cfg.KV = failingKV{memKV: e.cfg.KV.(memKV), err: &kv.MutationError{Msg: "refused"}}
+	if got, want := refused.eval(t, body), "TypeError: refused"; got != want {
+		t.Errorf("refused mutation: got %q, want %q", got, want)
+	}
+	got := e.eval(t, `const a = await kv.atomic().check({ key: ["a"], versionstamp: null }).set(["a"], 1).commit();
+		const b = await kv.atomic().check({ key: ["a"], versionstamp: null }).set(["a"], 2).commit();
+		const c = kv.atomic().set([{}], 1).commit(); // a bad key part: a rejection, not a throw
+		return [JSON.stringify(a), JSON.stringify(b), Object.keys(a).join(","), c instanceof Promise, await c.then(() => "fulfilled", (e) => e.name)].join(" ");`)
+	if want := `{"ok":true,"versionstamp":"00000000000000010000"} {"ok":false} ok,versionstamp true TypeError`; got != want {
+		t.Errorf("results: got %q, want %q", got, want)
 	}
 }

@@ -1,8 +1,8 @@
 // Deno KV: Deno.openKv, Deno.Kv, Deno.AtomicOperation, Deno.KvListIterator
 // (Deno.KvU64 and the value encoding are in kv_value.js). The store is the
 // instance's KV (Config.KV): host.kvGet, kvList and kvCommit validate in
-// Go and run the store call off the loop; each answers through a callback
-// (errName, errMessage, result).
+// Go and run the store call off the loop; kvGet and kvList answer through
+// a callback (errName, errMessage, result), kvCommit with a promise.
 //
 // Where edge differs from Deno, on purpose:
 //   - Deno.openKv(path) ignores path (one warning per instance): an edge
@@ -18,13 +18,21 @@
 (function (globalThis, host, internal) {
   "use strict";
 
-  const { KvU64, encodeValue, decodeValue } = internal.kvValue;
+  const { KvU64, encodeValue, encodeU64, decodeValue } = internal.kvValue;
   const token = Symbol("edge.kv");
   const commitVersionstampSymbol = Symbol("KvCommitVersionstamp");
   const KEY_PART_ERROR = "expected string, number, bigint, ArrayBufferView, boolean";
+  const NO_ARG = Symbol("edge.kv.noArg"); // an AtomicOperation log entry's absent argument
   let pathWarned = false;
   // Deno.Kv is disposable where the engine has Symbol.dispose.
   const disposeKey = typeof Symbol.dispose === "symbol" ? Symbol.dispose : Symbol("edge.dispose");
+
+  // The promise functions kv.js calls, as they were when it was installed
+  // (a program that replaces them does not change Deno.Kv).
+  const PromiseCtor = Promise;
+  const promiseReject = Promise.reject;
+  const promiseThen = Promise.prototype.then;
+  const rejected = (e) => promiseReject.call(PromiseCtor, e);
 
   function makeError(name, message) {
     if (name === "TypeError") return new TypeError(message);
@@ -41,25 +49,6 @@
       });
     });
   }
-  // call1 and call2 are call for ops of one and two arguments, without the
-  // rest parameter and the spread call (the iterator protocol, in goja).
-  function call1(op, a) {
-    return new Promise((resolve, reject) => {
-      op(a, (errName, message, result) => {
-        if (errName === null) resolve(result);
-        else reject(makeError(errName, message));
-      });
-    });
-  }
-  function call2(op, a, b) {
-    return new Promise((resolve, reject) => {
-      op(a, b, (errName, message, result) => {
-        if (errName === null) resolve(result);
-        else reject(makeError(errName, message));
-      });
-    });
-  }
-
   // keyArg checks a key's parts and hands views to Go as Uint8Arrays over
   // the same bytes. Anything that is not an array is left to host.kvKey,
   // which answers with Deno's messages.
@@ -119,24 +108,36 @@
       return commitVersionstampSymbol;
     }
 
-    async get(key, options = undefined) {
-      this.#open();
-      checkConsistency(options);
-      const es = await call1(host.kvGet, [keyArg(key)]);
-      return entry(key, es[0]);
+    // get, getMany and set are not async functions (see commit): what
+    // would throw rejects.
+    get(key, options = undefined) {
+      try {
+        this.#open();
+        checkConsistency(options);
+        return promiseThen.call(host.kvGet([keyArg(key)], makeError), (es) => entry(key, es[0]));
+      } catch (e) {
+        return rejected(e);
+      }
     }
 
-    async getMany(keys, options = undefined) {
-      this.#open();
-      checkArray(keys);
-      checkConsistency(options);
-      const es = await call1(host.kvGet, keys.map(keyArg));
-      return es.map((e, i) => entry(keys[i], e));
+    getMany(keys, options = undefined) {
+      try {
+        this.#open();
+        checkArray(keys);
+        checkConsistency(options);
+        return promiseThen.call(host.kvGet(keys.map(keyArg), makeError), (es) => es.map((e, i) => entry(keys[i], e)));
+      } catch (e) {
+        return rejected(e);
+      }
     }
 
-    async set(key, value, options = undefined) {
-      this.#open();
-      return await this.atomic().set(key, value, options).commit();
+    set(key, value, options = undefined) {
+      try {
+        this.#open();
+        return this.atomic().set(key, value, options).commit();
+      } catch (e) {
+        return rejected(e);
+      }
     }
 
     async delete(key) {
@@ -216,7 +217,7 @@
           }
           for (;;) {
             if (ended) { c.close(); return; }
-            const es = await call1(host.kvGet, args);
+            const es = await host.kvGet(args, makeError);
             const stamps = es.map((e) => (e === null ? "" : e[2])).join(",");
             if (stamps !== last) {
               last = stamps;
@@ -297,7 +298,10 @@
     #kv;
     #checks = [];
     #mutations = [];
-    #log = []; // [operation, args] for console output
+    // For console output: each call as three items, the operation's name
+    // and its one or two arguments (NO_ARG where there is no second), so
+    // that recording a call makes no array of its own.
+    #log = [];
 
     constructor(t, kv) {
       if (t !== token) throw new TypeError("Illegal constructor");
@@ -309,7 +313,7 @@
         const vs = c == null ? undefined : c.versionstamp;
         const key = c == null ? undefined : c.key;
         this.#checks.push([key, vs === null || vs === undefined ? null : String(vs)]);
-        this.#log.push(["check", [{ key, versionstamp: vs === null || vs === undefined ? null : String(vs) }]]);
+        this.#log.push("check", { key, versionstamp: vs === null || vs === undefined ? null : String(vs) }, NO_ARG);
       }
       return this;
     }
@@ -333,7 +337,7 @@
             throw new TypeError("Invalid mutation type");
         }
         this.#add(type, key, value, m.expireIn);
-        this.#log.push(["mutate", [m]]);
+        this.#log.push("mutate", m, NO_ARG);
       }
       return this;
     }
@@ -348,31 +352,33 @@
 
     set(key, value, options = undefined) {
       this.#add("set", key, value, options == null ? undefined : options.expireIn);
-      this.#log.push(["set", [key, value]]);
+      this.#log.push("set", key, value);
       return this;
     }
 
     delete(key) {
       this.#add("delete", key);
-      this.#log.push(["delete", [key]]);
+      this.#log.push("delete", key, NO_ARG);
       return this;
     }
 
+    // sum, min and max store n as a Deno.KvU64 would be stored, without
+    // making one (the same errors for an n that is not a u64).
     sum(key, n) {
-      this.#add("sum", key, new KvU64(n));
-      this.#log.push(["sum", [key, n]]);
+      this.#mutations.push(["sum", key, encodeU64(n), -1]);
+      this.#log.push("sum", key, n);
       return this;
     }
 
     min(key, n) {
-      this.#add("min", key, new KvU64(n));
-      this.#log.push(["min", [key, n]]);
+      this.#mutations.push(["min", key, encodeU64(n), -1]);
+      this.#log.push("min", key, n);
       return this;
     }
 
     max(key, n) {
-      this.#add("max", key, new KvU64(n));
-      this.#log.push(["max", [key, n]]);
+      this.#mutations.push(["max", key, encodeU64(n), -1]);
+      this.#log.push("max", key, n);
       return this;
     }
 
@@ -380,13 +386,26 @@
       throw new internal.denoErrors.NotSupported("Deno.AtomicOperation.enqueue is not supported by edge: it has no KV queues");
     }
 
-    async commit() {
-      // Index reads, not destructuring: destructuring an array runs the
-      // iterator protocol in goja.
-      const checks = this.#checks.map((c) => [keyArg(c[0]), c[1]]);
-      const muts = this.#mutations.map((m) => [m[0], keyArg(m[1]), m[2], m[3]]);
-      const vs = await call2(host.kvCommit, checks, muts);
-      return vs === null ? { ok: false } : { ok: true, versionstamp: vs };
+    // commit is not an async function: host.kvCommit makes the promise
+    // and settles it with the result ({ ok, versionstamp } or { ok: false })
+    // or with makeError's error, which costs less in goja than an async
+    // function's generator and a promise with its executor. What would
+    // throw rejects, as from an async function.
+    commit() {
+      try {
+        // Index reads, not destructuring: destructuring an array runs the
+        // iterator protocol in goja.
+        const cs = this.#checks, ms = this.#mutations;
+        const checks = new Array(cs.length), muts = new Array(ms.length);
+        for (let i = 0; i < cs.length; i++) checks[i] = [keyArg(cs[i][0]), cs[i][1]];
+        for (let i = 0; i < ms.length; i++) {
+          const m = ms[i];
+          muts[i] = [m[0], keyArg(m[1]), m[2], m[3]];
+        }
+        return host.kvCommit(checks, muts, makeError);
+      } catch (e) {
+        return rejected(e);
+      }
     }
 
     then() {
@@ -394,8 +413,14 @@
     }
 
     [internal.inspectSymbol](inspect) {
-      if (this.#log.length === 0) return "AtomicOperation (empty)";
-      return "AtomicOperation\n" + this.#log.map(([op, args]) => `  ${op}(${args.map(inspect).join(", ")})`).join("\n");
+      const log = this.#log;
+      if (log.length === 0) return "AtomicOperation (empty)";
+      const lines = [];
+      for (let i = 0; i < log.length; i += 3) {
+        const args = log[i + 2] === NO_ARG ? [log[i + 1]] : [log[i + 1], log[i + 2]];
+        lines.push(`  ${log[i]}(${args.map(inspect).join(", ")})`);
+      }
+      return "AtomicOperation\n" + lines.join("\n");
     }
   }
   Object.defineProperty(AtomicOperation.prototype, internal.inspectSymbol, { enumerable: false });

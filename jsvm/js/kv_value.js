@@ -33,11 +33,17 @@
   const KIND_JSON = 1, KIND_BYTES = 2, KIND_U64 = 3, KIND_STRUCTURED = 4;
   const MAX_U64 = (1n << 64n) - 1n;
 
+  // checkU64 throws what new Deno.KvU64(value) throws for a value that is
+  // not an unsigned 64-bit bigint.
+  function checkU64(value) {
+    if (typeof value !== "bigint") throw new TypeError(`Value must be a bigint: received ${typeof value}`);
+    if (value < 0n) throw new RangeError(`Value must be a positive bigint: received ${value}`);
+    if (value > MAX_U64) throw new RangeError("Value must fit in a 64-bit unsigned integer");
+  }
+
   class KvU64 {
     constructor(value) {
-      if (typeof value !== "bigint") throw new TypeError(`Value must be a bigint: received ${typeof value}`);
-      if (value < 0n) throw new RangeError(`Value must be a positive bigint: received ${value}`);
-      if (value > MAX_U64) throw new RangeError("Value must fit in a 64-bit unsigned integer");
+      checkU64(value);
       this.value = value;
       Object.freeze(this);
     }
@@ -307,5 +313,12 @@
     }
   }
 
-  internal.kvValue = Object.freeze({ KvU64, encodeValue, decodeValue });
+  // encodeU64 is encodeValue(new KvU64(n)) without the KvU64: what
+  // sum, min and max store.
+  function encodeU64(n) {
+    checkU64(n);
+    return [KIND_U64, n];
+  }
+
+  internal.kvValue = Object.freeze({ KvU64, encodeValue, encodeU64, decodeValue });
 })
