@@ -16,9 +16,9 @@
 #   SCENARIO: read, increment or spread (a path of loadtest/edge/worker.js);
 #     "spread?n=N" spreads over N coordinators instead of 1,000
 #     (loadtest/ab.sh 'spread?n=10' 3 "" /tmp/edge "" /tmp/edge measures
-#     one build six times); "spread?op=read" reads instead of incrementing
-#     and "spread?op=floor" visits coordinators that do nothing (both
-#     combine with n=N)
+#     one build six times); "spread-read" reads instead of incrementing
+#     and "spread-floor" visits coordinators that do nothing (both take
+#     ?n=N too)
 #   ENV_*: space-separated VAR=value pairs for that side, or ""
 # C=1 ab.sh ... uses 1 connection instead of 32 (latency of a lone caller).
 set -euo pipefail
@@ -42,18 +42,14 @@ run1() { # env binary -> "req/cpu-s req/s p50"
 		sleep 0.1
 	done
 	case "$scenario" in
-	spread | "spread?"*)
-		# Prime every coordinator the scenario visits, with its op.
-		local n=1000 query="" param
-		[ "$scenario" = spread ] || query=${scenario#spread?}
+	spread*)
+		# Prime every coordinator the scenario visits: k in [0, n).
+		local path=${scenario%%\?*} query="" n=1000 param
+		case "$scenario" in *\?*) query=${scenario#*\?} ;; esac
 		for param in ${query//&/ }; do
-			case "$param" in
-			n=*) n=${param#n=} ;;
-			op=*) query="&$param" ;;
-			esac
+			case "$param" in n=*) n=${param#n=} ;; esac
 		done
-		[ "${query:0:4}" = "&op=" ] || query=""
-		for k in $(seq 0 $((n - 1))); do echo "http://127.0.0.1:$port/spread?k=$k$query"; done |
+		for k in $(seq 0 $((n - 1))); do echo "http://127.0.0.1:$port/$path?k=$k"; done |
 			xargs -P 8 -n 50 curl -s -H 'Host: bench.deno.dev' >/dev/null
 		;;
 	esac

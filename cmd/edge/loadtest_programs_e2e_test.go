@@ -2,7 +2,6 @@ package main
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -21,17 +20,16 @@ func TestLoadtestProgramsAnswer(t *testing.T) {
 	p.expect(bench, "/spread?k=7", 200, "1")
 	p.expect(bench, "/spread?k=7", 200, "2")
 	p.expect(bench, "/spread?k=8", 200, "1")
-	// op=read reads it without a write; op=floor reaches "floor", which
-	// does nothing.
-	p.expect(bench, "/spread?k=7&op=read", 200, "2")
-	p.expect(bench, "/spread?k=7&op=floor", 200, "0")
+	// /spread-read reads it without a write; /spread-floor reaches
+	// "floor", which does nothing.
+	p.expect(bench, "/spread-read?k=7", 200, "2")
+	p.expect(bench, "/spread-floor?k=7", 200, "0")
 	p.expect(bench, "/spread?k=7", 200, "3")
-	if status, body := p.get(bench, "/spread?op=write"); status != 400 || !strings.Contains(body, `unknown op "write"`) {
-		t.Errorf("/spread?op=write = %d %q, want 400 naming the op", status, body)
-	}
+	p.expect(bench, "/spread-write", 404, "not found")
 	// ?n=N picks k in [0, N): with N=1, always c0.
 	p.expect(bench, "/spread?n=1", 200, "1")
-	p.expect(bench, "/spread?n=1&op=read", 200, "1")
+	p.expect(bench, "/spread-read?n=1", 200, "1")
+	p.expect(bench, "/spread-floor?n=1", 200, "0")
 	p.expect(bench, "/create/fresh-1", 200, "new")
 	p.expect(bench, "/create/fresh-1", 200, "old")
 }

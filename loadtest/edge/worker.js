@@ -4,11 +4,13 @@
 //   /increment       -> https://counter.deno.dev/increment  (one hot coordinator)
 //   /spread[?k=K|?n=N]    -> https://c<k>.counter.deno.dev/increment, k random in
 //                       [0, 1000) unless given (the harness primes all 1000)
-//   /spread?op=read  -> https://c<k>.counter.deno.dev/  (the count: no write)
-//   /spread?op=floor -> https://c<k>.floor.deno.dev/    (a coordinator that does
-//                       nothing). Diagnostics the harness does not use: what
-//                       visiting one of many coordinators costs without the
-//                       durable write, and without any work at all.
+//   /spread-read     -> https://c<k>.counter.deno.dev/  (the count: no write)
+//   /spread-floor    -> https://c<k>.floor.deno.dev/    (a coordinator that does
+//                       nothing). Diagnostics the harness does not use (both
+//                       take ?k= and ?n=): what visiting one of many
+//                       coordinators costs without the durable write, and
+//                       without any work at all. Paths, not a query
+//                       parameter, so that /spread itself does no more work.
 //   /create/<name>   -> https://<name>.store.deno.dev/ (a new duplicate of the
 //                       "store" coordinator: created by this request)
 const COORDINATOR = "counter.deno.dev";
@@ -26,16 +28,16 @@ Deno.serve(async (req) => {
     case "/increment":
       target = `https://${COORDINATOR}/increment`;
       break;
-    case "/spread": {
+    case "/spread":
+    case "/spread-read":
+    case "/spread-floor": {
       const given = url.searchParams.get("k");
       // ?n=N spreads over the first N instead (a diagnostic: cost by number of objects).
       const n = url.searchParams.get("n");
       const k = given === null ? Math.floor(Math.random() * (n === null ? SPREAD : Number(n))) : Number(given);
-      const op = url.searchParams.get("op");
-      if (op === null) target = `https://c${k}.${COORDINATOR}/increment`;
-      else if (op === "read") target = `https://c${k}.${COORDINATOR}/`;
-      else if (op === "floor") target = `https://c${k}.${FLOOR}/`;
-      else return new Response(`unknown op ${JSON.stringify(op)}: use read or floor, or none for an increment`, { status: 400 });
+      if (url.pathname === "/spread") target = `https://c${k}.${COORDINATOR}/increment`;
+      else if (url.pathname === "/spread-read") target = `https://c${k}.${COORDINATOR}/`;
+      else target = `https://c${k}.${FLOOR}/`;
       break;
     }
     default:
