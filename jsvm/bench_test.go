@@ -328,3 +328,37 @@ func BenchmarkKVSum(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKVList lists 100 entries with for await over kv.list (one
+// batch), one request at a time: the iterator's cost per entry.
+func BenchmarkKVList(b *testing.B) {
+	dir := b.TempDir()
+	entry := filepath.Join(dir, "list.js")
+	src := `const kv = await Deno.openKv();
+for (let i = 0; i < 100; i++) await kv.set(["k", i], i);
+Deno.serve(async () => {
+  let sum = 0;
+  for await (const e of kv.list({ prefix: ["k"] })) sum += e.value;
+  return new Response(String(sum));
+});
+`
+	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	prog := bundleFile(b, entry)
+	ctx := context.Background()
+	in, err := Start(ctx, prog, Config{KV: memKV{m: kv.NewMemory(time.Now), s: kv.Scope{Project: "p"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	req := &Request{Method: "GET", URL: "https://p.deno.dev/"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		resp, err := in.Serve(ctx, req)
+		if err != nil || resp.Status != 200 || string(resp.Body) != "4950" {
+			b.Fatal(resp, err)
+		}
+	}
+}

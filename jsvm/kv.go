@@ -59,9 +59,8 @@ const kvWatchPoll = time.Second
 // KindJSON and KindStructured, a Uint8Array for KindBytes, a bigint for
 // KindU64). Validation happens here, synchronously, in Deno's order; the
 // store call runs on another goroutine and its result comes back on the
-// loop: kvGet and kvCommit settle the promise they returned (rejecting it
-// with kv.js's makeError(name, message)), kvList calls
-// cb(errName, errMessage, result), errName null on success.
+// loop, where it settles the promise the op returned (rejected with
+// kv.js's makeError(name, message) when the store call failed).
 func (in *Instance) kvOps() map[string]any {
 	vm := in.vm
 	typeErr := func(msg string) { panic(vm.NewTypeError(msg)) }
@@ -71,26 +70,9 @@ func (in *Instance) kvOps() map[string]any {
 		}
 		return in.cfg.KV
 	}
-	// run does f off the loop and hands its result to cb on the loop.
-	run := func(cb goja.Callable, f func(ctx context.Context) (func() goja.Value, error)) {
-		post := in.poster()
-		in.hostPending++
-		goHost(func() {
-			res, err := f(in.ctx)
-			post(func() {
-				in.hostPending--
-				if err != nil {
-					name, msg := kvErrorName(err)
-					_, _ = cb(goja.Undefined(), vm.ToValue(name), vm.ToValue(msg))
-					return
-				}
-				_, _ = cb(goja.Undefined(), goja.Null(), goja.Undefined(), res())
-			})
-		})
-	}
-	// settle is run for an op that answers with a promise: f's result
-	// fulfils it, f's error rejects it with makeError(name, message), the
-	// error kv.js would make for a callback's (errName, errMessage).
+	// settle does f off the loop and settles the promise it returns on the
+	// loop: f's result fulfils it, f's error rejects it with
+	// makeError(name, message) (kv.js's errors for the store's failures).
 	settle := func(makeError goja.Callable, f func(ctx context.Context) (func() goja.Value, error)) goja.Value {
 		p, resolve, reject := vm.NewPromise()
 		post := in.poster()
@@ -159,7 +141,7 @@ func (in *Instance) kvOps() map[string]any {
 		},
 		// kvList reads up to n entries of the selector after cursor; every
 		// batch of the list is one call.
-		"kvList": func(prefix, start, end goja.Value, cursor string, reverse bool, batchSize, n int, cb goja.Callable) {
+		"kvList": func(prefix, start, end goja.Value, cursor string, reverse bool, batchSize, n int, makeError goja.Callable) goja.Value {
 			st := store()
 			if err := kv.ValidateListBatch(batchSize); err != nil {
 				typeErr(err.Error())
@@ -170,7 +152,7 @@ func (in *Instance) kvOps() map[string]any {
 				typeErr(err.Error())
 			}
 			r.Limit = n
-			run(cb, func(ctx context.Context) (func() goja.Value, error) {
+			return settle(makeError, func(ctx context.Context) (func() goja.Value, error) {
 				es, err := st.List(ctx, r)
 				if err != nil {
 					return nil, err

@@ -436,3 +436,27 @@ func TestKvCommitOutcomes(t *testing.T) {
 		t.Errorf("results: got %q, want %q", got, want)
 	}
 }
+
+// Stored JSON values read back as they were written, through Deno.Kv and
+// Deno.storage alike, also the small ones read without JSON.parse
+// (numbers in every form, strings with and without escapes).
+func TestKvJSONValuesRoundTrip(t *testing.T) {
+	e := newKVEnv()
+	e.cfg.Storage = &memStorage{}
+	got := e.eval(t, `const values = [0, -0, 1, -12, 1.5, 0.1, 1e21, 1e-7, 2 ** 53 + 2, 12345678901234567000, -1.25e-300,
+		true, false, null, "", "a", "12", "-0", "true", "null", "with \"quotes\"", "back\\slash", "line\nbreak", "\u0000", "é€😀",
+		"\"", "\"\"", [], {}, [1, "a", null], { a: 1, b: [true] }];
+	const bad = [];
+	for (let i = 0; i < values.length; i++) {
+		const v = values[i];
+		await kv.set(["v", i], v);
+		await Deno.storage.put("v" + i, v);
+		const a = (await kv.get(["v", i])).value, b = await Deno.storage.get("v" + i);
+		const same = (x) => typeof v === "object" && v !== null ? JSON.stringify(x) === JSON.stringify(v) : Object.is(x, v);
+		if (!same(a) || !same(b)) bad.push(JSON.stringify(v) + " -> " + Deno.inspect(a) + " / " + Deno.inspect(b));
+	}
+	return bad.length === 0 ? "ok " + values.length : bad.join("; ");`)
+	if got != "ok 31" {
+		t.Errorf("round trip: %s", got)
+	}
+}

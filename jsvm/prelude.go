@@ -41,6 +41,7 @@ var preludeFiles = []string{
 	"unsupported.js",
 	"deno.js",
 	"deno_errors.js",
+	"json_value.js",
 	"kv_value.js",
 	"kv.js",
 }

@@ -126,8 +126,9 @@
   // encodes them (kv_value.js), so Deno.openKv reads the same.
   const storageKey = (key) => String(key);
   function decodeValue(kind, data) {
-    return kind === 1 ? JSON.parse(data) : internal.kvValue.decodeValue(kind, data);
+    return kind === 1 ? internal.parseJSONValue(data) : internal.kvValue.decodeValue(kind, data);
   }
+
   const storage = {
     get(key) {
       try {

@@ -1,8 +1,8 @@
 // Deno KV: Deno.openKv, Deno.Kv, Deno.AtomicOperation, Deno.KvListIterator
 // (Deno.KvU64 and the value encoding are in kv_value.js). The store is the
 // instance's KV (Config.KV): host.kvGet, kvList and kvCommit validate in
-// Go and run the store call off the loop; kvGet and kvList answer through
-// a callback (errName, errMessage, result), kvCommit with a promise.
+// Go, run the store call off the loop and return a promise of its result,
+// rejected with makeError(name, message) when the store call fails.
 //
 // Where edge differs from Deno, on purpose:
 //   - Deno.openKv(path) ignores path (one warning per instance): an edge
@@ -31,8 +31,10 @@
   // (a program that replaces them does not change Deno.Kv).
   const PromiseCtor = Promise;
   const promiseReject = Promise.reject;
+  const promiseResolve = Promise.resolve;
   const promiseThen = Promise.prototype.then;
   const rejected = (e) => promiseReject.call(PromiseCtor, e);
+  const toUndefined = () => undefined;
 
   function makeError(name, message) {
     if (name === "TypeError") return new TypeError(message);
@@ -40,15 +42,6 @@
     return new Error(message);
   }
 
-  // call runs a host op that answers through a callback, as a promise.
-  function call(op, ...args) {
-    return new Promise((resolve, reject) => {
-      op(...args, (errName, message, result) => {
-        if (errName === null) resolve(result);
-        else reject(makeError(errName, message));
-      });
-    });
-  }
   // keyArg checks a key's parts and hands views to Go as Uint8Arrays over
   // the same bytes. Anything that is not an array is left to host.kvKey,
   // which answers with Deno's messages.
@@ -108,8 +101,8 @@
       return commitVersionstampSymbol;
     }
 
-    // get, getMany and set are not async functions (see commit): what
-    // would throw rejects.
+    // get, getMany, set and delete are not async functions (see
+    // AtomicOperation.commit): what would throw rejects.
     get(key, options = undefined) {
       try {
         this.#open();
@@ -140,9 +133,13 @@
       }
     }
 
-    async delete(key) {
-      this.#open();
-      await this.atomic().delete(key).commit();
+    delete(key) {
+      try {
+        this.#open();
+        return promiseThen.call(this.atomic().delete(key).commit(), toUndefined);
+      } catch (e) {
+        return rejected(e);
+      }
     }
 
     list(selector, options = {}) {
@@ -168,8 +165,8 @@
       checkConsistency(options);
       const pull = (after, n) => {
         this.#open();
-        return call(host.kvList, prefix === undefined ? null : keyArg(prefix), start === undefined ? null : keyArg(start),
-          end === undefined ? null : keyArg(end), after, !!reverse, batchSize, n);
+        return host.kvList(prefix === undefined ? null : keyArg(prefix), start === undefined ? null : keyArg(start),
+          end === undefined ? null : keyArg(end), after, !!reverse, batchSize, n, makeError);
       };
       return new KvListIterator(token, pull, cursor === undefined ? "" : String(cursor), limit, batchSize);
     }
@@ -268,15 +265,31 @@
       return this.#cursor;
     }
 
-    async next() {
-      if (this.#done || (this.#limit !== undefined && this.#count >= this.#limit)) return { value: undefined, done: true };
-      if (this.#entries.length === 0 && !this.#lastBatch) {
-        const n = this.#limit === undefined ? this.#batchSize : Math.min(this.#batchSize, this.#limit - this.#count);
-        const batch = await this.#pull(this.#after, n);
-        if (batch.length < n) this.#lastBatch = true;
-        batch.reverse();
-        this.#entries = batch;
+    // next is not an async function (see AtomicOperation.commit): an entry
+    // already fetched costs one resolved promise, a new batch one reaction
+    // on the host's promise. What would throw rejects.
+    next() {
+      try {
+        if (this.#done || (this.#limit !== undefined && this.#count >= this.#limit)) {
+          return promiseResolve.call(PromiseCtor, { value: undefined, done: true });
+        }
+        if (this.#entries.length === 0 && !this.#lastBatch) {
+          const n = this.#limit === undefined ? this.#batchSize : Math.min(this.#batchSize, this.#limit - this.#count);
+          return promiseThen.call(this.#pull(this.#after, n), (batch) => {
+            if (batch.length < n) this.#lastBatch = true;
+            batch.reverse();
+            this.#entries = batch;
+            return this.#take();
+          });
+        }
+        return promiseResolve.call(PromiseCtor, this.#take());
+      } catch (e) {
+        return rejected(e);
       }
+    }
+
+    // take is the next entry of the fetched batch as an iterator result.
+    #take() {
       const e = this.#entries.pop();
       if (e === undefined) {
         this.#done = true;

@@ -230,7 +230,7 @@
   // decodeValue reads [kind, data] as host.kvGet gives it.
   function decodeValue(kind, data) {
     switch (kind) {
-      case KIND_JSON: return parse(data);
+      case KIND_JSON: return internal.parseJSONValue(data);
       case KIND_BYTES: return data;
       case KIND_U64: return new KvU64(data);
       case KIND_STRUCTURED: return new Decoder().node(parse(data));
