@@ -96,13 +96,13 @@ func (in *Instance) kvOps() map[string]any {
 		})
 		return vm.ToValue(p)
 	}
-	// callback is a native-call function's callback argument i.
-	callback := func(call goja.FunctionCall, i int) goja.Callable {
-		cb, ok := goja.AssertFunction(call.Argument(i))
+	// errorMaker is a native-call function's argument i, kv.js's makeError.
+	errorMaker := func(call goja.FunctionCall, i int) goja.Callable {
+		f, ok := goja.AssertFunction(call.Argument(i))
 		if !ok {
-			typeErr("Deno.Kv: the callback is not a function")
+			typeErr("Deno.Kv: the error maker is not a function")
 		}
-		return cb
+		return f
 	}
 	return map[string]any{
 		"kvAvailable": func() bool { return in.cfg.KV != nil },
@@ -112,7 +112,7 @@ func (in *Instance) kvOps() map[string]any {
 		// validation. kvGet returns a promise of the entries, each
 		// [kind, data, versionstamp] or null.
 		"kvGet": func(call goja.FunctionCall) goja.Value {
-			keys, makeError := arrayValues(vm, call.Argument(0)), callback(call, 1)
+			keys, makeError := arrayValues(vm, call.Argument(0)), errorMaker(call, 1)
 			st := store()
 			if err := kv.ValidateGetMany(len(keys)); err != nil {
 				typeErr(err.Error())
@@ -179,7 +179,7 @@ func (in *Instance) kvOps() map[string]any {
 		// result, { ok: true, versionstamp } or { ok: false }; a failed
 		// store call rejects it with makeError(name, message).
 		"kvCommit": func(call goja.FunctionCall) goja.Value {
-			checks, muts, makeError := arrayValues(vm, call.Argument(0)), arrayValues(vm, call.Argument(1)), callback(call, 2)
+			checks, muts, makeError := arrayValues(vm, call.Argument(0)), arrayValues(vm, call.Argument(1)), errorMaker(call, 2)
 			st := store()
 			cs, ms := in.kvAtomic(checks, muts)
 			commit := func(ctx context.Context) (kv.Versionstamp, bool, error) { return st.Commit(ctx, cs, ms) }

@@ -128,7 +128,6 @@
   function decodeValue(kind, data) {
     return kind === 1 ? internal.parseJSONValue(data) : internal.kvValue.decodeValue(kind, data);
   }
-
   const storage = {
     get(key) {
       try {
