@@ -15,6 +15,9 @@
 //     cannot hold it (a key holding it is an invalid key part).
 //   - watch(keys, { raw: true }) emits, like the default, only when a
 //     versionstamp changed.
+//   - get, getMany, set, delete, AtomicOperation.commit and the list
+//     iterator's next are plain functions returning promises, not async
+//     functions (cheaper in goja); they reject where Deno's would throw.
 (function (globalThis, host, internal) {
   "use strict";
 
