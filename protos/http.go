@@ -2,23 +2,41 @@ package protos
 
 import "net/http"
 
-// HeadersFromHTTP converts Go headers into repeated Header fields.
+// HeadersFromHTTP converts Go headers into repeated Header fields. The
+// fields share one allocation (every request and response crosses the
+// actors this way).
 func HeadersFromHTTP(h http.Header) []*Header {
-	out := make([]*Header, 0, len(h))
+	n := 0
+	for _, values := range h {
+		n += len(values)
+	}
+	fields := make([]Header, n)
+	out := make([]*Header, 0, n)
 	for name, values := range h {
 		for _, v := range values {
-			out = append(out, &Header{Name: name, Value: v})
+			f := &fields[len(out)]
+			f.Name, f.Value = name, v
+			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// HeadersToHTTP converts repeated Header fields into Go headers.
+// HeadersToHTTP converts repeated Header fields into Go headers. A name's
+// first value is a one-element slice of one shared array (as net/http
+// reads headers); a repeated name's values are appended, which copies
+// them out of it.
 func HeadersToHTTP(hs []*Header) http.Header {
 	h := make(http.Header, len(hs))
-	for _, x := range hs {
+	values := make([]string, len(hs))
+	for i, x := range hs {
 		k := http.CanonicalHeaderKey(x.GetName())
-		h[k] = append(h[k], x.GetValue())
+		if vs, ok := h[k]; ok {
+			h[k] = append(vs, x.GetValue())
+			continue
+		}
+		values[i] = x.GetValue()
+		h[k] = values[i : i+1 : i+1]
 	}
 	return h
 }
