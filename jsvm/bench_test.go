@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -19,7 +17,7 @@ import (
 // compiled program: the per-coordinator activation cost (VM, prelude,
 // top-level code). Reports heap bytes retained per instance.
 func BenchmarkStartInstance(b *testing.B) {
-	entry := writeModule(&testing.T{}, map[string]string{"mod.js": `Deno.serve(() => new Response("hi"));`}, "mod.js")
+	entry := writeModule(b, map[string]string{"mod.js": `Deno.serve(() => new Response("hi"));`}, "mod.js")
 	prog, err := Bundle(context.Background(), entry)
 	if err != nil {
 		b.Fatal(err)
@@ -49,7 +47,7 @@ func BenchmarkStartInstance(b *testing.B) {
 
 // BenchmarkServeHello measures one request through an instance's event loop.
 func BenchmarkServeHello(b *testing.B) {
-	entry := writeModule(&testing.T{}, map[string]string{"mod.js": `Deno.serve((req) => new Response("hello " + new URL(req.url).pathname));`}, "mod.js")
+	entry := writeModule(b, map[string]string{"mod.js": `Deno.serve((req) => new Response("hello " + new URL(req.url).pathname));`}, "mod.js")
 	prog, err := Bundle(context.Background(), entry)
 	if err != nil {
 		b.Fatal(err)
@@ -75,7 +73,7 @@ func BenchmarkServeHello(b *testing.B) {
 // BenchmarkHelloGo runs the same request through a plain Go handler in the
 // same run, as the yardstick (compare the two, not absolute numbers).
 func BenchmarkHelloJS(b *testing.B) {
-	entry := writeModule(&testing.T{}, map[string]string{"mod.js": `Deno.serve(() => new Response("hello"));`}, "mod.js")
+	entry := writeModule(b, map[string]string{"mod.js": `Deno.serve(() => new Response("hello"));`}, "mod.js")
 	prog, err := Bundle(context.Background(), entry)
 	if err != nil {
 		b.Fatal(err)
@@ -120,7 +118,7 @@ func BenchmarkHelloGo(b *testing.B) {
 // await): the prelude files those requests loaded count, which
 // BenchmarkStartInstance's fresh instances have not loaded yet.
 func BenchmarkActiveInstance(b *testing.B) {
-	entry := writeModule(&testing.T{}, map[string]string{"mod.js": `let value = 0;
+	entry := writeModule(b, map[string]string{"mod.js": `let value = 0;
 Deno.serve(async (req) => {
   if (new URL(req.url).pathname === "/increment") value++;
   await Promise.resolve();
@@ -247,38 +245,8 @@ func BenchmarkReadPair(b *testing.B) {
 // pays (docs/BENCHMARKS.md).
 func BenchmarkSpreadCoordinators(b *testing.B) {
 	prog := bundleFile(b, "../loadtest/edge/coordinator.js")
-	for _, n := range []int{1, 10, 100, 1000} {
-		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			ctx := context.Background()
-			ins := make([]*Instance, n)
-			for i := range ins {
-				in, err := Start(ctx, prog, Config{Storage: &memStorage{}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer in.Close()
-				ins[i] = in
-			}
-			req := &Request{Method: "GET", URL: "https://c0.counter.deno.dev/increment", Header: http.Header{"Accept": {"*/*"}}}
-			for _, in := range ins { // every VM has served once, as the loadtest primes them
-				if _, err := in.Serve(ctx, req); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportAllocs()
-			b.SetParallelism(16)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				r := rand.New(rand.NewPCG(rand.Uint64(), 0))
-				for pb.Next() {
-					resp, err := ins[r.IntN(n)].Serve(ctx, req)
-					if err != nil || resp.Status != 200 {
-						b.Fatal(resp, err)
-					}
-				}
-			})
-		})
-	}
+	benchSpread(b, prog, []int{1, 10, 100, 1000}, "https://c0.counter.deno.dev/increment",
+		func(int) Config { return Config{Storage: &memStorage{}} })
 }
 
 // BenchmarkKVSum is the in-process loadtest's handler (go run ./loadtest
@@ -287,27 +255,35 @@ func BenchmarkSpreadCoordinators(b *testing.B) {
 // from 32 goroutines. The store costs little, so this is the JavaScript
 // and host side of a KV commit.
 func BenchmarkKVSum(b *testing.B) {
-	dir := b.TempDir()
-	entry := filepath.Join(dir, "sum.js")
-	src := "const kv = await Deno.openKv();\nDeno.serve(async () => {\n  await kv.atomic().sum([\"n\"], 1n).commit();\n  return new Response(\"ok\");\n});\n"
-	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	prog := bundleFile(b, entry)
-	for _, n := range []int{1, 1000} {
+	prog := bundleFile(b, writeModule(b, map[string]string{"sum.js": `const kv = await Deno.openKv();
+Deno.serve(async () => {
+  await kv.atomic().sum(["n"], 1n).commit();
+  return new Response("ok");
+});
+`}, "sum.js"))
+	mem := kv.NewMemory(time.Now)
+	benchSpread(b, prog, []int{1, 1000}, "https://c0.counter.deno.dev/", func(i int) Config {
+		return Config{KV: memKV{m: mem, s: kv.Scope{Project: "p", Instance: fmt.Sprint("c", i)}}}
+	})
+}
+
+// benchSpread runs, for each N in ns, N instances of prog (instance i with
+// config(i)), serves each one GET of url (as the loadtest primes them), and
+// then measures GETs of url sent at random to the N from 32 goroutines.
+func benchSpread(b *testing.B, prog *Program, ns []int, url string, config func(i int) Config) {
+	for _, n := range ns {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			ctx := context.Background()
-			mem := kv.NewMemory(time.Now)
 			ins := make([]*Instance, n)
 			for i := range ins {
-				in, err := Start(ctx, prog, Config{KV: memKV{m: mem, s: kv.Scope{Project: "p", Instance: fmt.Sprint("c", i)}}})
+				in, err := Start(ctx, prog, config(i))
 				if err != nil {
 					b.Fatal(err)
 				}
 				defer in.Close()
 				ins[i] = in
 			}
-			req := &Request{Method: "GET", URL: "https://c0.counter.deno.dev/", Header: http.Header{"Accept": {"*/*"}}}
+			req := &Request{Method: "GET", URL: url, Header: http.Header{"Accept": {"*/*"}}}
 			for _, in := range ins {
 				if _, err := in.Serve(ctx, req); err != nil {
 					b.Fatal(err)
@@ -332,20 +308,14 @@ func BenchmarkKVSum(b *testing.B) {
 // BenchmarkKVList lists 100 entries with for await over kv.list (one
 // batch), one request at a time: the iterator's cost per entry.
 func BenchmarkKVList(b *testing.B) {
-	dir := b.TempDir()
-	entry := filepath.Join(dir, "list.js")
-	src := `const kv = await Deno.openKv();
+	prog := bundleFile(b, writeModule(b, map[string]string{"list.js": `const kv = await Deno.openKv();
 for (let i = 0; i < 100; i++) await kv.set(["k", i], i);
 Deno.serve(async () => {
   let sum = 0;
   for await (const e of kv.list({ prefix: ["k"] })) sum += e.value;
   return new Response(String(sum));
 });
-`
-	if err := os.WriteFile(entry, []byte(src), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	prog := bundleFile(b, entry)
+`}, "list.js"))
 	ctx := context.Background()
 	in, err := Start(ctx, prog, Config{KV: memKV{m: kv.NewMemory(time.Now), s: kv.Scope{Project: "p"}}})
 	if err != nil {

@@ -72,7 +72,7 @@ func (f fetchFunc) Fetch(ctx context.Context, req *Request) (*Response, error) {
 
 // writeModule writes files into a temporary directory and returns the path
 // of the first one.
-func writeModule(t *testing.T, files map[string]string, entry string) string {
+func writeModule(t testing.TB, files map[string]string, entry string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range files {
